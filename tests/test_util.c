@@ -1,0 +1,76 @@
+/*
+ * test_util.c - growable buffers and string helpers.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "buf.h"
+#include "util.h"
+
+static void
+test_buf_cap_refuses_without_truncating(void **state)
+{
+	_cleanup_buf_ struct buf b;
+
+	buf_init(&b, 8);
+	assert_int_equal(buf_puts(&b, "hello"), 0);
+	assert_int_equal(buf_puts(&b, "world"), -E2BIG);
+	assert_string_equal(buf_str(&b), "hello");
+	assert_int_equal(buf_printf(&b, "%d", 123), 0);
+	assert_string_equal(buf_str(&b), "hello123");
+	assert_int_equal(buf_putc(&b, 'x'), -E2BIG);
+	assert_int_equal(b.len, 8);
+}
+
+static void
+test_buf_grows_and_steals(void **state)
+{
+	struct buf b = BUF_INIT;
+	char *s;
+
+	assert_string_equal(buf_str(&b), "");
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(buf_printf(&b, "%04d", i), 0);
+	assert_int_equal(b.len, 4000);
+	assert_memory_equal(b.data + 3996, "0999", 4);
+	s = buf_steal(&b);
+	assert_null(b.data);
+	assert_int_equal(strlen(s), 4000);
+	free(s);
+	s = buf_steal(&b);
+	assert_string_equal(s, "");
+	free(s);
+}
+
+static void
+test_ascii_helpers(void **state)
+{
+	char s[] = "  \tMixed Case\r\n";
+
+	assert_true(ascii_strcaseeq("Auto-Submitted", "auto-submitted"));
+	assert_false(ascii_strcaseeq("abc", "abd"));
+	assert_string_equal(ascii_strcasestr("Re: [cmp-2026-000001] x", "CMP-"), "cmp-2026-000001] x");
+	assert_null(ascii_strcasestr("abc", "abcd"));
+	assert_string_equal(startswith_nocase("RE: hello", "re:"), " hello");
+	assert_null(startswith("RE: hello", "re:"));
+	assert_string_equal(strstrip(s), "Mixed Case");
+	assert_string_equal(ascii_strlower(s), "mixed case");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf_cap_refuses_without_truncating),
+		cmocka_unit_test(test_buf_grows_and_steals),
+		cmocka_unit_test(test_ascii_helpers),
+	};
+
+	return cmocka_run_group_tests_name("util", tests, NULL, NULL) ? 1 : 0;
+}
