@@ -1,0 +1,27 @@
+/*
+ * automail.h - RFC 3834 automatic-mail detection (pure code).
+ *
+ * Decides whether a message was sent by a machine (auto-reply, out-of-office,
+ * delivery report, list or bulk mail, null sender) so that the daemon records
+ * it but never answers it: the basis of "never answer a mail loop".
+ */
+#ifndef COMPLAINTSD_AUTOMAIL_H
+#define COMPLAINTSD_AUTOMAIL_H
+
+#include "message.h"
+
+enum automail_kind {
+	AUTOMAIL_NONE = 0,   /* a person wrote it */
+	AUTOMAIL_DSN,        /* delivery status notification / bounce */
+	AUTOMAIL_AUTO_REPLY, /* Auto-Submitted other than "no", X-Autoreply... */
+	AUTOMAIL_OUT_OF_OFFICE,
+	AUTOMAIL_BULK,       /* Precedence: bulk|junk|list */
+	AUTOMAIL_LIST,       /* List-Id present */
+	AUTOMAIL_NULL_SENDER /* Return-Path <> or MAILER-DAEMON / postmaster sender */
+};
+
+enum automail_kind automail_classify(const struct message *m);
+/* "dsn", "auto_reply", "out_of_office", "bulk", "list", "null_sender", "none" */
+const char *automail_kind_to_string(enum automail_kind k);
+
+#endif
