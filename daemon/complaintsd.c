@@ -1,1 +1,314 @@
-int main(void) { return 0; }
+/*
+ * complaintsd - run a council's complaints mailbox by the Complaint Handling Code.
+ *
+ *   complaintsd -c FILE [--once]
+ *
+ * With --once: process everything pending and exit 0, or non-zero with a
+ * clear message.  Without: run until SIGTERM, waiting for mail with IDLE
+ * (polling where the server has no IDLE).  Signals arrive through a
+ * signalfd that also wakes the IMAP wait, so no logic runs in a handler.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "context.h"
+#include "imap.h"
+#include "intake.h"
+#include "log.h"
+#include "store.h"
+#include "sync.h"
+#include "util.h"
+
+#define EXIT_USAGE 2
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "Usage: complaintsd -c FILE [--once]\n"
+		   "\n"
+		   "  -c, --config FILE  configuration file (default " SYSCONFDIR
+		   "/complaintsd/complaintsd.conf)\n"
+		   "      --once         process everything pending, then exit\n"
+		   "  -h, --help         show this help\n"
+		   "      --version      show the version\n");
+}
+
+struct daemon {
+	struct context ctx;
+	struct intake intake;
+	struct imap *imap;
+	int sigfd;
+	bool once;
+	bool stopping;
+	struct sync_stats stats;
+	unsigned backoff; /* seconds before the next connection attempt */
+};
+
+static void
+progress_line(size_t done, size_t total, void *userdata)
+{
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\r%zu of %zu messages", done, total);
+	sd_notifyf(0, "STATUS=Processing backlog: %zu of %zu messages", done, total);
+}
+
+static int
+daemon_setup(struct daemon *d, const char *config_path)
+{
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	_cleanup_free_ char *password = NULL, *error = NULL;
+	struct imap_config ic;
+	int r;
+
+	r = context_load(&d->ctx, config_path, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		log_error("%s", errs.v[i]);
+	if (r < 0) {
+		log_error("Configuration has %zu problem%s; not starting", errs.n,
+			  errs.n == 1 ? "" : "s");
+		return EXIT_USAGE;
+	}
+	log_set_level(d->ctx.cfg->log_level);
+	r = config_read_secret(d->ctx.cfg, d->ctx.cfg->imap_password_file, &password, &errs);
+	if (r < 0) {
+		log_error("%s", errs.v[errs.n - 1]);
+		return EXIT_USAGE;
+	}
+	r = context_open_store(&d->ctx, &error);
+	if (r < 0) {
+		log_error("%s", error);
+		return EXIT_FAILURE;
+	}
+	d->intake = (struct intake){
+		.cfg = d->ctx.cfg,
+		.store = d->ctx.store,
+		.cal = d->ctx.cal,
+		.rules = d->ctx.rules,
+		.limits = {(size_t)d->ctx.cfg->max_message_bytes, (unsigned)d->ctx.cfg->max_mime_depth,
+			   (unsigned)d->ctx.cfg->max_mime_parts, (size_t)d->ctx.cfg->max_header_bytes},
+	};
+	ic = (struct imap_config){
+		.url = d->ctx.cfg->imap_url,
+		.starttls = d->ctx.cfg->imap_starttls,
+		.username = d->ctx.cfg->imap_username,
+		.password = password,
+		.tls_verify = d->ctx.cfg->imap_tls_verify,
+		.ca_file = d->ctx.cfg->imap_ca_file,
+		.timeout = (unsigned)d->ctx.cfg->imap_timeout,
+	};
+	d->imap = imap_new(&ic, &error);
+	explicit_bzero(password, strlen(password));
+	if (d->imap == NULL) {
+		log_error("imap.url: %s", error);
+		return EXIT_USAGE;
+	}
+	if (!d->ctx.cfg->imap_tls_verify)
+		log_warning("imap.tls_verify = no: the IMAP server's certificate is not checked");
+	return 0;
+}
+
+/* Drain pending signals; true when asked to stop. */
+static bool
+handle_signals(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+			log_info("Received %s; stopping after the message in hand",
+				 strsignal((int)si.ssi_signo));
+			d->stopping = true;
+		}
+	}
+	return d->stopping;
+}
+
+static void
+notify_status(struct daemon *d)
+{
+	int64_t open = 0, queued = 0, failed = 0;
+
+	(void)store_count(d->ctx.store, "open", &open);
+	(void)store_count(d->ctx.store, "outbox_queued", &queued);
+	(void)store_count(d->ctx.store, "outbox_failed", &failed);
+	sd_notifyf(0, "STATUS=%lld open cases, %lld replies queued, %lld failed; %zu messages processed, %zu quarantined",
+		   (long long)open, (long long)queued, (long long)failed, d->stats.processed,
+		   d->stats.quarantined);
+}
+
+/*
+ * One round: connect if needed, then sync.  Returns 0 when the round went
+ * through, 1 when it should be retried after a backoff, or an exit code
+ * (2 for a configuration problem) when retrying cannot help.
+ */
+static int
+daemon_round(struct daemon *d)
+{
+	enum imap_result ir;
+	int store_error = 0;
+
+	if (!imap_connected(d->imap)) {
+		ir = imap_connect(d->imap);
+		if (ir == IMAP_AUTH_BAD || ir == IMAP_TLS_BAD) {
+			log_error("IMAP %s: %s; check the [imap] settings", imap_result_to_string(ir),
+				  imap_last_error(d->imap));
+			return d->once ? EXIT_FAILURE : 1;
+		}
+		if (ir != IMAP_OK) {
+			log_warning("Cannot reach the IMAP server: %s; retrying in %u seconds",
+				    imap_last_error(d->imap), d->backoff);
+			return 1;
+		}
+		log_info("Connected to the IMAP server as %s", d->ctx.cfg->imap_username);
+	}
+	ir = sync_mailbox(&d->intake, d->imap, &store_error, &d->stats, progress_line, NULL);
+	if (isatty(STDERR_FILENO) && d->stats.seen > 0)
+		fputc('\n', stderr);
+	if (store_error < 0) {
+		log_error("Database problem: %s; nothing was moved out of the mailbox, retrying in %u seconds",
+			  store_last_error(d->ctx.store), d->backoff);
+		return 1;
+	}
+	if (ir != IMAP_OK) {
+		log_warning("IMAP %s during sync: %s; reconnecting in %u seconds",
+			    imap_result_to_string(ir), imap_last_error(d->imap), d->backoff);
+		imap_disconnect(d->imap);
+		return 1;
+	}
+	d->backoff = 1;
+	notify_status(d);
+	return 0;
+}
+
+static int
+run_once(struct daemon *d)
+{
+	for (int attempt = 0; attempt < 4; attempt++) {
+		int r = daemon_round(d);
+
+		if (r == 0) {
+			log_info("Done: %zu messages processed, %zu quarantined", d->stats.processed,
+				 d->stats.quarantined);
+			return EXIT_SUCCESS;
+		}
+		if (r != 1 || attempt == 3)
+			break;
+		sleep(d->backoff);
+		d->backoff = d->backoff * 2;
+	}
+	log_error("Giving up for now; messages not yet processed stay in the mailbox");
+	return EXIT_FAILURE;
+}
+
+static int
+run_forever(struct daemon *d)
+{
+	bool ready = false;
+
+	while (!handle_signals(d)) {
+		int r = daemon_round(d);
+		int wait_ms;
+
+		if (r > 1)
+			return r;
+		if (r == 0 && !ready) {
+			sd_notify(0, "READY=1");
+			ready = true;
+		}
+		if (r == 1) {
+			struct pollfd p = {d->sigfd, POLLIN, 0};
+
+			(void)poll(&p, 1, (int)d->backoff * 1000);
+			d->backoff = d->backoff >= 300 ? 300 : d->backoff * 2;
+			continue;
+		}
+		wait_ms = d->ctx.cfg->imap_poll_seconds * 1000;
+		if (d->ctx.cfg->imap_idle && imap_has_idle(d->imap)) {
+			bool changed = false;
+			enum imap_result ir = imap_idle(d->imap, wait_ms, d->sigfd, &changed);
+
+			if (ir != IMAP_OK) {
+				log_warning("IMAP IDLE ended with %s: %s; reconnecting",
+					    imap_result_to_string(ir), imap_last_error(d->imap));
+				imap_disconnect(d->imap);
+			}
+		} else {
+			struct pollfd p = {d->sigfd, POLLIN, 0};
+
+			(void)poll(&p, 1, wait_ms);
+		}
+	}
+	sd_notify(0, "STOPPING=1");
+	return EXIT_SUCCESS;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"once", no_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *config_path = SYSCONFDIR "/complaintsd/complaintsd.conf";
+	struct daemon d = {.sigfd = -1, .backoff = 1};
+	sigset_t mask;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'o':
+			d.once = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		case 'V':
+			puts(PACKAGE_STRING);
+			return EXIT_SUCCESS;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "complaintsd: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+
+	/* libetpan writes to sockets without MSG_NOSIGNAL */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	d.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	log_open("complaintsd", LOG_TARGET_AUTO);
+
+	r = daemon_setup(&d, config_path);
+	if (r == 0)
+		r = d.once ? run_once(&d) : run_forever(&d);
+	imap_free(d.imap);
+	context_done(&d.ctx);
+	if (d.sigfd >= 0)
+		close(d.sigfd);
+	return r;
+}

@@ -1,0 +1,522 @@
+/*
+ * complaintsctl - the administrator's tool: inspect cases, check the
+ * configuration, and answer calendar questions.
+ *
+ *   complaintsctl [-c FILE] list [--stage 1|2] [--kind KIND] [--status STATUS]
+ *                                [--officer ADDR] [--overdue] [--json]
+ *   complaintsctl [-c FILE] show REF [--json]
+ *   complaintsctl [-c FILE] check-config
+ *   complaintsctl [-c FILE] calendar add DATE N
+ *   complaintsctl [-c FILE] calendar received TIMESTAMP
+ *
+ * Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "calendar.h"
+#include "conf.h"
+#include "context.h"
+#include "json.h"
+#include "kinds.h"
+#include "message.h"
+#include "store.h"
+#include "util.h"
+
+#define EXIT_USAGE 2
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: complaintsctl [-c FILE] COMMAND [ARGS]\n"
+		"\n"
+		"Commands:\n"
+		"  list [--stage 1|2] [--kind KIND] [--status STATUS] [--officer ADDR]\n"
+		"       [--overdue] [--json]          list cases\n"
+		"  show REF [--json]                  a case with its messages and events\n"
+		"  check-config                       validate the configuration, rules and holidays\n"
+		"  calendar add DATE N                the date N working days after DATE\n"
+		"  calendar received TIMESTAMP        the effective date received (RFC 3339 time)\n"
+		"\n"
+		"  -c, --config FILE  configuration file (default " SYSCONFDIR
+		"/complaintsd/complaintsd.conf)\n");
+}
+
+static int
+load(struct context *ctx, const char *config_path, bool with_store)
+{
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	_cleanup_free_ char *error = NULL;
+
+	if (context_load(ctx, config_path, &errs) < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.v[i]);
+		return EXIT_USAGE;
+	}
+	if (with_store && context_open_store(ctx, &error) < 0) {
+		fprintf(stderr, "complaintsctl: %s\n", error);
+		return EXIT_FAILURE;
+	}
+	return 0;
+}
+
+static void
+today_local(char buf[static 11])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(buf, 11, "%Y-%m-%d", &tm);
+}
+
+static void
+case_json_fields(struct json *j, const struct case_row *c)
+{
+	json_string(j, "ref", c->ref);
+	json_string(j, "kind", c->kind);
+	json_int(j, "stage", c->stage);
+	json_string(j, "status", c->status);
+	json_string(j, "scheme", c->scheme);
+	json_string_or_null(j, "route", c->route);
+	json_string(j, "subject", c->subject);
+	json_object_begin(j, "complainant");
+	json_string(j, "name", c->complainant_name);
+	json_string(j, "email", c->complainant_email);
+	json_object_end(j);
+	if (isempty(c->rep_email))
+		json_null(j, "representative");
+	else {
+		json_object_begin(j, "representative");
+		json_string(j, "email", c->rep_email);
+		json_string(j, "role", c->rep_role);
+		json_string(j, "consent", c->rep_consent);
+		json_object_end(j);
+	}
+	json_string_or_null(j, "officer", c->officer);
+	json_time(j, "received_at", c->received_at);
+	json_string(j, "received_date", c->received_date);
+	json_string_or_null(j, "ack_due", c->ack_due);
+	json_time(j, "acknowledged_at", c->acknowledged_at);
+	json_string_or_null(j, "response_due", c->response_due);
+	json_time(j, "responded_at", c->responded_at);
+	json_int(j, "extension_days", c->extension_days);
+	json_string_or_null(j, "outcome", c->outcome);
+	json_array_begin(j, "flags");
+	for (const char *p = c->flags; *p;) {
+		size_t n = strcspn(p, " ");
+		_cleanup_free_ char *flag = xstrndup(p, n);
+
+		if (n > 0)
+			json_string(j, NULL, flag);
+		p += n;
+		p += strspn(p, " ");
+	}
+	json_array_end(j);
+}
+
+struct list_state {
+	bool json;
+	struct json j;
+	struct buf out;
+	size_t n;
+};
+
+static int
+list_one(const struct case_row *c, void *userdata)
+{
+	struct list_state *ls = userdata;
+
+	ls->n++;
+	if (ls->json) {
+		json_object_begin(&ls->j, NULL);
+		case_json_fields(&ls->j, c);
+		json_object_end(&ls->j);
+		return 0;
+	}
+	printf("%-16s %-15s %5d  %-9s %-10s  %-10s  %-10s  %-28.28s %s\n", c->ref, c->kind, c->stage,
+	       c->status, c->received_date, *c->ack_due ? c->ack_due : "-",
+	       *c->response_due ? c->response_due : "-",
+	       *c->complainant_email ? c->complainant_email : c->rep_email, c->subject);
+	return 0;
+}
+
+static int
+cmd_list(struct context *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"stage", required_argument, NULL, 's'}, {"kind", required_argument, NULL, 'k'},
+		{"status", required_argument, NULL, 't'}, {"officer", required_argument, NULL, 'o'},
+		{"overdue", no_argument, NULL, 'd'},      {"json", no_argument, NULL, 'j'},
+		{NULL, 0, NULL, 0},
+	};
+	struct case_filter f = {0};
+	struct list_state ls = {0};
+	char today[11];
+	int c, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (!streq(optarg, "1") && !streq(optarg, "2")) {
+				fprintf(stderr, "complaintsctl list: --stage takes 1 or 2\n");
+				return EXIT_USAGE;
+			}
+			f.stage = atoi(optarg);
+			break;
+		case 'k':
+			if (case_kind_from_string(optarg) < 0) {
+				fprintf(stderr, "complaintsctl list: unknown kind \"%s\" (complaint, service_request, member_enquiry, other_process)\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			f.kind = optarg;
+			break;
+		case 't':
+			if (case_status_from_string(optarg) < 0) {
+				fprintf(stderr, "complaintsctl list: unknown status \"%s\" (open, responded, closed, excluded)\n",
+					optarg);
+				return EXIT_USAGE;
+			}
+			f.status = optarg;
+			break;
+		case 'o':
+			f.officer = optarg;
+			break;
+		case 'd':
+			today_local(today);
+			f.overdue_on = today;
+			break;
+		case 'j':
+			ls.json = true;
+			break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "complaintsctl list: unexpected argument \"%s\"\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (ls.json) {
+		json_init(&ls.j, &ls.out);
+		json_array_begin(&ls.j, NULL);
+	} else
+		printf("%-16s %-15s %5s  %-9s %-10s  %-10s  %-10s  %-28s %s\n", "REF", "KIND", "STAGE",
+		       "STATUS", "RECEIVED", "ACK DUE", "RESP DUE", "COMPLAINANT", "SUBJECT");
+	r = store_case_list(ctx->store, &f, list_one, &ls);
+	if (ls.json) {
+		json_array_end(&ls.j);
+		puts(buf_str(&ls.out));
+		buf_free(&ls.out);
+	}
+	if (r < 0) {
+		fprintf(stderr, "complaintsctl: %s\n", store_last_error(ctx->store));
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}
+
+static int
+show_message_json(const struct message_summary *m, void *userdata)
+{
+	struct json *j = userdata;
+
+	json_object_begin(j, NULL);
+	json_string(j, "message_id", m->message_id);
+	json_string(j, "direction", m->direction);
+	json_string(j, "role", m->role);
+	json_string(j, "from", m->from);
+	json_time(j, "date", m->date);
+	json_string(j, "subject", m->subject);
+	json_string_or_null(j, "automatic", m->automatic);
+	json_string(j, "state", m->state);
+	json_object_end(j);
+	return 0;
+}
+
+static int
+show_event_json(const struct event_summary *e, void *userdata)
+{
+	struct json *j = userdata;
+
+	json_object_begin(j, NULL);
+	json_time(j, "at", e->at);
+	json_string(j, "type", e->type);
+	json_string(j, "actor", e->actor);
+	json_string(j, "detail", e->detail);
+	json_object_end(j);
+	return 0;
+}
+
+static int
+show_message_text(const struct message_summary *m, void *userdata)
+{
+	char when[32];
+
+	format_rfc3339(m->date, when, sizeof(when));
+	printf("  %s %-3s %-10s %-32s %s", when, m->direction, m->role, m->from, m->subject);
+	if (*m->automatic)
+		printf("  [automatic: %s]", m->automatic);
+	if (streq(m->state, "quarantined") || streq(m->state, "failed"))
+		printf("  [%s]", m->state);
+	putchar('\n');
+	return 0;
+}
+
+static int
+show_event_text(const struct event_summary *e, void *userdata)
+{
+	char when[32];
+
+	format_rfc3339(e->at, when, sizeof(when));
+	printf("  %s %-16s %s%s%s\n", when, e->type, e->detail, *e->actor ? "  by " : "", e->actor);
+	return 0;
+}
+
+static int
+cmd_show(struct context *ctx, int argc, char **argv)
+{
+	_cleanup_case_row_ struct case_row *c = NULL;
+	bool as_json = false;
+	const char *ref = NULL;
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		if (streq(argv[i], "--json"))
+			as_json = true;
+		else if (ref == NULL && argv[i][0] != '-')
+			ref = argv[i];
+		else {
+			fprintf(stderr, "complaintsctl show: unexpected argument \"%s\"\n", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (ref == NULL) {
+		fprintf(stderr, "complaintsctl show: which case? (e.g. show %s-2026-000001)\n",
+			ctx->cfg->reference_prefix);
+		return EXIT_USAGE;
+	}
+	r = store_case_get_ref(ctx->store, ref, &c);
+	if (r == -ENOENT) {
+		fprintf(stderr, "complaintsctl show: no case %s\n", ref);
+		return EXIT_FAILURE;
+	}
+	if (r < 0) {
+		fprintf(stderr, "complaintsctl: %s\n", store_last_error(ctx->store));
+		return EXIT_FAILURE;
+	}
+	if (as_json) {
+		_cleanup_buf_ struct buf out = BUF_INIT;
+		struct json j;
+
+		json_init(&j, &out);
+		json_object_begin(&j, NULL);
+		case_json_fields(&j, c);
+		json_array_begin(&j, "messages");
+		r = store_case_messages(ctx->store, c->id, show_message_json, &j);
+		json_array_end(&j);
+		json_array_begin(&j, "events");
+		if (r == 0)
+			r = store_case_events(ctx->store, c->id, show_event_json, &j);
+		json_array_end(&j);
+		json_object_end(&j);
+		if (r == 0)
+			puts(buf_str(&out));
+	} else {
+		char when[32];
+
+		format_rfc3339(c->received_at, when, sizeof(when));
+		printf("Case %s: %s, stage %d, %s (%s scheme)\n", c->ref, c->kind, c->stage, c->status,
+		       c->scheme);
+		printf("Subject:       %s\n", c->subject);
+		printf("Complainant:   %s <%s>\n", c->complainant_name, c->complainant_email);
+		if (*c->rep_email)
+			printf("Representative: %s (%s), consent %s\n", c->rep_email, c->rep_role,
+			       c->rep_consent);
+		printf("Received:      %s (effective date %s)\n", when, c->received_date);
+		printf("Acknowledge by: %s\n", *c->ack_due ? c->ack_due : "-");
+		printf("Respond by:    %s\n", *c->response_due ? c->response_due : "-");
+		if (*c->flags)
+			printf("Flags:         %s\n", c->flags);
+		if (*c->route)
+			printf("Route:         %s\n", c->route);
+		printf("\nMessages:\n");
+		r = store_case_messages(ctx->store, c->id, show_message_text, NULL);
+		printf("\nEvents:\n");
+		if (r == 0)
+			r = store_case_events(ctx->store, c->id, show_event_text, NULL);
+	}
+	if (r < 0) {
+		fprintf(stderr, "complaintsctl: %s\n", store_last_error(ctx->store));
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}
+
+static int
+cmd_check_config(const char *config_path)
+{
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	struct context ctx;
+	int r = context_load(&ctx, config_path, &errs);
+
+	for (size_t i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.v[i]);
+	if (r == 0) {
+		_cleanup_free_ char *secret = NULL;
+
+		if (config_read_secret(ctx.cfg, ctx.cfg->imap_password_file, &secret, &errs) < 0)
+			fprintf(stderr, "%s\n", errs.v[errs.n - 1]);
+		else if (!isempty(ctx.cfg->smtp_password_file) &&
+			 config_read_secret(ctx.cfg, ctx.cfg->smtp_password_file, &secret, &errs) < 0)
+			fprintf(stderr, "%s\n", errs.v[errs.n - 1]);
+	}
+	context_done(&ctx);
+	if (errs.n > 0) {
+		fprintf(stderr, "%s: %zu problem%s found\n", config_path, errs.n, errs.n == 1 ? "" : "s");
+		return EXIT_USAGE;
+	}
+	printf("%s: configuration, rules and holidays are valid\n", config_path);
+	return EXIT_SUCCESS;
+}
+
+/* Parse an RFC 3339 timestamp ("2026-03-30T15:59:00Z", "...+01:00"). */
+static int
+parse_rfc3339(const char *s, time_t *ret)
+{
+	int y, mo, d, h, mi, sec, n = 0, oh = 0, om = 0;
+	char sign;
+	struct tm tm = {0};
+
+	if (sscanf(s, "%4d-%2d-%2d%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
+		return -EINVAL;
+	s += n;
+	if (*s == '.')
+		s += 1 + strspn(s + 1, "0123456789");
+	if (*s == 'Z' || *s == 'z')
+		s++;
+	else if ((*s == '+' || *s == '-') && sscanf(s, "%c%2d:%2d%n", &sign, &oh, &om, &n) == 3) {
+		s += n;
+		if (sign == '-')
+			oh = -oh, om = -om;
+	} else
+		return -EINVAL;
+	if (*s != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return -EINVAL;
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*ret = timegm(&tm) - (oh * 3600 + om * 60);
+	return 0;
+}
+
+static int
+cmd_calendar(struct context *ctx, int argc, char **argv)
+{
+	struct cal_date d;
+	char out[16];
+
+	if (argc == 4 && streq(argv[1], "add")) {
+		char *end;
+		long n = strtol(argv[3], &end, 10);
+
+		if (cal_date_parse(argv[2], &d) < 0) {
+			fprintf(stderr, "complaintsctl calendar add: \"%s\" is not a date (YYYY-MM-DD)\n",
+				argv[2]);
+			return EXIT_USAGE;
+		}
+		if (*argv[3] == '\0' || *end != '\0' || n < -3650 || n > 3650) {
+			fprintf(stderr, "complaintsctl calendar add: \"%s\" is not a number of working days\n",
+				argv[3]);
+			return EXIT_USAGE;
+		}
+		cal_date_format(calendar_add_working_days(ctx->cal, d, (int)n), out);
+		puts(out);
+		return EXIT_SUCCESS;
+	}
+	if (argc == 3 && streq(argv[1], "received")) {
+		time_t t;
+
+		if (parse_rfc3339(argv[2], &t) < 0) {
+			fprintf(stderr, "complaintsctl calendar received: \"%s\" is not an RFC 3339 time (e.g. 2026-03-30T15:59:00Z)\n",
+				argv[2]);
+			return EXIT_USAGE;
+		}
+		if (calendar_received_date(ctx->cal, t, &d) < 0) {
+			fprintf(stderr, "complaintsctl calendar received: cannot convert \"%s\"\n", argv[2]);
+			return EXIT_FAILURE;
+		}
+		cal_date_format(d, out);
+		puts(out);
+		return EXIT_SUCCESS;
+	}
+	fprintf(stderr, "Usage: complaintsctl calendar add DATE N | calendar received TIMESTAMP\n");
+	return EXIT_USAGE;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *config_path = SYSCONFDIR "/complaintsd/complaintsd.conf";
+	struct context ctx = {0};
+	const char *cmd;
+	int i = 1, r;
+
+	while (i < argc && argv[i][0] == '-') {
+		if ((streq(argv[i], "-c") || streq(argv[i], "--config")) && i + 1 < argc) {
+			config_path = argv[i + 1];
+			i += 2;
+		} else if (startswith(argv[i], "--config=")) {
+			config_path = argv[i] + strlen("--config=");
+			i++;
+		} else if (streq(argv[i], "-h") || streq(argv[i], "--help")) {
+			usage(stdout);
+			return EXIT_SUCCESS;
+		} else if (streq(argv[i], "--version")) {
+			puts(PACKAGE_STRING);
+			return EXIT_SUCCESS;
+		} else {
+			fprintf(stderr, "complaintsctl: unknown option \"%s\"\n", argv[i]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = argv[i];
+	argc -= i;
+	argv += i;
+
+	if (streq(cmd, "check-config"))
+		return cmd_check_config(config_path);
+	if (streq(cmd, "calendar")) {
+		r = load(&ctx, config_path, false);
+		if (r == 0)
+			r = cmd_calendar(&ctx, argc, argv);
+	} else if (streq(cmd, "list") || streq(cmd, "show")) {
+		r = load(&ctx, config_path, true);
+		if (r == 0)
+			r = streq(cmd, "list") ? cmd_list(&ctx, argc, argv) : cmd_show(&ctx, argc, argv);
+	} else {
+		fprintf(stderr, "complaintsctl: unknown command \"%s\"\n", cmd);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	context_done(&ctx);
+	return r;
+}

@@ -1,0 +1,532 @@
+/*
+ * conf.c - parse complaintsd.conf into struct config.
+ *
+ * A table names every section and key with its type and where it lands in
+ * struct config, so adding a key is one line and unknown keys are caught.
+ * Values may carry a trailing "; comment" or "# comment" after white space.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "conf.h"
+#include "util.h"
+
+enum key_type { KEY_STRING, KEY_BOOL, KEY_INT, KEY_LONG, KEY_LIST, KEY_LEVEL };
+
+struct key {
+	const char *section;
+	const char *name;
+	enum key_type type;
+	size_t offset;      /* of the value; for KEY_LIST the char ** array */
+	size_t count_offset; /* KEY_LIST: the size_t count */
+	long min, max;      /* KEY_INT, KEY_LONG */
+};
+
+#define S(sec, key, field) {sec, key, KEY_STRING, offsetof(struct config, field), 0, 0, 0}
+#define B(sec, key, field) {sec, key, KEY_BOOL, offsetof(struct config, field), 0, 0, 0}
+#define I(sec, key, field, lo, hi) {sec, key, KEY_INT, offsetof(struct config, field), 0, lo, hi}
+#define L(sec, key, field, lo, hi) {sec, key, KEY_LONG, offsetof(struct config, field), 0, lo, hi}
+#define LIST(sec, key, field)                                                                      \
+	{sec, key, KEY_LIST, offsetof(struct config, field), offsetof(struct config, n_##field), 0, 0}
+
+static const struct key keys[] = {
+	S("council", "name", council_name),
+	S("council", "complaints_address", complaints_address),
+	S("council", "complaints_display_name", complaints_display_name),
+	S("council", "complaints_url", complaints_url),
+	S("council", "reference_prefix", reference_prefix),
+	S("council", "timezone", timezone),
+	S("council", "working_hours", working_hours),
+	S("council", "holidays_file", holidays_file),
+	S("council", "closures_file", closures_file),
+	S("council", "housing_acknowledgement", housing_acknowledgement),
+
+	LIST("people", "officer_domains", officer_domains),
+	LIST("people", "officer_addresses", officer_addresses),
+	LIST("people", "councillor_addresses", councillor_addresses),
+	LIST("people", "councillor_domains", councillor_domains),
+	B("people", "officer_auth_required", officer_auth_required),
+	S("people", "trusted_authserv_id", trusted_authserv_id),
+
+	S("imap", "url", imap_url),
+	B("imap", "starttls", imap_starttls),
+	S("imap", "username", imap_username),
+	S("imap", "password_file", imap_password_file),
+	S("imap", "processed_folder", imap_processed_folder),
+	S("imap", "quarantine_folder", imap_quarantine_folder),
+	B("imap", "idle", imap_idle),
+	I("imap", "poll_seconds", imap_poll_seconds, 5, 86400),
+	B("imap", "tls_verify", imap_tls_verify),
+	S("imap", "ca_file", imap_ca_file),
+	I("imap", "timeout_seconds", imap_timeout, 5, 600),
+	I("imap", "batch_size", imap_batch_size, 1, 1000),
+
+	S("smtp", "url", smtp_url),
+	B("smtp", "starttls", smtp_starttls),
+	S("smtp", "username", smtp_username),
+	S("smtp", "password_file", smtp_password_file),
+	B("smtp", "tls_verify", smtp_tls_verify),
+	S("smtp", "ca_file", smtp_ca_file),
+	S("smtp", "helo_name", smtp_helo_name),
+	I("smtp", "timeout_seconds", smtp_timeout, 5, 600),
+
+	S("store", "database", database),
+
+	I("timescales", "stage1_ack_days", ts.stage1_ack_days, 1, 60),
+	I("timescales", "stage1_response_days", ts.stage1_response_days, 1, 120),
+	I("timescales", "stage1_extension_days", ts.stage1_extension_days, 0, 120),
+	I("timescales", "stage2_ack_days", ts.stage2_ack_days, 1, 60),
+	I("timescales", "stage2_response_days", ts.stage2_response_days, 1, 120),
+	I("timescales", "stage2_extension_days", ts.stage2_extension_days, 0, 120),
+	I("timescales", "late_complaint_months", ts.late_complaint_months, 1, 120),
+	I("timescales", "reminder_days_before", ts.reminder_days_before, 0, 30),
+	I("timescales", "escalation_window_days", ts.escalation_window_days, 0, 3650),
+
+	S("ombudsman", "name", lgsco.name),
+	S("ombudsman", "url", lgsco.url),
+	S("ombudsman", "phone", lgsco.phone),
+	S("housing_ombudsman", "name", housing.name),
+	S("housing_ombudsman", "url", housing.url),
+	S("housing_ombudsman", "phone", housing.phone),
+
+	S("replies", "templates_dir", templates_dir),
+	S("replies", "rules_file", rules_file),
+	I("replies", "max_auto_replies_per_day", max_auto_replies_per_day, 0, 1000),
+	I("replies", "thread_window_days", thread_window_days, 0, 365),
+
+	L("limits", "max_message_bytes", max_message_bytes, 1024, 1L << 30),
+	I("limits", "max_mime_depth", max_mime_depth, 1, 256),
+	I("limits", "max_mime_parts", max_mime_parts, 1, 100000),
+	L("limits", "max_header_bytes", max_header_bytes, 1024, 64L << 20),
+
+	{"log", "level", KEY_LEVEL, offsetof(struct config, log_level), 0, 0, 0},
+};
+
+static char **
+field_str(struct config *c, const struct key *k)
+{
+	return (char **)((char *)c + k->offset);
+}
+
+static void
+config_set_defaults(struct config *c)
+{
+	c->council_name = xstrdup("Example Borough Council");
+	c->complaints_address = xstrdup("complaints@council.example");
+	c->complaints_display_name = xstrdup("");
+	c->complaints_url = xstrdup("https://www.council.example/complaints");
+	c->reference_prefix = xstrdup("CMP");
+	c->timezone = xstrdup("Europe/London");
+	c->working_hours = xstrdup("09:00-17:00");
+	c->holidays_file = xstrdup(DATADIR "/holidays-england-and-wales.txt");
+	c->closures_file = xstrdup("");
+	c->housing_acknowledgement = xstrdup("officer");
+	c->councillor_domains = xcalloc(1, sizeof(char *));
+	c->councillor_domains[0] = xstrdup("parliament.uk");
+	c->n_councillor_domains = 1;
+	c->trusted_authserv_id = xstrdup("");
+
+	c->imap_url = xstrdup("");
+	c->imap_starttls = true;
+	c->imap_username = xstrdup("");
+	c->imap_password_file = xstrdup("");
+	c->imap_processed_folder = xstrdup("Processed");
+	c->imap_quarantine_folder = xstrdup("Quarantine");
+	c->imap_idle = true;
+	c->imap_poll_seconds = 60;
+	c->imap_tls_verify = true;
+	c->imap_ca_file = xstrdup("");
+	c->imap_timeout = 60;
+	c->imap_batch_size = 100;
+
+	c->smtp_url = xstrdup("");
+	c->smtp_starttls = true;
+	c->smtp_username = xstrdup("");
+	c->smtp_password_file = xstrdup("");
+	c->smtp_tls_verify = true;
+	c->smtp_ca_file = xstrdup("");
+	c->smtp_helo_name = xstrdup("");
+	c->smtp_timeout = 60;
+
+	c->database = xstrdup("/var/lib/complaintsd/complaints.db");
+
+	c->ts = (struct config_timescales){5, 10, 10, 5, 20, 20, 12, 2, 0};
+	c->lgsco.name = xstrdup("Local Government and Social Care Ombudsman");
+	c->lgsco.url = xstrdup("https://www.lgo.org.uk");
+	c->lgsco.phone = xstrdup("0300 061 0614");
+	c->housing.name = xstrdup("Housing Ombudsman Service");
+	c->housing.url = xstrdup("https://www.housing-ombudsman.org.uk");
+	c->housing.phone = xstrdup("0300 111 3000");
+
+	c->templates_dir = xstrdup(DATADIR "/templates");
+	c->rules_file = xstrdup(DATADIR "/rules.conf");
+	c->max_auto_replies_per_day = 3;
+	c->thread_window_days = 30;
+
+	c->max_message_bytes = 25L * 1024 * 1024;
+	c->max_mime_depth = 32;
+	c->max_mime_parts = 1000;
+	c->max_header_bytes = 1024L * 1024;
+
+	c->log_level = LOG_INFO;
+}
+
+static void
+strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
+config_free(struct config *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+		const struct key *k = &keys[i];
+
+		if (k->type == KEY_STRING)
+			free(*field_str(c, k));
+		else if (k->type == KEY_LIST)
+			strv_free(*(char ***)((char *)c + k->offset),
+				  *(size_t *)((char *)c + k->count_offset));
+	}
+	free(c->path);
+	free(c);
+}
+
+static const struct key *
+key_find(const char *section, const char *name, bool *ret_section_known)
+{
+	*ret_section_known = false;
+	for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+		if (!streq(keys[i].section, section))
+			continue;
+		*ret_section_known = true;
+		if (streq(keys[i].name, name))
+			return &keys[i];
+	}
+	return NULL;
+}
+
+/* Cut a trailing " ; comment" or " # comment" (only after white space). */
+static void
+strip_comment(char *v)
+{
+	for (char *p = v; *p != '\0'; p++)
+		if ((*p == ';' || *p == '#') && (p == v || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			break;
+		}
+	strstrip(v);
+}
+
+static int
+parse_bool(const char *v, bool *ret)
+{
+	static const char *const yes[] = {"yes", "true", "on", "1"};
+	static const char *const no[] = {"no", "false", "off", "0"};
+
+	for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+		if (ascii_strcaseeq(v, yes[i])) {
+			*ret = true;
+			return 0;
+		}
+		if (ascii_strcaseeq(v, no[i])) {
+			*ret = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int
+parse_level(const char *v, int *ret)
+{
+	static const char *const names[] = {"emerg", "alert", "crit", "err",
+					    "warning", "notice", "info", "debug"};
+
+	for (size_t i = 0; i < ELEMENTSOF(names); i++)
+		if (ascii_strcaseeq(v, names[i])) {
+			*ret = (int)i;
+			return 0;
+		}
+	if (ascii_strcaseeq(v, "error")) {
+		*ret = LOG_ERR;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static void
+parse_list(const char *v, char ***ret, size_t *ret_n)
+{
+	char **out = NULL;
+	size_t n = 0;
+	const char *p = v;
+
+	while (*p != '\0') {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char *item = strstrip(xstrndup(p, len));
+
+		if (*item != '\0') {
+			out = xreallocarray(out, n + 1, sizeof(char *));
+			out[n++] = ascii_strlower(item);
+		} else
+			free(item);
+		p += len + (end ? 1 : 0);
+	}
+	*ret = out;
+	*ret_n = n;
+}
+
+static void
+set_value(struct config *c, const struct key *k, const char *v, const char *path, unsigned line,
+	  struct errlist *errs)
+{
+	char *end;
+
+	switch (k->type) {
+	case KEY_STRING:
+		free(*field_str(c, k));
+		*field_str(c, k) = xstrdup(v);
+		break;
+	case KEY_BOOL:
+		if (parse_bool(v, (bool *)((char *)c + k->offset)) < 0)
+			errlist_add(errs, "%s:%u: %s.%s: expected yes or no, got \"%s\"", path, line,
+				    k->section, k->name, v);
+		break;
+	case KEY_INT:
+	case KEY_LONG: {
+		errno = 0;
+		long n = strtol(v, &end, 10);
+
+		if (*v == '\0' || *end != '\0' || errno != 0 || n < k->min || n > k->max) {
+			errlist_add(errs, "%s:%u: %s.%s: expected a whole number from %ld to %ld, got \"%s\"",
+				    path, line, k->section, k->name, k->min, k->max, v);
+			break;
+		}
+		if (k->type == KEY_INT)
+			*(int *)((char *)c + k->offset) = (int)n;
+		else
+			*(long *)((char *)c + k->offset) = n;
+		break;
+	}
+	case KEY_LIST: {
+		char ***lp = (char ***)((char *)c + k->offset);
+		size_t *np = (size_t *)((char *)c + k->count_offset);
+
+		strv_free(*lp, *np);
+		parse_list(v, lp, np);
+		break;
+	}
+	case KEY_LEVEL:
+		if (parse_level(v, (int *)((char *)c + k->offset)) < 0)
+			errlist_add(errs, "%s:%u: log.level: expected one of debug, info, notice, warning, err, crit, got \"%s\"",
+				    path, line, v);
+		break;
+	}
+}
+
+static bool
+valid_address(const char *a)
+{
+	const char *at = strchr(a, '@');
+
+	return at != NULL && at != a && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
+	       strpbrk(a, " \t<>\"\r\n,;") == NULL;
+}
+
+/* Checks that need the whole file: required keys and cross-field rules. */
+static void
+config_validate(struct config *c, struct errlist *errs)
+{
+	const char *p = c->path;
+
+	if (!valid_address(c->complaints_address))
+		errlist_add(errs, "%s: council.complaints_address: \"%s\" is not an email address", p,
+			    c->complaints_address);
+	ascii_strlower(c->complaints_address);
+	if (isempty(c->reference_prefix) || strlen(c->reference_prefix) > 10 ||
+	    strspn(c->reference_prefix, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(c->reference_prefix))
+		errlist_add(errs, "%s: council.reference_prefix: use 1 to 10 capital letters (got \"%s\")",
+			    p, c->reference_prefix);
+	if (!startswith(c->imap_url, "imap://") && !startswith(c->imap_url, "imaps://"))
+		errlist_add(errs, "%s: imap.url: must start with imap:// or imaps:// (got \"%s\")", p,
+			    c->imap_url);
+	if (isempty(c->imap_username))
+		errlist_add(errs, "%s: imap.username: missing", p);
+	if (!isempty(c->smtp_url) && !startswith(c->smtp_url, "smtp://") &&
+	    !startswith(c->smtp_url, "smtps://"))
+		errlist_add(errs, "%s: smtp.url: must start with smtp:// or smtps:// (got \"%s\")", p,
+			    c->smtp_url);
+	if (isempty(c->database))
+		errlist_add(errs, "%s: store.database: missing", p);
+	if (!streq(c->housing_acknowledgement, "officer") &&
+	    !streq(c->housing_acknowledgement, "automatic"))
+		errlist_add(errs, "%s: council.housing_acknowledgement: expected officer or automatic (got \"%s\")",
+			    p, c->housing_acknowledgement);
+	if (streq(c->imap_processed_folder, c->imap_quarantine_folder) ||
+	    ascii_strcaseeq(c->imap_processed_folder, "INBOX"))
+		errlist_add(errs, "%s: imap.processed_folder and imap.quarantine_folder must differ from each other and from INBOX",
+			    p);
+	for (size_t i = 0; i < c->n_officer_addresses; i++)
+		if (!valid_address(c->officer_addresses[i]))
+			errlist_add(errs, "%s: people.officer_addresses: \"%s\" is not an email address", p,
+				    c->officer_addresses[i]);
+	for (size_t i = 0; i < c->n_councillor_addresses; i++)
+		if (!valid_address(c->councillor_addresses[i]))
+			errlist_add(errs, "%s: people.councillor_addresses: \"%s\" is not an email address",
+				    p, c->councillor_addresses[i]);
+	if (c->officer_auth_required && isempty(c->trusted_authserv_id))
+		errlist_add(errs, "%s: people.officer_auth_required needs people.trusted_authserv_id", p);
+}
+
+int
+config_load(const char *path, struct config **ret, struct errlist *errs)
+{
+	_cleanup_config_ struct config *c = xcalloc(1, sizeof(*c));
+	_cleanup_free_ char *line = NULL;
+	_cleanup_free_ char *section = xstrdup("");
+	size_t errs_before = errs->n, cap = 0;
+	unsigned lineno = 0;
+	bool section_known = true;
+	FILE *f;
+	ssize_t len;
+
+	c->path = xstrdup(path);
+	config_set_defaults(c);
+	f = fopen(path, "re");
+	if (f == NULL) {
+		int r = -errno;
+
+		errlist_add(errs, "%s: cannot open: %s", path, strerror(errno));
+		return r;
+	}
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		char *s = line, *eq;
+
+		lineno++;
+		if (memchr(line, '\0', (size_t)len) != NULL) {
+			errlist_add(errs, "%s:%u: contains a NUL byte", path, lineno);
+			continue;
+		}
+		strstrip(s);
+		if (*s == '\0' || *s == '#' || *s == ';')
+			continue;
+		if (*s == '[') {
+			char *close = strchr(s, ']');
+
+			if (close == NULL || close[1] != '\0') {
+				errlist_add(errs, "%s:%u: malformed section header \"%s\"", path, lineno, s);
+				continue;
+			}
+			free(section);
+			section = strstrip(xstrndup(s + 1, (size_t)(close - s - 1)));
+			(void)key_find(section, "", &section_known);
+			if (!section_known)
+				errlist_add(errs, "%s:%u: unknown section [%s]", path, lineno, section);
+			continue;
+		}
+		eq = strchr(s, '=');
+		if (eq == NULL) {
+			errlist_add(errs, "%s:%u: expected \"key = value\", got \"%s\"", path, lineno, s);
+			continue;
+		}
+		*eq = '\0';
+		char *name = strstrip(s), *value = eq + 1;
+		bool known;
+
+		strip_comment(value);
+		if (*section == '\0') {
+			errlist_add(errs, "%s:%u: \"%s\" is outside any [section]", path, lineno, name);
+			continue;
+		}
+		if (!section_known)
+			continue; /* already reported once for the section */
+		const struct key *k = key_find(section, name, &known);
+		if (k == NULL) {
+			errlist_add(errs, "%s:%u: unknown key \"%s\" in [%s]", path, lineno, name, section);
+			continue;
+		}
+		set_value(c, k, value, path, lineno, errs);
+	}
+	fclose(f);
+	config_validate(c, errs);
+	if (errs->n > errs_before)
+		return -EINVAL;
+	*ret = TAKE_PTR(c);
+	return 0;
+}
+
+int
+config_read_secret(const struct config *c, const char *file, char **ret, struct errlist *errs)
+{
+	_cleanup_free_ char *path = NULL, *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	if (isempty(file)) {
+		*ret = xstrdup("");
+		return 0;
+	}
+	if (file[0] == '/')
+		path = xstrdup(file);
+	else if (!isempty(getenv("CREDENTIALS_DIRECTORY")))
+		path = xasprintf("%s/%s", getenv("CREDENTIALS_DIRECTORY"), file);
+	else {
+		const char *slash = strrchr(c->path, '/');
+
+		path = slash ? xasprintf("%.*s/%s", (int)(slash - c->path), c->path, file)
+			     : xstrdup(file);
+	}
+	f = fopen(path, "re");
+	if (f == NULL) {
+		int r = -errno;
+
+		errlist_add(errs, "%s: cannot read secret file: %s", path, strerror(errno));
+		return r;
+	}
+	if (getline(&line, &cap, f) < 0) {
+		fclose(f);
+		errlist_add(errs, "%s: secret file is empty", path);
+		return -EINVAL;
+	}
+	fclose(f);
+	line[strcspn(line, "\r\n")] = '\0';
+	*ret = TAKE_PTR(line);
+	return 0;
+}
+
+bool
+config_address_in(const char *addr, char *const *addresses, size_t n_addresses,
+		  char *const *domains, size_t n_domains)
+{
+	const char *at = strrchr(addr, '@');
+
+	for (size_t i = 0; i < n_addresses; i++)
+		if (ascii_strcaseeq(addr, addresses[i]))
+			return true;
+	if (at == NULL)
+		return false;
+	for (size_t i = 0; i < n_domains; i++) {
+		const char *d = domains[i];
+		size_t dl = strlen(d), al = strlen(at + 1);
+
+		/* the domain itself or a subdomain of it */
+		if (ascii_strcaseeq(at + 1, d) ||
+		    (al > dl && at[al - dl] == '.' && ascii_strcaseeq(at + 1 + al - dl, d)))
+			return true;
+	}
+	return false;
+}

@@ -1,0 +1,129 @@
+/*
+ * conf.h - the configuration file (/etc/complaintsd/complaintsd.conf).
+ *
+ * One INI-style file with the sections and keys of SPEC.md section 3.  Every
+ * problem is reported as "file:line: what is wrong" and loading goes on to find
+ * the rest, so `complaintsctl check-config` can list them all.  Unknown
+ * sections and keys are errors.  Secrets are never in the file: *_file keys
+ * name files whose first line is the secret; a relative path is looked up in
+ * $CREDENTIALS_DIRECTORY (systemd LoadCredential=), else beside the config file.
+ */
+#ifndef COMPLAINTSD_CONFIG_H
+#define COMPLAINTSD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "errlist.h"
+
+struct config_timescales {
+	int stage1_ack_days;
+	int stage1_response_days;
+	int stage1_extension_days;
+	int stage2_ack_days;
+	int stage2_response_days;
+	int stage2_extension_days;
+	int late_complaint_months;
+	int reminder_days_before;
+	int escalation_window_days; /* 0: no window */
+};
+
+struct config_ombudsman {
+	char *name;
+	char *url;
+	char *phone;
+};
+
+struct config {
+	char *path; /* the file this was loaded from */
+
+	/* [council] */
+	char *council_name;
+	char *complaints_address;
+	char *complaints_display_name;
+	char *complaints_url;
+	char *reference_prefix;
+	char *timezone;
+	char *working_hours;
+	char *holidays_file;
+	char *closures_file; /* the council's own closure days, optional */
+	char *housing_acknowledgement; /* "officer" (Housing Ombudsman Code) or "automatic" */
+
+	/* [people] */
+	char **officer_domains;
+	size_t n_officer_domains;
+	char **officer_addresses;
+	size_t n_officer_addresses;
+	char **councillor_addresses;
+	size_t n_councillor_addresses;
+	char **councillor_domains;
+	size_t n_councillor_domains;
+	bool officer_auth_required;
+	char *trusted_authserv_id;
+
+	/* [imap] */
+	char *imap_url;
+	bool imap_starttls;
+	char *imap_username;
+	char *imap_password_file;
+	char *imap_processed_folder;
+	char *imap_quarantine_folder;
+	bool imap_idle;
+	int imap_poll_seconds;
+	bool imap_tls_verify;
+	char *imap_ca_file;
+	int imap_timeout;
+	int imap_batch_size;
+
+	/* [smtp] */
+	char *smtp_url;
+	bool smtp_starttls;
+	char *smtp_username;
+	char *smtp_password_file;
+	bool smtp_tls_verify;
+	char *smtp_ca_file;
+	char *smtp_helo_name;
+	int smtp_timeout;
+
+	/* [store] */
+	char *database;
+
+	struct config_timescales ts;
+	struct config_ombudsman lgsco;
+	struct config_ombudsman housing;
+
+	/* [replies] */
+	char *templates_dir;
+	char *rules_file;
+	int max_auto_replies_per_day;
+	int thread_window_days;
+
+	/* [limits] */
+	long max_message_bytes;
+	int max_mime_depth;
+	int max_mime_parts;
+	long max_header_bytes;
+
+	/* [log] */
+	int log_level; /* syslog priority: messages above it are dropped */
+};
+
+/* Load path; returns 0 or -EINVAL (errors appended to errs) or another -errno. */
+int config_load(const char *path, struct config **ret, struct errlist *errs);
+void config_free(struct config *c);
+
+/* Resolve a *_file key and read the secret (first line).  Malloc'ed. */
+int config_read_secret(const struct config *c, const char *file, char **ret, struct errlist *errs);
+
+/* Is addr (lower-case) listed in, or in a domain of, the given lists? */
+bool config_address_in(const char *addr, char *const *addresses, size_t n_addresses,
+		       char *const *domains, size_t n_domains);
+
+static inline void
+config_freep(struct config **c)
+{
+	config_free(*c);
+}
+#define _cleanup_config_ __attribute__((cleanup(config_freep)))
+
+#endif

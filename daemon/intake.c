@@ -1,0 +1,331 @@
+/*
+ * intake.c - one inbound message: record, parse, classify, thread, apply.
+ *
+ * Order matters and is the guarantee "drop nothing": the message is recorded
+ * with its raw source in the same transaction as everything it causes, a
+ * message that cannot be parsed is recorded as quarantined, and a message
+ * already recorded (same mailbox/UIDVALIDITY/UID, or same Message-ID and body)
+ * is recognised and not processed twice.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "automail.h"
+#include "calendar.h"
+#include "case.h"
+#include "conf.h"
+#include "intake.h"
+#include "kinds.h"
+#include "log.h"
+#include "quote.h"
+#include "rules.h"
+#include "store.h"
+#include "threadkey.h"
+#include "util.h"
+
+/* Hex SHA-256 of the body (after the header section), or of everything when
+ * whole is set: the "same message" test that survives a UIDVALIDITY change
+ * and a second delivery with other Received: lines. */
+static void
+digest_message(const char *raw, size_t len, bool whole, char ret[static 65])
+{
+	unsigned char md[32];
+	const char *body = raw;
+	size_t blen = len;
+
+	if (!whole)
+		for (size_t i = 0; i + 1 < len; i++) {
+			if (raw[i] == '\n' && raw[i + 1] == '\n') {
+				body = raw + i + 2;
+				break;
+			}
+			if (raw[i] == '\n' && raw[i + 1] == '\r' && i + 2 < len && raw[i + 2] == '\n') {
+				body = raw + i + 3;
+				break;
+			}
+		}
+	blen = len - (size_t)(body - raw);
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, body, blen, md) < 0)
+		memset(md, 0, sizeof(md));
+	for (size_t i = 0; i < sizeof(md); i++)
+		snprintf(ret + 2 * i, 3, "%02x", md[i]);
+}
+
+static enum sender_role
+sender_role(const struct intake *in, const struct message *m, enum automail_kind automail)
+{
+	const struct config *c = in->cfg;
+	const char *from = m->from.email;
+
+	if (automail != AUTOMAIL_NONE)
+		return ROLE_AUTOMATIC;
+	if (ascii_strcaseeq(from, c->complaints_address))
+		return ROLE_COUNCIL;
+	if (config_address_in(from, c->councillor_addresses, c->n_councillor_addresses,
+			      c->councillor_domains, c->n_councillor_domains))
+		return ROLE_COUNCILLOR;
+	if (config_address_in(from, c->officer_addresses, c->n_officer_addresses, c->officer_domains,
+			      c->n_officer_domains))
+		return ROLE_OFFICER;
+	return ROLE_RESIDENT;
+}
+
+/* Is addr one of the parties of case c (complainant or representative)? */
+static bool
+is_party(const struct case_row *c, const char *addr)
+{
+	return ascii_strcaseeq(c->complainant_email, addr) || ascii_strcaseeq(c->rep_email, addr);
+}
+
+enum thread_how { THREAD_NONE, THREAD_REF, THREAD_HEADERS, THREAD_SUBJECT };
+
+static const char *
+thread_how_to_string(enum thread_how h)
+{
+	switch (h) {
+	case THREAD_REF:
+		return "reference";
+	case THREAD_HEADERS:
+		return "references";
+	case THREAD_SUBJECT:
+		return "subject";
+	default:
+		return "none";
+	}
+}
+
+/*
+ * Which case does m belong to?  In order: the case reference in the subject
+ * (only for a party to the case or an officer: anyone else quoting a
+ * reference gets a new case, linked through *ret_quoted_ref), then
+ * In-Reply-To and References against every Message-ID received or sent on a
+ * case, then the same complainant with the same normalised subject recently.
+ */
+static int
+thread_find(struct intake *in, const struct message *m, enum sender_role role, time_t now,
+	    struct case_row **ret, enum thread_how *ret_how, char **ret_quoted_ref)
+{
+	char ref[32];
+	int64_t case_id = 0;
+	int r;
+
+	*ret = NULL;
+	*ret_how = THREAD_NONE;
+	if (threadkey_find_ref(m->subject, in->cfg->reference_prefix, ref)) {
+		struct case_row *c = NULL;
+
+		r = store_case_get_ref(in->store, ref, &c);
+		if (r < 0 && r != -ENOENT)
+			return r;
+		if (c != NULL) {
+			if (role == ROLE_OFFICER || role == ROLE_AUTOMATIC || role == ROLE_COUNCIL ||
+			    is_party(c, m->from.email)) {
+				*ret = c;
+				*ret_how = THREAD_REF;
+				return 0;
+			}
+			*ret_quoted_ref = xstrdup(ref);
+			case_row_free(c);
+			return 0;
+		}
+	}
+
+	r = store_case_by_message_id(in->store, m->in_reply_to, &case_id);
+	for (size_t i = m->n_references; r == -ENOENT && i > 0; i--)
+		r = store_case_by_message_id(in->store, m->references[i - 1], &case_id);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (r == 0) {
+		*ret_how = THREAD_HEADERS;
+		return store_case_get(in->store, case_id, ret);
+	}
+
+	if (role == ROLE_RESIDENT && in->cfg->thread_window_days > 0) {
+		_cleanup_free_ char *key = threadkey_normalise_subject(m->subject);
+
+		r = store_case_by_subject(in->store, m->from.email, key,
+					  now - (time_t)in->cfg->thread_window_days * 86400, &case_id);
+		if (r < 0 && r != -ENOENT)
+			return r;
+		if (r == 0) {
+			*ret_how = THREAD_SUBJECT;
+			return store_case_get(in->store, case_id, ret);
+		}
+	}
+	return 0;
+}
+
+static int
+record_message(struct intake *in, const struct intake_source *src, const struct message *m,
+	       int64_t case_id, enum sender_role role, const char *automatic, const char *digest,
+	       time_t received_at)
+{
+	struct message_row row = {
+		.case_id = case_id,
+		.direction = "in",
+		.role = sender_role_to_string(role),
+		.message_id = m->message_id,
+		.digest = digest,
+		.mailbox = src->mailbox,
+		.uidvalidity = src->uidvalidity,
+		.uid = src->uid,
+		.from_email = m->from.email,
+		.from_name = m->from.name,
+		.subject = m->subject,
+		.received_at = received_at,
+		.automatic = automatic,
+		.state = "processed",
+		.reason = "",
+		.body = m->body,
+		.raw = src->raw,
+		.raw_len = src->len,
+	};
+
+	return store_message_insert(in->store, &row, NULL);
+}
+
+static int
+quarantine(struct intake *in, const struct intake_source *src, const char *reason, time_t now)
+{
+	char digest[65] = "";
+	struct message_row row = {
+		.direction = "in",
+		.role = "unknown",
+		.message_id = "",
+		.digest = digest,
+		.mailbox = src->mailbox,
+		.uidvalidity = src->uidvalidity,
+		.uid = src->uid,
+		.received_at = src->internaldate ? src->internaldate : now,
+		.state = "quarantined",
+		.reason = reason,
+		.raw = src->raw,
+		.raw_len = src->raw ? src->len : 0,
+	};
+	int r;
+
+	if (src->raw != NULL)
+		digest_message(src->raw, src->len, true, digest);
+	r = store_message_insert(in->store, &row, NULL);
+	if (r < 0)
+		return r;
+	log_fields(LOG_ERR,
+		   &(struct log_fields){.catalog_id = MSGID_QUARANTINED, .event = "quarantined",
+					.imap_uid = src->uid},
+		   "Message UID %u quarantined: %s; it stays in the %s folder for an officer to read",
+		   src->uid, reason, in->cfg->imap_quarantine_folder);
+	return 0;
+}
+
+int
+intake_message(struct intake *in, const struct intake_source *src, time_t now,
+	       enum intake_disposition *ret)
+{
+	_cleanup_message_ struct message *m = NULL;
+	_cleanup_free_ char *reason = NULL, *state = NULL, *quoted_ref = NULL;
+	_cleanup_case_row_ struct case_row *c = NULL;
+	enum automail_kind automail;
+	enum sender_role role;
+	enum thread_how how;
+	enum msg_result pr;
+	char digest[65];
+	time_t received_at;
+	int64_t dup_id;
+	int r;
+
+	/* Seen this very UID before (a crash between commit and MOVE)? */
+	if (src->uid != 0) {
+		r = store_message_find_uid(in->store, src->mailbox, src->uidvalidity, src->uid, &state);
+		if (r == 0) {
+			*ret = streq(state, "quarantined") ? INTAKE_QUARANTINED : INTAKE_PROCESSED;
+			log_info("Message UID %u was already recorded; moving it on", src->uid);
+			return 0;
+		}
+		if (r != -ENOENT)
+			return r;
+	}
+
+	if (src->quarantine_reason != NULL) {
+		*ret = INTAKE_QUARANTINED;
+		return quarantine(in, src, src->quarantine_reason, now);
+	}
+	if (src->raw == NULL) {
+		_cleanup_free_ char *why = xasprintf("too_big: %zu bytes, the limit is %zu",
+						     src->size, in->limits.max_size);
+		*ret = INTAKE_QUARANTINED;
+		return quarantine(in, src, why, now);
+	}
+
+	pr = message_parse(src->raw, src->len, &in->limits, &m, &reason);
+	if (pr != MSG_OK) {
+		_cleanup_free_ char *why = xasprintf("%s: %s", msg_result_to_string(pr),
+						     reason ? reason : "cannot be parsed");
+		*ret = INTAKE_QUARANTINED;
+		return quarantine(in, src, why, now);
+	}
+
+	digest_message(src->raw, src->len, isempty(m->message_id), digest);
+	r = store_message_find_digest(in->store, m->message_id, digest, &dup_id);
+	if (r == 0) {
+		/* The same message again, e.g. after the mailbox was recreated. */
+		*ret = INTAKE_PROCESSED;
+		log_fields(LOG_INFO,
+			   &(struct log_fields){.event = "duplicate", .mail_message_id = m->message_id,
+						.imap_uid = src->uid},
+			   "Message UID %u is a copy of one already recorded; not processed again",
+			   src->uid);
+		return src->uid ? store_message_set_uid(in->store, dup_id, src->mailbox,
+							 src->uidvalidity, src->uid)
+				: 0;
+	}
+	if (r != -ENOENT)
+		return r;
+
+	received_at = src->internaldate ? src->internaldate
+		      : m->newest_received ? m->newest_received
+					   : now;
+	automail = automail_classify(m);
+	role = sender_role(in, m, automail);
+	*ret = INTAKE_PROCESSED;
+
+	r = thread_find(in, m, role, now, &c, &how, &quoted_ref);
+	if (r < 0)
+		return r;
+
+	if (c != NULL) {
+		r = record_message(in, src, m, c->id, role,
+				   automail == AUTOMAIL_NONE ? "" : automail_kind_to_string(automail),
+				   digest, received_at);
+		if (r < 0)
+			return r;
+		return case_message_received(in->store, in->cfg, in->cal, in->rules, c, m, role,
+					     automail, thread_how_to_string(how), now);
+	}
+
+	if (role == ROLE_AUTOMATIC || role == ROLE_COUNCIL || role == ROLE_OFFICER) {
+		/* Never a new complaint: recorded, unattached, for an officer to see. */
+		r = record_message(in, src, m, 0, role,
+				   automail == AUTOMAIL_NONE ? "" : automail_kind_to_string(automail),
+				   digest, received_at);
+		if (r < 0)
+			return r;
+		log_fields(role == ROLE_OFFICER ? LOG_WARNING : LOG_NOTICE,
+			   &(struct log_fields){.event = "unattached", .mail_message_id = m->message_id,
+						.imap_uid = src->uid},
+			   "%s mail from %s matches no case; recorded without a case and not answered",
+			   role == ROLE_AUTOMATIC ? "Automatic" : role == ROLE_OFFICER ? "Officer" : "Own",
+			   isempty(m->from.email) ? "(no sender)" : m->from.email);
+		return 0;
+	}
+
+	r = case_open(in->store, in->cfg, in->cal, in->rules, m, role, received_at, now, quoted_ref,
+		      &c);
+	if (r < 0)
+		return r;
+	return record_message(in, src, m, c->id, role, "", digest, received_at);
+}

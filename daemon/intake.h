@@ -1,0 +1,58 @@
+/*
+ * intake.h - the flow of one inbound message, from raw bytes to a committed
+ * case change (DESIGN.md "The flow of one message").
+ *
+ * intake_message() runs inside a transaction the caller opened: it records
+ * the raw message first, then parses, detects automatic mail, decides who
+ * wrote it and which case it belongs to, and changes the case.  It never
+ * talks to the network: what the server must do with the message afterwards
+ * (move to the processed or the quarantine folder) is returned as a
+ * disposition, to be carried out only after the caller's commit.
+ */
+#ifndef COMPLAINTSD_INTAKE_H
+#define COMPLAINTSD_INTAKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "message.h"
+
+struct config;
+struct store;
+struct calendar;
+struct rules;
+
+struct intake {
+	const struct config *cfg;
+	struct store *store;
+	const struct calendar *cal;
+	const struct rules *rules; /* NULL: every new case is a complaint */
+	struct msg_limits limits;
+};
+
+enum intake_disposition {
+	INTAKE_PROCESSED,   /* move to the processed folder */
+	INTAKE_QUARANTINED, /* move to the quarantine folder */
+};
+
+struct intake_source {
+	const char *mailbox;
+	uint32_t uidvalidity;
+	uint32_t uid;       /* 0 when not from IMAP (tests, replays) */
+	time_t internaldate; /* 0 when unknown */
+	const char *raw;    /* NULL when the server's copy was too big to fetch */
+	size_t len;
+	size_t size;        /* the server's RFC822.SIZE */
+	const char *quarantine_reason; /* set: record as quarantined for this reason */
+};
+
+/*
+ * Process one message.  Returns 0 with *ret set, or a negative errno when the
+ * store failed (the caller rolls back; the message stays in INBOX and is
+ * processed again later).
+ */
+int intake_message(struct intake *in, const struct intake_source *src, time_t now,
+		   enum intake_disposition *ret);
+
+#endif

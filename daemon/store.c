@@ -1,0 +1,861 @@
+/*
+ * store.c - SQLite persistence for cases, messages, events and the IMAP position.
+ *
+ * Schema changes are numbered migrations applied in one transaction each,
+ * recorded in PRAGMA user_version.  Statements are prepared once
+ * (SQLITE_PREPARE_PERSISTENT) and reset after every use so no read
+ * transaction stays open and the WAL can be checkpointed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+#include "util.h"
+
+static const char *const migrations[] = {
+	/* 1: the first schema */
+	"CREATE TABLE mailbox_state ("
+	"  mailbox TEXT PRIMARY KEY,"
+	"  uidvalidity INTEGER NOT NULL,"
+	"  last_uid INTEGER NOT NULL);"
+	"CREATE TABLE ref_seq (year INTEGER PRIMARY KEY, last INTEGER NOT NULL);"
+	"CREATE TABLE cases ("
+	"  id INTEGER PRIMARY KEY,"
+	"  ref TEXT NOT NULL UNIQUE,"
+	"  kind TEXT NOT NULL,"
+	"  stage INTEGER NOT NULL DEFAULT 1 CHECK (stage IN (1, 2)),"
+	"  status TEXT NOT NULL DEFAULT 'open',"
+	"  scheme TEXT NOT NULL DEFAULT 'lgsco',"
+	"  route TEXT NOT NULL DEFAULT '',"
+	"  subject TEXT NOT NULL DEFAULT '',"
+	"  subject_key TEXT NOT NULL DEFAULT '',"
+	"  complainant_name TEXT NOT NULL DEFAULT '',"
+	"  complainant_email TEXT NOT NULL DEFAULT '',"
+	"  rep_email TEXT NOT NULL DEFAULT '',"
+	"  rep_role TEXT NOT NULL DEFAULT '',"
+	"  rep_consent TEXT NOT NULL DEFAULT '',"
+	"  officer TEXT NOT NULL DEFAULT '',"
+	"  received_at INTEGER NOT NULL,"
+	"  received_date TEXT NOT NULL,"
+	"  ack_due TEXT NOT NULL DEFAULT '',"
+	"  acknowledged_at INTEGER NOT NULL DEFAULT 0,"
+	"  response_due TEXT NOT NULL DEFAULT '',"
+	"  responded_at INTEGER NOT NULL DEFAULT 0,"
+	"  extension_days INTEGER NOT NULL DEFAULT 0,"
+	"  outcome TEXT NOT NULL DEFAULT '',"
+	"  flags TEXT NOT NULL DEFAULT '',"
+	"  escalated_at INTEGER NOT NULL DEFAULT 0,"
+	"  first_and_final INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX cases_thread ON cases(complainant_email, subject_key);"
+	"CREATE INDEX cases_ack_due ON cases(ack_due) WHERE status = 'open';"
+	"CREATE INDEX cases_response_due ON cases(response_due) WHERE status = 'open';"
+	"CREATE TABLE messages ("
+	"  id INTEGER PRIMARY KEY,"
+	"  case_id INTEGER REFERENCES cases(id),"
+	"  direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),"
+	"  role TEXT NOT NULL,"
+	"  message_id TEXT NOT NULL,"
+	"  digest TEXT NOT NULL,"
+	"  mailbox TEXT,"
+	"  uidvalidity INTEGER,"
+	"  uid INTEGER,"
+	"  from_email TEXT NOT NULL DEFAULT '',"
+	"  from_name TEXT NOT NULL DEFAULT '',"
+	"  subject TEXT NOT NULL DEFAULT '',"
+	"  received_at INTEGER NOT NULL,"
+	"  automatic TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL,"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  body TEXT NOT NULL DEFAULT '',"
+	"  raw BLOB NOT NULL);"
+	"CREATE UNIQUE INDEX messages_uid ON messages(mailbox, uidvalidity, uid) WHERE uid IS NOT NULL;"
+	"CREATE INDEX messages_message_id ON messages(message_id);"
+	"CREATE INDEX messages_case ON messages(case_id);"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  case_id INTEGER NOT NULL REFERENCES cases(id),"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL DEFAULT '',"
+	"  type TEXT NOT NULL,"
+	"  detail TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX events_case ON events(case_id);"
+	"CREATE INDEX events_type ON events(type, at);"
+	"CREATE TABLE outbox ("
+	"  id INTEGER PRIMARY KEY,"
+	"  case_id INTEGER REFERENCES cases(id),"
+	"  purpose TEXT NOT NULL,"
+	"  message_id TEXT NOT NULL UNIQUE,"
+	"  in_reply_to TEXT NOT NULL DEFAULT '',"
+	"  rcpt TEXT NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'queued',"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT NOT NULL DEFAULT '',"
+	"  created_at INTEGER NOT NULL,"
+	"  sent_at INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX outbox_due ON outbox(next_attempt) WHERE state = 'queued';"
+	"CREATE INDEX outbox_case ON outbox(case_id);",
+};
+
+enum stmt_id {
+	ST_MAILBOX_GET,
+	ST_MAILBOX_SET,
+	ST_MSG_FIND_UID,
+	ST_MSG_FIND_DIGEST,
+	ST_MSG_SET_UID,
+	ST_MSG_INSERT,
+	ST_CASE_BY_MSGID,
+	ST_CASE_BY_OUTBOX_MSGID,
+	ST_CASE_BY_SUBJECT,
+	ST_NEXT_REF,
+	ST_CASE_INSERT,
+	ST_CASE_UPDATE,
+	ST_CASE_GET,
+	ST_CASE_GET_REF,
+	ST_EVENT_ADD,
+	ST_CASE_MESSAGES,
+	ST_CASE_EVENTS,
+	_ST_MAX,
+};
+
+#define CASE_COLUMNS                                                                               \
+	"id, ref, kind, stage, status, scheme, route, subject, subject_key, complainant_name, "   \
+	"complainant_email, rep_email, rep_role, rep_consent, officer, received_at, "            \
+	"received_date, ack_due, acknowledged_at, response_due, responded_at, extension_days, "  \
+	"outcome, flags, escalated_at, first_and_final, created_at, updated_at"
+
+static const char *const stmt_sql[_ST_MAX] = {
+	[ST_MAILBOX_GET] = "SELECT uidvalidity, last_uid FROM mailbox_state WHERE mailbox = ?1",
+	[ST_MAILBOX_SET] = "INSERT INTO mailbox_state (mailbox, uidvalidity, last_uid) VALUES (?1, ?2, ?3) "
+			   "ON CONFLICT(mailbox) DO UPDATE SET uidvalidity = ?2, last_uid = ?3",
+	[ST_MSG_FIND_UID] = "SELECT state FROM messages WHERE mailbox = ?1 AND uidvalidity = ?2 AND uid = ?3",
+	[ST_MSG_FIND_DIGEST] = "SELECT id FROM messages WHERE message_id = ?1 AND digest = ?2 "
+			       "AND direction = 'in' LIMIT 1",
+	[ST_MSG_SET_UID] = "UPDATE messages SET mailbox = ?2, uidvalidity = ?3, uid = ?4 WHERE id = ?1",
+	[ST_MSG_INSERT] =
+		"INSERT INTO messages (case_id, direction, role, message_id, digest, mailbox, "
+		"uidvalidity, uid, from_email, from_name, subject, received_at, automatic, state, "
+		"reason, body, raw) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+		"?14, ?15, ?16, ?17)",
+	[ST_CASE_BY_MSGID] = "SELECT case_id FROM messages WHERE message_id = ?1 AND case_id IS NOT NULL "
+			     "ORDER BY id LIMIT 1",
+	[ST_CASE_BY_OUTBOX_MSGID] = "SELECT case_id FROM outbox WHERE message_id = ?1 AND case_id IS NOT NULL",
+	[ST_CASE_BY_SUBJECT] = "SELECT id FROM cases WHERE complainant_email = ?1 AND subject_key = ?2 "
+			       "AND subject_key != '' AND status != 'closed' AND updated_at >= ?3 "
+			       "ORDER BY updated_at DESC LIMIT 1",
+	[ST_NEXT_REF] = "INSERT INTO ref_seq (year, last) VALUES (?1, 1) "
+			"ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last",
+	[ST_CASE_INSERT] =
+		"INSERT INTO cases (ref, kind, stage, status, scheme, route, subject, subject_key, "
+		"complainant_name, complainant_email, rep_email, rep_role, rep_consent, officer, "
+		"received_at, received_date, ack_due, acknowledged_at, response_due, responded_at, "
+		"extension_days, outcome, flags, escalated_at, first_and_final, created_at, updated_at) "
+		"VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+		"?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+	[ST_CASE_UPDATE] =
+		"UPDATE cases SET ref = ?2, kind = ?3, stage = ?4, status = ?5, scheme = ?6, "
+		"route = ?7, subject = ?8, subject_key = ?9, complainant_name = ?10, "
+		"complainant_email = ?11, rep_email = ?12, rep_role = ?13, rep_consent = ?14, "
+		"officer = ?15, received_at = ?16, received_date = ?17, ack_due = ?18, "
+		"acknowledged_at = ?19, response_due = ?20, responded_at = ?21, extension_days = ?22, "
+		"outcome = ?23, flags = ?24, escalated_at = ?25, first_and_final = ?26, "
+		"created_at = ?27, updated_at = ?28 WHERE id = ?1",
+	[ST_CASE_GET] = "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?1",
+	[ST_CASE_GET_REF] = "SELECT " CASE_COLUMNS " FROM cases WHERE ref = ?1",
+	[ST_EVENT_ADD] = "INSERT INTO events (case_id, at, actor, type, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_CASE_MESSAGES] =
+		"SELECT message_id, direction, role, from_email, received_at, subject, automatic, state "
+		"FROM messages WHERE case_id = ?1 "
+		"UNION ALL SELECT message_id, 'out', 'council', rcpt, created_at, purpose, '', state "
+		"FROM outbox WHERE case_id = ?1 ORDER BY 5, 1",
+	[ST_CASE_EVENTS] = "SELECT at, actor, type, detail FROM events WHERE case_id = ?1 ORDER BY id",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[_ST_MAX];
+	char *error;
+};
+
+static int
+store_fail(struct store *s, int rc, const char *what)
+{
+	free(s->error);
+	s->error = xasprintf("%s: %s (%d)", what, sqlite3_errmsg(s->db), rc);
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_IOERR:
+		return -EIO;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		return -EACCES;
+	case SQLITE_CONSTRAINT:
+		return -EEXIST;
+	default:
+		return -EIO;
+	}
+}
+
+const char *
+store_last_error(const struct store *s)
+{
+	return s->error ? s->error : "no error";
+}
+
+static int
+store_exec(struct store *s, const char *sql)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : store_fail(s, rc, sql);
+}
+
+/* A prepared statement, reset and unbound, ready for binding. */
+static sqlite3_stmt *
+store_stmt(struct store *s, enum stmt_id id)
+{
+	if (s->stmt[id] == NULL) {
+		int rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+					    &s->stmt[id], NULL);
+		if (rc != SQLITE_OK) {
+			(void)store_fail(s, rc, "prepare");
+			return NULL;
+		}
+	}
+	return s->stmt[id];
+}
+
+static void
+stmt_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+static int
+store_migrate(struct store *s)
+{
+	sqlite3_stmt *st;
+	int version, r;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return store_fail(s, sqlite3_errcode(s->db), "PRAGMA user_version");
+	version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (version > (int)ELEMENTSOF(migrations)) {
+		free(s->error);
+		s->error = xasprintf("database schema version %d is newer than this program (%zu)",
+				     version, ELEMENTSOF(migrations));
+		return -EPROTO;
+	}
+	for (int v = version; v < (int)ELEMENTSOF(migrations); v++) {
+		char set[64];
+
+		r = store_exec(s, "BEGIN IMMEDIATE");
+		if (r < 0)
+			return r;
+		r = store_exec(s, migrations[v]);
+		if (r == 0) {
+			int n = snprintf(set, sizeof(set), "PRAGMA user_version = %d", v + 1);
+
+			r = (n > 0 && (size_t)n < sizeof(set)) ? store_exec(s, set) : -EINVAL;
+		}
+		if (r == 0)
+			r = store_exec(s, "COMMIT");
+		if (r < 0) {
+			(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			return r;
+		}
+	}
+	return 0;
+}
+
+int
+store_open(const char *path, struct store **ret, char **ret_error)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	int rc, r;
+
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		*ret_error = xasprintf("%s: cannot open database: %s", path,
+				       s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		store_free(s);
+		return -EIO;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, 5000);
+	r = store_exec(s, "PRAGMA journal_mode = WAL");
+	if (r == 0)
+		r = store_exec(s, "PRAGMA synchronous = FULL");
+	if (r == 0)
+		r = store_exec(s, "PRAGMA foreign_keys = ON");
+	if (r == 0)
+		r = store_migrate(s);
+	if (r < 0) {
+		*ret_error = xasprintf("%s: %s", path, store_last_error(s));
+		store_free(s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+void
+store_free(struct store *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < _ST_MAX; i++)
+		sqlite3_finalize(s->stmt[i]);
+	sqlite3_close(s->db);
+	free(s->error);
+	free(s);
+}
+
+int
+store_begin(struct store *s)
+{
+	return store_exec(s, "BEGIN IMMEDIATE");
+}
+
+int
+store_commit(struct store *s)
+{
+	return store_exec(s, "COMMIT");
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_TRANSIENT);
+}
+
+/* Step a statement that returns no rows. */
+static int
+step_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	stmt_done(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, what);
+}
+
+/* Step a statement expected to return at most one integer. -ENOENT when none. */
+static int
+step_int64(struct store *s, sqlite3_stmt *st, const char *what, int64_t *ret)
+{
+	int rc = sqlite3_step(st), r = 0;
+
+	if (rc == SQLITE_ROW)
+		*ret = sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		r = -ENOENT;
+	else
+		r = store_fail(s, rc, what);
+	stmt_done(st);
+	return r;
+}
+
+int
+store_mailbox_get(struct store *s, const char *mailbox, uint32_t *ret_uidvalidity,
+		  uint32_t *ret_last_uid)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_MAILBOX_GET);
+	int rc, r = 0;
+
+	if (st == NULL)
+		return -EIO;
+	bind_text(st, 1, mailbox);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret_uidvalidity = (uint32_t)sqlite3_column_int64(st, 0);
+		*ret_last_uid = (uint32_t)sqlite3_column_int64(st, 1);
+	} else
+		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, "mailbox_get");
+	stmt_done(st);
+	return r;
+}
+
+int
+store_mailbox_set(struct store *s, const char *mailbox, uint32_t uidvalidity, uint32_t last_uid)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_MAILBOX_SET);
+
+	if (st == NULL)
+		return -EIO;
+	bind_text(st, 1, mailbox);
+	sqlite3_bind_int64(st, 2, uidvalidity);
+	sqlite3_bind_int64(st, 3, last_uid);
+	return step_done(s, st, "mailbox_set");
+}
+
+int
+store_message_find_uid(struct store *s, const char *mailbox, uint32_t uidvalidity, uint32_t uid,
+		       char **ret_state)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_MSG_FIND_UID);
+	int rc, r = 0;
+
+	if (st == NULL)
+		return -EIO;
+	bind_text(st, 1, mailbox);
+	sqlite3_bind_int64(st, 2, uidvalidity);
+	sqlite3_bind_int64(st, 3, uid);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret_state = xstrdup((const char *)sqlite3_column_text(st, 0));
+	else
+		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, "message_find_uid");
+	stmt_done(st);
+	return r;
+}
+
+int
+store_message_find_digest(struct store *s, const char *message_id, const char *digest,
+			  int64_t *ret_id)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_MSG_FIND_DIGEST);
+
+	if (st == NULL)
+		return -EIO;
+	bind_text(st, 1, message_id);
+	bind_text(st, 2, digest);
+	return step_int64(s, st, "message_find_digest", ret_id);
+}
+
+int
+store_message_set_uid(struct store *s, int64_t id, const char *mailbox, uint32_t uidvalidity,
+		      uint32_t uid)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_MSG_SET_UID);
+
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, mailbox);
+	sqlite3_bind_int64(st, 3, uidvalidity);
+	sqlite3_bind_int64(st, 4, uid);
+	return step_done(s, st, "message_set_uid");
+}
+
+int
+store_message_insert(struct store *s, const struct message_row *m, int64_t *ret_id)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_MSG_INSERT);
+	int r;
+
+	if (st == NULL)
+		return -EIO;
+	if (m->case_id > 0)
+		sqlite3_bind_int64(st, 1, m->case_id);
+	else
+		sqlite3_bind_null(st, 1);
+	bind_text(st, 2, m->direction);
+	bind_text(st, 3, m->role);
+	bind_text(st, 4, m->message_id);
+	bind_text(st, 5, m->digest);
+	if (m->uid > 0) {
+		bind_text(st, 6, m->mailbox);
+		sqlite3_bind_int64(st, 7, m->uidvalidity);
+		sqlite3_bind_int64(st, 8, m->uid);
+	} else {
+		sqlite3_bind_null(st, 6);
+		sqlite3_bind_null(st, 7);
+		sqlite3_bind_null(st, 8);
+	}
+	bind_text(st, 9, m->from_email);
+	bind_text(st, 10, m->from_name);
+	bind_text(st, 11, m->subject);
+	sqlite3_bind_int64(st, 12, m->received_at);
+	bind_text(st, 13, m->automatic);
+	bind_text(st, 14, m->state);
+	bind_text(st, 15, m->reason);
+	bind_text(st, 16, m->body);
+	sqlite3_bind_blob64(st, 17, m->raw ? m->raw : "", m->raw_len, SQLITE_TRANSIENT);
+	r = step_done(s, st, "message_insert");
+	if (r == 0 && ret_id != NULL)
+		*ret_id = sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+int
+store_case_by_message_id(struct store *s, const char *message_id, int64_t *ret_case_id)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if (isempty(message_id))
+		return -ENOENT;
+	st = store_stmt(s, ST_CASE_BY_MSGID);
+	if (st == NULL)
+		return -EIO;
+	bind_text(st, 1, message_id);
+	r = step_int64(s, st, "case_by_message_id", ret_case_id);
+	if (r != -ENOENT)
+		return r;
+	st = store_stmt(s, ST_CASE_BY_OUTBOX_MSGID);
+	if (st == NULL)
+		return -EIO;
+	bind_text(st, 1, message_id);
+	return step_int64(s, st, "case_by_outbox_message_id", ret_case_id);
+}
+
+int
+store_case_by_subject(struct store *s, const char *email, const char *subject_key, time_t since,
+		      int64_t *ret_case_id)
+{
+	sqlite3_stmt *st;
+
+	if (isempty(email) || isempty(subject_key))
+		return -ENOENT;
+	st = store_stmt(s, ST_CASE_BY_SUBJECT);
+	if (st == NULL)
+		return -EIO;
+	bind_text(st, 1, email);
+	bind_text(st, 2, subject_key);
+	sqlite3_bind_int64(st, 3, since);
+	return step_int64(s, st, "case_by_subject", ret_case_id);
+}
+
+int
+store_next_ref(struct store *s, const char *prefix, int year, char **ret_ref)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_NEXT_REF);
+	int64_t seq;
+	int r;
+
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_int(st, 1, year);
+	r = step_int64(s, st, "next_ref", &seq);
+	if (r < 0)
+		return r == -ENOENT ? -EIO : r;
+	*ret_ref = xasprintf("%s-%04d-%06lld", prefix, year, (long long)seq);
+	return 0;
+}
+
+static void
+bind_case(sqlite3_stmt *st, const struct case_row *c)
+{
+	sqlite3_bind_int64(st, 1, c->id);
+	bind_text(st, 2, c->ref);
+	bind_text(st, 3, c->kind);
+	sqlite3_bind_int(st, 4, c->stage);
+	bind_text(st, 5, c->status);
+	bind_text(st, 6, c->scheme);
+	bind_text(st, 7, c->route);
+	bind_text(st, 8, c->subject);
+	bind_text(st, 9, c->subject_key);
+	bind_text(st, 10, c->complainant_name);
+	bind_text(st, 11, c->complainant_email);
+	bind_text(st, 12, c->rep_email);
+	bind_text(st, 13, c->rep_role);
+	bind_text(st, 14, c->rep_consent);
+	bind_text(st, 15, c->officer);
+	sqlite3_bind_int64(st, 16, c->received_at);
+	bind_text(st, 17, c->received_date);
+	bind_text(st, 18, c->ack_due);
+	sqlite3_bind_int64(st, 19, c->acknowledged_at);
+	bind_text(st, 20, c->response_due);
+	sqlite3_bind_int64(st, 21, c->responded_at);
+	sqlite3_bind_int(st, 22, c->extension_days);
+	bind_text(st, 23, c->outcome);
+	bind_text(st, 24, c->flags);
+	sqlite3_bind_int64(st, 25, c->escalated_at);
+	sqlite3_bind_int(st, 26, c->first_and_final);
+	sqlite3_bind_int64(st, 27, c->created_at);
+	sqlite3_bind_int64(st, 28, c->updated_at);
+}
+
+int
+store_case_insert(struct store *s, struct case_row *c)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_CASE_INSERT);
+	int r;
+
+	if (st == NULL)
+		return -EIO;
+	bind_case(st, c);
+	r = step_done(s, st, "case_insert");
+	if (r == 0)
+		c->id = sqlite3_last_insert_rowid(s->db);
+	return r;
+}
+
+int
+store_case_update(struct store *s, const struct case_row *c)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_CASE_UPDATE);
+
+	if (st == NULL)
+		return -EIO;
+	bind_case(st, c);
+	return step_done(s, st, "case_update");
+}
+
+static char *
+col_str(sqlite3_stmt *st, int i)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+
+	return xstrdup(v ? (const char *)v : "");
+}
+
+static struct case_row *
+case_from_row(sqlite3_stmt *st)
+{
+	struct case_row *c = xcalloc(1, sizeof(*c));
+
+	c->id = sqlite3_column_int64(st, 0);
+	c->ref = col_str(st, 1);
+	c->kind = col_str(st, 2);
+	c->stage = sqlite3_column_int(st, 3);
+	c->status = col_str(st, 4);
+	c->scheme = col_str(st, 5);
+	c->route = col_str(st, 6);
+	c->subject = col_str(st, 7);
+	c->subject_key = col_str(st, 8);
+	c->complainant_name = col_str(st, 9);
+	c->complainant_email = col_str(st, 10);
+	c->rep_email = col_str(st, 11);
+	c->rep_role = col_str(st, 12);
+	c->rep_consent = col_str(st, 13);
+	c->officer = col_str(st, 14);
+	c->received_at = sqlite3_column_int64(st, 15);
+	c->received_date = col_str(st, 16);
+	c->ack_due = col_str(st, 17);
+	c->acknowledged_at = sqlite3_column_int64(st, 18);
+	c->response_due = col_str(st, 19);
+	c->responded_at = sqlite3_column_int64(st, 20);
+	c->extension_days = sqlite3_column_int(st, 21);
+	c->outcome = col_str(st, 22);
+	c->flags = col_str(st, 23);
+	c->escalated_at = sqlite3_column_int64(st, 24);
+	c->first_and_final = sqlite3_column_int(st, 25) != 0;
+	c->created_at = sqlite3_column_int64(st, 26);
+	c->updated_at = sqlite3_column_int64(st, 27);
+	return c;
+}
+
+void
+case_row_free(struct case_row *c)
+{
+	if (c == NULL)
+		return;
+	free(c->ref);
+	free(c->kind);
+	free(c->status);
+	free(c->scheme);
+	free(c->route);
+	free(c->subject);
+	free(c->subject_key);
+	free(c->complainant_name);
+	free(c->complainant_email);
+	free(c->rep_email);
+	free(c->rep_role);
+	free(c->rep_consent);
+	free(c->officer);
+	free(c->received_date);
+	free(c->ack_due);
+	free(c->response_due);
+	free(c->outcome);
+	free(c->flags);
+	free(c);
+}
+
+static int
+case_get(struct store *s, sqlite3_stmt *st, struct case_row **ret)
+{
+	int rc = sqlite3_step(st), r = 0;
+
+	if (rc == SQLITE_ROW)
+		*ret = case_from_row(st);
+	else
+		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, "case_get");
+	stmt_done(st);
+	return r;
+}
+
+int
+store_case_get(struct store *s, int64_t id, struct case_row **ret)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_CASE_GET);
+
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	return case_get(s, st, ret);
+}
+
+int
+store_case_get_ref(struct store *s, const char *ref, struct case_row **ret)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_CASE_GET_REF);
+
+	if (st == NULL)
+		return -EIO;
+	bind_text(st, 1, ref);
+	return case_get(s, st, ret);
+}
+
+int
+store_event_add(struct store *s, int64_t case_id, time_t at, const char *actor, const char *type,
+		const char *detail)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_EVENT_ADD);
+
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, case_id);
+	sqlite3_bind_int64(st, 2, at);
+	bind_text(st, 3, actor);
+	bind_text(st, 4, type);
+	bind_text(st, 5, detail);
+	return step_done(s, st, "event_add");
+}
+
+int
+store_case_list(struct store *s, const struct case_filter *f, store_case_cb cb, void *userdata)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+	const char *sql =
+		"SELECT " CASE_COLUMNS " FROM cases WHERE (?1 = 0 OR stage = ?1) "
+		"AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR status = ?3) "
+		"AND (?4 IS NULL OR officer = ?4) "
+		"AND (?5 IS NULL OR (status = 'open' AND ((acknowledged_at = 0 AND ack_due != '' AND ack_due < ?5) "
+		"     OR (response_due != '' AND response_due < ?5)))) "
+		"ORDER BY id";
+
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc, "case_list");
+	sqlite3_bind_int(st, 1, f->stage);
+	if (f->kind)
+		bind_text(st, 2, f->kind);
+	if (f->status)
+		bind_text(st, 3, f->status);
+	if (f->officer)
+		bind_text(st, 4, f->officer);
+	if (f->overdue_on)
+		bind_text(st, 5, f->overdue_on);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct case_row *c = case_from_row(st);
+
+		r = cb(c, userdata);
+		case_row_free(c);
+		if (r < 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = store_fail(s, rc, "case_list");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+store_case_messages(struct store *s, int64_t case_id, store_message_cb cb, void *userdata)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_CASE_MESSAGES);
+	int rc, r = 0;
+
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, case_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct message_summary m = {
+			.message_id = (const char *)sqlite3_column_text(st, 0),
+			.direction = (const char *)sqlite3_column_text(st, 1),
+			.role = (const char *)sqlite3_column_text(st, 2),
+			.from = (const char *)sqlite3_column_text(st, 3),
+			.date = sqlite3_column_int64(st, 4),
+			.subject = (const char *)sqlite3_column_text(st, 5),
+			.automatic = (const char *)sqlite3_column_text(st, 6),
+			.state = (const char *)sqlite3_column_text(st, 7),
+		};
+
+		r = cb(&m, userdata);
+		if (r < 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = store_fail(s, rc, "case_messages");
+	stmt_done(st);
+	return r;
+}
+
+int
+store_case_events(struct store *s, int64_t case_id, store_event_cb cb, void *userdata)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_CASE_EVENTS);
+	int rc, r = 0;
+
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, case_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct event_summary e = {
+			.at = sqlite3_column_int64(st, 0),
+			.actor = (const char *)sqlite3_column_text(st, 1),
+			.type = (const char *)sqlite3_column_text(st, 2),
+			.detail = (const char *)sqlite3_column_text(st, 3),
+		};
+
+		r = cb(&e, userdata);
+		if (r < 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = store_fail(s, rc, "case_events");
+	stmt_done(st);
+	return r;
+}
+
+int
+store_count(struct store *s, const char *what, int64_t *ret)
+{
+	static const struct {
+		const char *name, *sql;
+	} counts[] = {
+		{"cases", "SELECT count(*) FROM cases"},
+		{"open", "SELECT count(*) FROM cases WHERE status = 'open'"},
+		{"messages", "SELECT count(*) FROM messages"},
+		{"quarantined", "SELECT count(*) FROM messages WHERE state = 'quarantined'"},
+		{"unattached", "SELECT count(*) FROM messages WHERE case_id IS NULL"},
+		{"outbox_queued", "SELECT count(*) FROM outbox WHERE state = 'queued'"},
+		{"outbox_failed", "SELECT count(*) FROM outbox WHERE state = 'failed'"},
+	};
+	sqlite3_stmt *st;
+	int r;
+
+	for (size_t i = 0; i < ELEMENTSOF(counts); i++) {
+		if (!streq(counts[i].name, what))
+			continue;
+		if (sqlite3_prepare_v2(s->db, counts[i].sql, -1, &st, NULL) != SQLITE_OK)
+			return store_fail(s, sqlite3_errcode(s->db), "count");
+		r = step_int64(s, st, "count", ret);
+		sqlite3_finalize(st);
+		return r;
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,163 @@
+/*
+ * store.h - the SQLite adapter (the only file that includes sqlite3.h).
+ *
+ * Everything that must survive a crash lives here: cases, every message with
+ * its raw source, events, the outbox, and the IMAP position.  The database is
+ * in WAL mode with synchronous=FULL, because a commit is followed by a
+ * destructive action on the server (MOVE out of INBOX).  Writers bracket their
+ * work in store_begin()/store_commit() (BEGIN IMMEDIATE); on any error they
+ * call store_rollback() and nothing of the message is kept, so it is simply
+ * processed again next time.  Times are UTC seconds; dates are YYYY-MM-DD in
+ * the council's timezone.  Strings returned in structs are owned by the struct
+ * and freed by its _free function.
+ */
+#ifndef COMPLAINTSD_STORE_H
+#define COMPLAINTSD_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+struct store;
+
+/* One case as stored.  Dates "" when not set; times 0 when not set. */
+struct case_row {
+	int64_t id;
+	char *ref;
+	char *kind;   /* case_kind_to_string() */
+	int stage;    /* 1 or 2 */
+	char *status; /* case_status_to_string() */
+	char *scheme; /* case_scheme_to_string() */
+	char *route;  /* other-process route, "" otherwise */
+	char *subject;
+	char *subject_key; /* threadkey_normalise_subject() */
+	char *complainant_name;
+	char *complainant_email;
+	char *rep_email; /* "" when there is no representative */
+	char *rep_role;  /* "councillor", "mp", "representative" */
+	char *rep_consent; /* "unknown", "received", "stated" */
+	char *officer;     /* assigned officer address, "" when none */
+	time_t received_at;
+	char *received_date;
+	char *ack_due;
+	time_t acknowledged_at;
+	char *response_due;
+	time_t responded_at;
+	int extension_days;
+	char *outcome;
+	char *flags; /* space-separated */
+	time_t escalated_at;
+	bool first_and_final;
+	time_t created_at;
+	time_t updated_at;
+};
+
+struct message_row {
+	int64_t id;
+	int64_t case_id; /* 0: unattached */
+	const char *direction; /* "in" or "out" */
+	const char *role;      /* sender_role_to_string() */
+	const char *message_id;
+	const char *digest;
+	const char *mailbox;
+	uint32_t uidvalidity;
+	uint32_t uid; /* 0: not from IMAP */
+	const char *from_email;
+	const char *from_name;
+	const char *subject;
+	time_t received_at;
+	const char *automatic; /* automail kind, "" for a person */
+	const char *state;     /* "processed" or "quarantined" */
+	const char *reason;    /* quarantine reason, "" otherwise */
+	const char *body;
+	const void *raw;
+	size_t raw_len;
+};
+
+int store_open(const char *path, struct store **ret, char **ret_error);
+void store_free(struct store *s);
+const char *store_last_error(const struct store *s);
+
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+
+/* IMAP position.  -ENOENT when the mailbox was never seen. */
+int store_mailbox_get(struct store *s, const char *mailbox, uint32_t *ret_uidvalidity,
+		      uint32_t *ret_last_uid);
+int store_mailbox_set(struct store *s, const char *mailbox, uint32_t uidvalidity,
+		      uint32_t last_uid);
+
+/* A message already stored from this mailbox/UIDVALIDITY/UID?  Its state, or -ENOENT. */
+int store_message_find_uid(struct store *s, const char *mailbox, uint32_t uidvalidity,
+			   uint32_t uid, char **ret_state);
+/* A message with the same Message-ID and body digest?  Its id, or -ENOENT. */
+int store_message_find_digest(struct store *s, const char *message_id, const char *digest,
+			      int64_t *ret_id);
+/* Record that a known message was seen again under a new UID (UIDVALIDITY change). */
+int store_message_set_uid(struct store *s, int64_t id, const char *mailbox, uint32_t uidvalidity,
+			  uint32_t uid);
+int store_message_insert(struct store *s, const struct message_row *m, int64_t *ret_id);
+
+/* The case a Message-ID (received or sent) belongs to, or -ENOENT. */
+int store_case_by_message_id(struct store *s, const char *message_id, int64_t *ret_case_id);
+/* The newest open case from this address with this subject key since `since`, or -ENOENT. */
+int store_case_by_subject(struct store *s, const char *email, const char *subject_key,
+			  time_t since, int64_t *ret_case_id);
+
+/* Allocate the next reference for a year: PREFIX-YEAR-NNNNNN. */
+int store_next_ref(struct store *s, const char *prefix, int year, char **ret_ref);
+int store_case_insert(struct store *s, struct case_row *c); /* sets c->id */
+int store_case_update(struct store *s, const struct case_row *c);
+int store_case_get(struct store *s, int64_t id, struct case_row **ret);
+int store_case_get_ref(struct store *s, const char *ref, struct case_row **ret);
+void case_row_free(struct case_row *c);
+
+int store_event_add(struct store *s, int64_t case_id, time_t at, const char *actor,
+		    const char *type, const char *detail);
+
+/* Listing for complaintsctl. */
+struct case_filter {
+	int stage;        /* 0: any */
+	const char *kind; /* NULL: any */
+	const char *status;
+	const char *officer;
+	const char *overdue_on; /* YYYY-MM-DD: only cases whose open deadline is before it */
+};
+typedef int (*store_case_cb)(const struct case_row *c, void *userdata);
+int store_case_list(struct store *s, const struct case_filter *f, store_case_cb cb, void *userdata);
+
+struct message_summary {
+	const char *message_id;
+	const char *direction;
+	const char *role;
+	const char *from;
+	time_t date;
+	const char *subject;
+	const char *automatic;
+	const char *state;
+};
+typedef int (*store_message_cb)(const struct message_summary *m, void *userdata);
+int store_case_messages(struct store *s, int64_t case_id, store_message_cb cb, void *userdata);
+
+struct event_summary {
+	time_t at;
+	const char *actor;
+	const char *type;
+	const char *detail;
+};
+typedef int (*store_event_cb)(const struct event_summary *e, void *userdata);
+int store_case_events(struct store *s, int64_t case_id, store_event_cb cb, void *userdata);
+
+/* Counts for status lines and tests. */
+int store_count(struct store *s, const char *what, int64_t *ret);
+
+static inline void
+case_row_freep(struct case_row **c)
+{
+	case_row_free(*c);
+}
+#define _cleanup_case_row_ __attribute__((cleanup(case_row_freep)))
+
+#endif

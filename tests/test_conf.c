@@ -1,0 +1,198 @@
+/*
+ * test_conf.c - the configuration file: values, defaults, and every error
+ * reported with file and line.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "util.h"
+
+static char *
+write_temp(const char *text)
+{
+	char *path = xstrdup("/tmp/complaintsd-test-conf-XXXXXX");
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static const char good[] =
+	"[council]\n"
+	"name = Example Borough Council\n"
+	"complaints_address = Complaints@Council.example   ; the shared mailbox\n"
+	"reference_prefix = EBC\n"
+	"[people]\n"
+	"officer_domains = council.example, services.council.example\n"
+	"councillor_addresses = cllr.m.lowe@council.example\n"
+	"[imap]\n"
+	"url = imaps://imap.council.example/INBOX\n"
+	"username = complaints\n"
+	"password_file = imap-password\n"
+	"idle = no\n"
+	"poll_seconds = 30\n"
+	"[timescales]\n"
+	"stage2_response_days = 25\n"
+	"[log]\n"
+	"level = debug\n";
+
+static void
+test_good_file_and_defaults(void **state)
+{
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	_cleanup_free_ char *path = write_temp(good);
+	struct config *c = NULL;
+
+	assert_int_equal(config_load(path, &c, &errs), 0);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(c->complaints_address, "complaints@council.example");
+	assert_string_equal(c->reference_prefix, "EBC");
+	assert_int_equal(c->n_officer_domains, 2);
+	assert_string_equal(c->officer_domains[1], "services.council.example");
+	assert_false(c->imap_idle);
+	assert_int_equal(c->imap_poll_seconds, 30);
+	assert_int_equal(c->ts.stage2_response_days, 25);
+	assert_int_equal(c->ts.stage1_response_days, 10); /* default */
+	assert_int_equal(c->ts.stage1_ack_days, 5);
+	assert_int_equal(c->max_auto_replies_per_day, 3);
+	assert_string_equal(c->lgsco.phone, "0300 061 0614");
+	assert_string_equal(c->housing.phone, "0300 111 3000");
+	assert_true(c->imap_tls_verify);
+	assert_int_equal(c->log_level, 7);
+	assert_true(config_address_in("someone@services.council.example", c->officer_addresses,
+				      c->n_officer_addresses, c->officer_domains,
+				      c->n_officer_domains));
+	assert_false(config_address_in("someone@notcouncil.example", c->officer_addresses,
+				       c->n_officer_addresses, c->officer_domains,
+				       c->n_officer_domains));
+	assert_true(config_address_in("jane.mp@parliament.uk", c->councillor_addresses,
+				      c->n_councillor_addresses, c->councillor_domains,
+				      c->n_councillor_domains));
+	config_free(c);
+	unlink(path);
+}
+
+static const struct {
+	const char *text;
+	const char *expect; /* substring of one error, after the file name */
+} bad[] = {
+	{"[council]\nnmae = x\n[imap]\nurl = imap://h/\nusername = u\n", ":2: unknown key \"nmae\" in [council]"},
+	{"[councel]\nname = x\n[imap]\nurl = imap://h/\nusername = u\n", ":1: unknown section [councel]"},
+	{"[imap]\nurl = imap://h/\nusername = u\nidle = perhaps\n", ":4: imap.idle: expected yes or no"},
+	{"[imap]\nurl = imap://h/\nusername = u\npoll_seconds = 2\n", ":4: imap.poll_seconds: expected a whole number from 5 to 86400"},
+	{"[imap]\nurl = imap://h/\nusername = u\n[timescales]\nstage1_ack_days = five\n", ":5: timescales.stage1_ack_days"},
+	{"[imap]\nurl = http://h/\nusername = u\n", "imap.url: must start with imap:// or imaps://"},
+	{"[imap]\nurl = imap://h/\n", "imap.username: missing"},
+	{"name = x\n[imap]\nurl = imap://h/\nusername = u\n", ":1: \"name\" is outside any [section]"},
+	{"[imap\nurl = imap://h/\nusername = u\n", ":1: malformed section header"},
+	{"[imap]\nurl imap://h/\nusername = u\n", ":2: expected \"key = value\""},
+	{"[council]\ncomplaints_address = nobody\n[imap]\nurl = imap://h/\nusername = u\n", "complaints_address: \"nobody\" is not an email address"},
+	{"[council]\nreference_prefix = cmp\n[imap]\nurl = imap://h/\nusername = u\n", "reference_prefix: use 1 to 10 capital letters"},
+	{"[people]\nofficer_auth_required = yes\n[imap]\nurl = imap://h/\nusername = u\n", "officer_auth_required needs people.trusted_authserv_id"},
+	{"[log]\nlevel = loud\n[imap]\nurl = imap://h/\nusername = u\n", ":2: log.level"},
+};
+
+static void
+test_bad_files_name_line_and_reason(void **state)
+{
+	for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+		_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+		_cleanup_free_ char *path = write_temp(bad[i].text);
+		struct config *c = NULL;
+		bool found = false;
+
+		assert_int_equal(config_load(path, &c, &errs), -EINVAL);
+		assert_null(c);
+		for (size_t e = 0; e < errs.n; e++)
+			if (strstr(errs.v[e], bad[i].expect) && startswith(errs.v[e], path))
+				found = true;
+		if (!found) {
+			for (size_t e = 0; e < errs.n; e++)
+				print_error("  got: %s\n", errs.v[e]);
+			fail_msg("case %zu: no error containing \"%s\"", i, bad[i].expect);
+		}
+		unlink(path);
+	}
+}
+
+static void
+test_all_errors_reported_not_just_first(void **state)
+{
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	_cleanup_free_ char *path = write_temp("[council]\nfoo = 1\nbar = 2\n[imap]\nidle = maybe\n");
+	struct config *c = NULL;
+
+	assert_int_equal(config_load(path, &c, &errs), -EINVAL);
+	/* foo, bar, idle, url, username */
+	assert_int_equal(errs.n, 5);
+	unlink(path);
+}
+
+static void
+test_missing_file(void **state)
+{
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	struct config *c = NULL;
+
+	assert_int_equal(config_load("/nonexistent/complaintsd.conf", &c, &errs), -ENOENT);
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.v[0], "/nonexistent/complaintsd.conf: cannot open"));
+}
+
+static void
+test_secret_relative_to_credentials_directory(void **state)
+{
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	_cleanup_free_ char *path = write_temp(good), *secret = NULL;
+	char dir[] = "/tmp/complaintsd-creds-XXXXXX";
+	_cleanup_free_ char *file = NULL;
+	struct config *c = NULL;
+	FILE *f;
+
+	assert_int_equal(config_load(path, &c, &errs), 0);
+	assert_non_null(mkdtemp(dir));
+	file = xasprintf("%s/imap-password", dir);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fputs("s3cret pass\nsecond line ignored\n", f);
+	fclose(f);
+	setenv("CREDENTIALS_DIRECTORY", dir, 1);
+	assert_int_equal(config_read_secret(c, c->imap_password_file, &secret, &errs), 0);
+	assert_string_equal(secret, "s3cret pass");
+	unsetenv("CREDENTIALS_DIRECTORY");
+	free(secret);
+	secret = NULL;
+	/* without $CREDENTIALS_DIRECTORY: beside the config file, which has no such file */
+	assert_true(config_read_secret(c, c->imap_password_file, &secret, &errs) < 0);
+	assert_non_null(strstr(errs.v[errs.n - 1], "cannot read secret file"));
+	unlink(file);
+	rmdir(dir);
+	unlink(path);
+	config_free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_file_and_defaults),
+		cmocka_unit_test(test_bad_files_name_line_and_reason),
+		cmocka_unit_test(test_all_errors_reported_not_just_first),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_secret_relative_to_credentials_directory),
+	};
+
+	return cmocka_run_group_tests_name("conf", tests, NULL, NULL) ? 1 : 0;
+}

@@ -1,0 +1,245 @@
+/*
+ * test_store.c - the SQLite store: schema, references, dedup keys, threading
+ * look-ups, and that a reopened database keeps everything.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "util.h"
+
+static char dbdir[] = "/tmp/complaintsd-test-store-XXXXXX";
+static char *dbpath;
+
+static int
+setup(void **state)
+{
+	struct store *s = NULL;
+	char *err = NULL;
+
+	strcpy(dbdir, "/tmp/complaintsd-test-store-XXXXXX");
+	assert_non_null(mkdtemp(dbdir));
+	dbpath = xasprintf("%s/complaints.db", dbdir);
+	assert_int_equal(store_open(dbpath, &s, &err), 0);
+	*state = s;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	_cleanup_free_ char *wal = xasprintf("%s-wal", dbpath), *shm = xasprintf("%s-shm", dbpath);
+
+	store_free(*state);
+	unlink(dbpath);
+	unlink(wal);
+	unlink(shm);
+	rmdir(dbdir);
+	free(dbpath);
+	return 0;
+}
+
+static struct case_row *
+new_case(struct store *s, const char *email, const char *key)
+{
+	struct case_row *c = xcalloc(1, sizeof(*c));
+
+	assert_int_equal(store_next_ref(s, "CMP", 2026, &c->ref), 0);
+	c->kind = xstrdup("complaint");
+	c->stage = 1;
+	c->status = xstrdup("open");
+	c->scheme = xstrdup("lgsco");
+	c->route = xstrdup("");
+	c->subject = xstrdup("Missed bins");
+	c->subject_key = xstrdup(key);
+	c->complainant_name = xstrdup("Jane Resident");
+	c->complainant_email = xstrdup(email);
+	c->rep_email = xstrdup("");
+	c->rep_role = xstrdup("");
+	c->rep_consent = xstrdup("");
+	c->officer = xstrdup("");
+	c->received_at = 1790000000;
+	c->received_date = xstrdup("2026-09-21");
+	c->ack_due = xstrdup("2026-09-28");
+	c->response_due = xstrdup("");
+	c->outcome = xstrdup("");
+	c->flags = xstrdup("late adjustments");
+	c->created_at = c->updated_at = 1790000000;
+	assert_int_equal(store_case_insert(s, c), 0);
+	assert_true(c->id > 0);
+	return c;
+}
+
+static void
+test_references_are_sequential_per_year(void **state)
+{
+	struct store *s = *state;
+	char *a, *b, *c;
+
+	assert_int_equal(store_next_ref(s, "CMP", 2026, &a), 0);
+	assert_int_equal(store_next_ref(s, "CMP", 2026, &b), 0);
+	assert_int_equal(store_next_ref(s, "CMP", 2027, &c), 0);
+	assert_string_equal(a, "CMP-2026-000001");
+	assert_string_equal(b, "CMP-2026-000002");
+	assert_string_equal(c, "CMP-2027-000001");
+	free(a);
+	free(b);
+	free(c);
+}
+
+static void
+test_case_roundtrip_and_update(void **state)
+{
+	struct store *s = *state;
+	_cleanup_case_row_ struct case_row *c = new_case(s, "jane@example.net", "missed bins");
+	_cleanup_case_row_ struct case_row *got = NULL, *again = NULL;
+
+	assert_int_equal(store_case_get_ref(s, c->ref, &got), 0);
+	assert_int_equal(got->id, c->id);
+	assert_string_equal(got->flags, "late adjustments");
+	assert_string_equal(got->ack_due, "2026-09-28");
+	free(got->status);
+	got->status = xstrdup("responded");
+	got->responded_at = 1790500000;
+	assert_int_equal(store_case_update(s, got), 0);
+	assert_int_equal(store_case_get(s, c->id, &again), 0);
+	assert_string_equal(again->status, "responded");
+	assert_int_equal(again->responded_at, 1790500000);
+}
+
+static void
+test_unknown_ref_is_enoent(void **state)
+{
+	struct case_row *c = NULL;
+
+	assert_int_equal(store_case_get_ref(*state, "CMP-2026-999999", &c), -ENOENT);
+	assert_null(c);
+}
+
+static void
+test_message_keys(void **state)
+{
+	struct store *s = *state;
+	_cleanup_case_row_ struct case_row *c = new_case(s, "jane@example.net", "missed bins");
+	_cleanup_free_ char *st = NULL;
+	int64_t id = 0, case_id = 0;
+	struct message_row m = {
+		.case_id = c->id, .direction = "in", .role = "resident",
+		.message_id = "abc@mail.example.net", .digest = "d1", .mailbox = "INBOX",
+		.uidvalidity = 3857529045u, .uid = 7, .from_email = "jane@example.net",
+		.subject = "Missed bins", .received_at = 1790000000, .state = "processed",
+		.raw = "raw\0bytes", .raw_len = 9,
+	};
+
+	assert_int_equal(store_message_insert(s, &m, &id), 0);
+	/* UIDVALIDITY above INT32_MAX survives */
+	assert_int_equal(store_message_find_uid(s, "INBOX", 3857529045u, 7, &st), 0);
+	assert_string_equal(st, "processed");
+	assert_int_equal(store_message_find_uid(s, "INBOX", 1, 7, &st), -ENOENT);
+	/* same Message-ID and digest: a duplicate; same Message-ID, other body: not */
+	assert_int_equal(store_message_find_digest(s, "abc@mail.example.net", "d1", &id), 0);
+	assert_int_equal(store_message_find_digest(s, "abc@mail.example.net", "d2", &id), -ENOENT);
+	/* the same UID cannot be recorded twice */
+	assert_int_equal(store_message_insert(s, &m, NULL), -EEXIST);
+	/* threading by Message-ID */
+	assert_int_equal(store_case_by_message_id(s, "abc@mail.example.net", &case_id), 0);
+	assert_int_equal(case_id, c->id);
+	assert_int_equal(store_case_by_message_id(s, "other@example.net", &case_id), -ENOENT);
+	assert_int_equal(store_case_by_message_id(s, "", &case_id), -ENOENT);
+}
+
+static void
+test_subject_fallback_window(void **state)
+{
+	struct store *s = *state;
+	_cleanup_case_row_ struct case_row *c = new_case(s, "sam@example.org", "pothole on high street");
+	int64_t id;
+
+	assert_int_equal(store_case_by_subject(s, "sam@example.org", "pothole on high street",
+					       1790000000 - 86400, &id), 0);
+	assert_int_equal(id, c->id);
+	/* outside the window, other sender, empty key: no match */
+	assert_int_equal(store_case_by_subject(s, "sam@example.org", "pothole on high street",
+					       1790000001, &id), -ENOENT);
+	assert_int_equal(store_case_by_subject(s, "other@example.org", "pothole on high street",
+					       0, &id), -ENOENT);
+	assert_int_equal(store_case_by_subject(s, "sam@example.org", "", 0, &id), -ENOENT);
+}
+
+static void
+test_rollback_discards_and_reopen_keeps(void **state)
+{
+	struct store *s = *state;
+	int64_t n = -1;
+	char *err = NULL;
+	uint32_t v, last;
+
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_mailbox_set(s, "INBOX", 42, 10), 0);
+	store_rollback(s);
+	assert_int_equal(store_mailbox_get(s, "INBOX", &v, &last), -ENOENT);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_mailbox_set(s, "INBOX", 42, 10), 0);
+	assert_int_equal(store_commit(s), 0);
+	_cleanup_case_row_ struct case_row *c = new_case(s, "a@example.net", "x");
+	store_free(s);
+	assert_int_equal(store_open(dbpath, &s, &err), 0);
+	*state = s;
+	assert_int_equal(store_mailbox_get(s, "INBOX", &v, &last), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(last, 10);
+	assert_int_equal(store_count(s, "cases", &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_count(s, "no-such-count", &n), -EINVAL);
+}
+
+static void
+test_refuses_newer_schema(void **state)
+{
+	struct store *s2 = NULL;
+	sqlite3 *db = NULL;
+	char *err = NULL;
+
+	/* pretend a future version wrote the file */
+	store_free(*state);
+	*state = NULL;
+	assert_int_equal(sqlite3_open(dbpath, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_true(store_open(dbpath, &s2, &err) < 0);
+	assert_null(s2);
+	assert_non_null(strstr(err, "newer than this program"));
+	free(err);
+	err = NULL;
+	/* a directory is not a database: a clear error, not a crash */
+	assert_true(store_open(dbdir, &s2, &err) < 0);
+	assert_non_null(strstr(err, dbdir));
+	free(err);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_references_are_sequential_per_year, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_case_roundtrip_and_update, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_ref_is_enoent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_message_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_subject_fallback_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rollback_discards_and_reopen_keeps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refuses_newer_schema, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL) ? 1 : 0;
+}
