@@ -123,6 +123,11 @@ enum stmt_id {
 	ST_EVENT_ADD,
 	ST_CASE_MESSAGES,
 	ST_CASE_EVENTS,
+	ST_OUTBOX_INSERT,
+	ST_OUTBOX_DUE,
+	ST_OUTBOX_UPDATE,
+	ST_OUTBOX_COUNT_AUTO,
+	ST_OUTBOX_FIND,
 	_ST_MAX,
 };
 
@@ -131,6 +136,10 @@ enum stmt_id {
 	"complainant_email, rep_email, rep_role, rep_consent, officer, received_at, "            \
 	"received_date, ack_due, acknowledged_at, response_due, responded_at, extension_days, "  \
 	"outcome, flags, escalated_at, first_and_final, created_at, updated_at"
+
+#define OUTBOX_COLUMNS                                                                             \
+	"id, coalesce(case_id, 0), purpose, message_id, in_reply_to, rcpt, data, state, attempts, " \
+	"next_attempt, last_error, created_at, sent_at"
 
 static const char *const stmt_sql[_ST_MAX] = {
 	[ST_MAILBOX_GET] = "SELECT uidvalidity, last_uid FROM mailbox_state WHERE mailbox = ?1",
@@ -177,6 +186,17 @@ static const char *const stmt_sql[_ST_MAX] = {
 		"UNION ALL SELECT message_id, 'out', 'council', rcpt, created_at, purpose, '', state "
 		"FROM outbox WHERE case_id = ?1 ORDER BY 5, 1",
 	[ST_CASE_EVENTS] = "SELECT at, actor, type, detail FROM events WHERE case_id = ?1 ORDER BY id",
+	[ST_OUTBOX_INSERT] =
+		"INSERT INTO outbox (case_id, purpose, message_id, in_reply_to, rcpt, data, state, "
+		"attempts, next_attempt, last_error, created_at, sent_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+		"?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(message_id) DO NOTHING",
+	[ST_OUTBOX_DUE] = "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' "
+			  "AND next_attempt <= ?1 ORDER BY next_attempt, id LIMIT ?2",
+	[ST_OUTBOX_UPDATE] = "UPDATE outbox SET state = ?2, attempts = ?3, next_attempt = ?4, "
+			     "last_error = ?5, sent_at = ?6 WHERE id = ?1",
+	[ST_OUTBOX_COUNT_AUTO] = "SELECT count(*) FROM outbox WHERE rcpt = ?1 AND created_at >= ?2 "
+				 "AND purpose NOT IN ('relay', 'acknowledge') AND state != 'suppressed'",
+	[ST_OUTBOX_FIND] = "SELECT id, coalesce(case_id, 0) FROM outbox WHERE message_id = ?1",
 };
 
 struct store {
@@ -858,4 +878,179 @@ store_count(struct store *s, const char *what, int64_t *ret)
 		return r;
 	}
 	return -EINVAL;
+}
+
+int
+store_outbox_insert(struct store *s, const struct outbox_row *o)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_OUTBOX_INSERT);
+	int r;
+
+	if (st == NULL)
+		return -EIO;
+	if (o->case_id > 0)
+		sqlite3_bind_int64(st, 1, o->case_id);
+	else
+		sqlite3_bind_null(st, 1);
+	bind_text(st, 2, o->purpose);
+	bind_text(st, 3, o->message_id);
+	bind_text(st, 4, o->in_reply_to);
+	bind_text(st, 5, o->rcpt);
+	sqlite3_bind_blob64(st, 6, o->data ? o->data : "", o->len, SQLITE_TRANSIENT);
+	bind_text(st, 7, o->state ? o->state : "queued");
+	sqlite3_bind_int(st, 8, o->attempts);
+	sqlite3_bind_int64(st, 9, o->next_attempt);
+	bind_text(st, 10, o->last_error);
+	sqlite3_bind_int64(st, 11, o->created_at);
+	sqlite3_bind_int64(st, 12, o->sent_at);
+	r = step_done(s, st, "outbox_insert");
+	if (r == 0 && sqlite3_changes(s->db) == 0)
+		return -EEXIST;
+	return r;
+}
+
+static void
+outbox_from_row(sqlite3_stmt *st, struct outbox_row *o)
+{
+	o->id = sqlite3_column_int64(st, 0);
+	o->case_id = sqlite3_column_int64(st, 1);
+	o->purpose = col_str(st, 2);
+	o->message_id = col_str(st, 3);
+	o->in_reply_to = col_str(st, 4);
+	o->rcpt = col_str(st, 5);
+	o->len = (size_t)sqlite3_column_bytes(st, 6);
+	o->data = xmalloc(o->len + 1);
+	if (o->len > 0)
+		memcpy(o->data, sqlite3_column_blob(st, 6), o->len);
+	o->data[o->len] = '\0';
+	o->state = col_str(st, 7);
+	o->attempts = sqlite3_column_int(st, 8);
+	o->next_attempt = sqlite3_column_int64(st, 9);
+	o->last_error = col_str(st, 10);
+	o->created_at = sqlite3_column_int64(st, 11);
+	o->sent_at = sqlite3_column_int64(st, 12);
+}
+
+static void
+outbox_row_clear(struct outbox_row *o)
+{
+	free(o->purpose);
+	free(o->message_id);
+	free(o->in_reply_to);
+	free(o->rcpt);
+	free(o->data);
+	free(o->state);
+	free(o->last_error);
+}
+
+void
+outbox_rows_free(struct outbox_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		outbox_row_clear(&rows[i]);
+	free(rows);
+}
+
+int
+store_outbox_due(struct store *s, time_t now, size_t limit, struct outbox_row **ret, size_t *ret_n)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_OUTBOX_DUE);
+	struct outbox_row *rows = NULL;
+	size_t n = 0;
+	int rc, r = 0;
+
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rows = xreallocarray(rows, n + 1, sizeof(*rows));
+		outbox_from_row(st, &rows[n++]);
+	}
+	if (rc != SQLITE_DONE)
+		r = store_fail(s, rc, "outbox_due");
+	stmt_done(st);
+	if (r < 0) {
+		outbox_rows_free(rows, n);
+		return r;
+	}
+	*ret = rows;
+	*ret_n = n;
+	return 0;
+}
+
+int
+store_outbox_update(struct store *s, const struct outbox_row *o)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_OUTBOX_UPDATE);
+
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, o->id);
+	bind_text(st, 2, o->state);
+	sqlite3_bind_int(st, 3, o->attempts);
+	sqlite3_bind_int64(st, 4, o->next_attempt);
+	bind_text(st, 5, o->last_error);
+	sqlite3_bind_int64(st, 6, o->sent_at);
+	return step_done(s, st, "outbox_update");
+}
+
+int
+store_outbox_count_auto(struct store *s, const char *rcpt, time_t since, int64_t *ret)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_OUTBOX_COUNT_AUTO);
+
+	if (st == NULL)
+		return -EIO;
+	bind_text(st, 1, rcpt);
+	sqlite3_bind_int64(st, 2, since);
+	return step_int64(s, st, "outbox_count_auto", ret);
+}
+
+int
+store_outbox_find(struct store *s, const char *message_id, int64_t *ret_id, int64_t *ret_case_id)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_OUTBOX_FIND);
+	int rc, r = 0;
+
+	if (st == NULL)
+		return -EIO;
+	bind_text(st, 1, message_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret_id = sqlite3_column_int64(st, 0);
+		*ret_case_id = sqlite3_column_int64(st, 1);
+	} else
+		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, "outbox_find");
+	stmt_done(st);
+	return r;
+}
+
+int
+store_outbox_list(struct store *s, const char *state, store_outbox_cb cb, void *userdata)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT " OUTBOX_COLUMNS " FROM outbox WHERE ?1 IS NULL OR state = ?1 "
+				"ORDER BY id DESC",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc, "outbox_list");
+	if (state != NULL)
+		bind_text(st, 1, state);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct outbox_row o;
+
+		outbox_from_row(st, &o);
+		r = cb(&o, userdata);
+		outbox_row_clear(&o);
+		if (r < 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = store_fail(s, rc, "outbox_list");
+	sqlite3_finalize(st);
+	return r;
 }

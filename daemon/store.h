@@ -117,6 +117,40 @@ void case_row_free(struct case_row *c);
 int store_event_add(struct store *s, int64_t case_id, time_t at, const char *actor,
 		    const char *type, const char *detail);
 
+/* Outgoing mail, queued in the same transaction as the case change that caused it. */
+struct outbox_row {
+	int64_t id;
+	int64_t case_id;     /* 0: not about a case (e.g. an officer's command error) */
+	char *purpose;       /* "ack-stage1", "relay", "officer-reminder", ... */
+	char *message_id;    /* stable, without <>: a re-run produces the same one */
+	char *in_reply_to;
+	char *rcpt;
+	char *data;          /* the complete message, CRLF line endings */
+	size_t len;
+	char *state;         /* "queued", "sent", "failed", "suppressed" */
+	int attempts;
+	time_t next_attempt;
+	char *last_error;
+	time_t created_at;
+	time_t sent_at;
+};
+
+/* Insert unless a row with the same message_id exists: 0 inserted, -EEXIST already there. */
+int store_outbox_insert(struct store *s, const struct outbox_row *o);
+/* Queued rows due at now, oldest first, at most limit.  Free with outbox_rows_free(). */
+int store_outbox_due(struct store *s, time_t now, size_t limit, struct outbox_row **ret,
+		     size_t *ret_n);
+int store_outbox_update(struct store *s, const struct outbox_row *o);
+void outbox_rows_free(struct outbox_row *rows, size_t n);
+/* Automatic mails (not relays) queued or sent to rcpt since `since`. */
+int store_outbox_count_auto(struct store *s, const char *rcpt, time_t since, int64_t *ret);
+/* The case and purpose of a mail we sent, by its Message-ID; -ENOENT if not ours. */
+int store_outbox_find(struct store *s, const char *message_id, int64_t *ret_id,
+		      int64_t *ret_case_id);
+typedef int (*store_outbox_cb)(const struct outbox_row *o, void *userdata);
+/* Rows in a state ("queued", "failed"...; NULL for all), newest first. */
+int store_outbox_list(struct store *s, const char *state, store_outbox_cb cb, void *userdata);
+
 /* Listing for complaintsctl. */
 struct case_filter {
 	int stage;        /* 0: any */

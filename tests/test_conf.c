@@ -183,6 +183,22 @@ test_secret_relative_to_credentials_directory(void **state)
 	config_free(c);
 }
 
+/* The shipped example documents every key and must stay loadable. */
+static void
+test_example_file_is_valid(void **state)
+{
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	struct config *c = NULL;
+	int r = config_load(SRCDIR "/data/complaintsd.conf.example", &c, &errs);
+
+	for (size_t e = 0; e < errs.n; e++)
+		print_error("  %s\n", errs.v[e]);
+	assert_int_equal(r, 0);
+	assert_string_equal(c->imap_url, "imaps://imap.council.example/INBOX");
+	assert_int_equal(c->ts.stage2_extension_days, 20);
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -192,6 +208,7 @@ main(void)
 		cmocka_unit_test(test_all_errors_reported_not_just_first),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_secret_relative_to_credentials_directory),
+		cmocka_unit_test(test_example_file_is_valid),
 	};
 
 	return cmocka_run_group_tests_name("conf", tests, NULL, NULL) ? 1 : 0;

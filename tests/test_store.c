@@ -228,6 +228,56 @@ test_refuses_newer_schema(void **state)
 	free(err);
 }
 
+static void
+test_outbox_once_per_message_id(void **state)
+{
+	struct store *s = *state;
+	_cleanup_case_row_ struct case_row *c = new_case(s, "jane@example.net", "bins");
+	struct outbox_row o = {
+		.case_id = c->id, .purpose = "ack-stage1", .message_id = "cmp-2026-000001.ack-stage1.1@council.example",
+		.rcpt = "jane@example.net", .data = "Subject: x\r\n\r\nhello\r\n", .len = 22,
+		.next_attempt = 100, .created_at = 100,
+	};
+	struct outbox_row relay = o, *due = NULL;
+	int64_t n = 0, id = 0, case_id = 0;
+	size_t n_due = 0;
+
+	assert_int_equal(store_outbox_insert(s, &o), 0);
+	/* the same acknowledgement again (a re-run after a crash): refused */
+	assert_int_equal(store_outbox_insert(s, &o), -EEXIST);
+	relay.purpose = "relay";
+	relay.message_id = "cmp-2026-000001.relay.1@council.example";
+	relay.next_attempt = 50;
+	assert_int_equal(store_outbox_insert(s, &relay), 0);
+	/* relays are not automatic mail and do not count against the daily limit */
+	assert_int_equal(store_outbox_count_auto(s, "jane@example.net", 0, &n), 0);
+	assert_int_equal(n, 1);
+	/* due: oldest next_attempt first, not before its time */
+	assert_int_equal(store_outbox_due(s, 60, 10, &due, &n_due), 0);
+	assert_int_equal(n_due, 1);
+	assert_string_equal(due[0].purpose, "relay");
+	outbox_rows_free(due, n_due);
+	assert_int_equal(store_outbox_due(s, 100, 10, &due, &n_due), 0);
+	assert_int_equal(n_due, 2);
+	assert_int_equal(due[1].len, 22);
+	assert_memory_equal(due[1].data, o.data, 22);
+	free(due[0].state);
+	due[0].state = xstrdup("sent");
+	due[0].sent_at = 101;
+	assert_int_equal(store_outbox_update(s, &due[0]), 0);
+	outbox_rows_free(due, n_due);
+	assert_int_equal(store_outbox_due(s, 1000, 10, &due, &n_due), 0);
+	assert_int_equal(n_due, 1);
+	outbox_rows_free(due, n_due);
+	/* a bounce names our Message-ID: found, with its case */
+	assert_int_equal(store_outbox_find(s, o.message_id, &id, &case_id), 0);
+	assert_int_equal(case_id, c->id);
+	assert_int_equal(store_outbox_find(s, "not-ours@example.net", &id, &case_id), -ENOENT);
+	/* and threading finds the case from a reply to our mail */
+	assert_int_equal(store_case_by_message_id(s, relay.message_id, &case_id), 0);
+	assert_int_equal(case_id, c->id);
+}
+
 int
 main(void)
 {
@@ -238,6 +288,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_message_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subject_fallback_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_discards_and_reopen_keeps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_once_per_message_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_newer_schema, setup, teardown),
 	};
 

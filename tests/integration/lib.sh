@@ -1,0 +1,112 @@
+# Shared setup for integration tests: a private mail stack (real Dovecot and
+# OpenSMTPD on loopback), a complaintsd configuration pointing at it, and
+# small assertion helpers.  Source it from a test script.
+set -euo pipefail
+
+: "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir/build-check}"
+export top_srcdir top_builddir
+# shellcheck source=../harness/mailstack.sh
+. "$top_srcdir/tests/harness/mailstack.sh"
+
+COMPLAINTSD="$top_builddir/complaintsd"
+COMPLAINTSCTL="$top_builddir/complaintsctl"
+MAILDIR_SRC="$top_srcdir/tests/integration/mail"
+COMPLAINTS=complaints@council.example
+passed=0
+failed=0
+
+# Start a stack in a fresh directory; sets $dir and the stack's variables.
+it_setup() {
+	dir=$(mktemp -d /tmp/complaintsd-it.XXXXXX)
+	trap 'it_teardown' EXIT
+	mailstack_start "$dir" >/dev/null
+	# shellcheck disable=SC1091
+	. "$dir/env"
+	it_write_config "$dir/complaintsd.conf"
+}
+
+it_teardown() {
+	local rc=$?
+	mailstack_stop "$dir" >/dev/null 2>&1 || true
+	if [ $rc -eq 0 ] && [ $failed -eq 0 ]; then
+		rm -rf "$dir"
+	else
+		echo "(test files kept in $dir)" >&2
+	fi
+}
+
+it_write_config() {
+	cat >"$1" <<CONF
+[council]
+name = Example Borough Council
+complaints_address = $COMPLAINTS
+complaints_url = https://www.council.example/complaints
+reference_prefix = CMP
+holidays_file = $top_srcdir/data/holidays-england-and-wales.txt
+
+[people]
+officer_domains = council.example
+councillor_addresses = cllr.m.lowe@council.example
+
+[imap]
+url = imaps://localhost:$IMAPS_PORT/INBOX
+username = $COMPLAINTS
+password_file = $MAILSTACK_PASSWORD_FILE
+ca_file = $MAILSTACK_CA
+poll_seconds = 5
+timeout_seconds = 10
+
+[smtp]
+url = smtp://localhost:$SMTP_PORT
+starttls = no
+username =
+
+[store]
+database = $dir/complaints.db
+
+[replies]
+rules_file = $top_srcdir/data/rules.conf
+templates_dir = $top_srcdir/templates
+CONF
+}
+
+# Run complaintsd --once; output goes to $dir/daemon.log.
+it_once() {
+	"$COMPLAINTSD" -c "$dir/complaintsd.conf" --once >>"$dir/daemon.log" 2>&1
+}
+
+ctl() {
+	"$COMPLAINTSCTL" -c "$dir/complaintsd.conf" "$@"
+}
+
+sql() {
+	sqlite3 "$dir/complaints.db" "$1"
+}
+
+check() { # description command...
+	local what=$1
+	shift
+	if "$@"; then
+		passed=$((passed + 1))
+		echo "ok - $what"
+	else
+		failed=$((failed + 1))
+		echo "not ok - $what"
+	fi
+}
+
+check_eq() { # description expected actual
+	if [ "$2" = "$3" ]; then
+		passed=$((passed + 1))
+		echo "ok - $1"
+	else
+		failed=$((failed + 1))
+		echo "not ok - $1: expected '$2', got '$3'"
+	fi
+}
+
+it_finish() {
+	echo "$passed passed, $failed failed"
+	[ $failed -eq 0 ]
+}
