@@ -10,6 +10,15 @@
  * Every call has a network timeout; none blocks forever.  After
  * IMAP_SERVER_BAD the session is already torn down and imap_connect() may be
  * called again on the same object.
+ *
+ * The program must ignore SIGPIPE (signal(SIGPIPE, SIG_IGN)) before the first
+ * imap_connect(): libetpan writes to the socket without MSG_NOSIGNAL, so a
+ * server that closes the connection would otherwise kill the process.
+ *
+ * TLS: libetpan on Debian does not check certificates, so this adapter checks
+ * the chain (system store plus ca_file) and the host name with GnuTLS after
+ * the handshake and before LOGIN; no credentials are sent to an unverified
+ * server unless tls_verify is false.
  */
 #ifndef COMPLAINTSD_IMAP_H
 #define COMPLAINTSD_IMAP_H
@@ -50,6 +59,29 @@ struct imap_message {
 
 struct imap;
 
+/* The parts of an IMAP URL (pure; exposed for tests). */
+struct imap_url {
+	char *host;        /* without brackets for IPv6 literals */
+	uint16_t port;
+	bool implicit_tls; /* imaps:// */
+	char *mailbox;     /* percent-decoded; "INBOX" when the path is empty */
+};
+
+/* Parse imap://host[:port]/MAILBOX or imaps://...; 0, or -EINVAL with *ret_error set. */
+int imap_url_parse(const char *url, struct imap_url *ret, char **ret_error);
+void imap_url_done(struct imap_url *u);
+
+/* An INTERNALDATE (zone as signed HHMM, e.g. -0500 is -500) as UTC; -EINVAL if out of range. */
+int imap_date_to_utc(int year, int month, int day, int hour, int min, int sec, int zone,
+		     time_t *ret);
+
+struct imap_uid_range {
+	uint32_t first, last;
+};
+
+/* Sort and merge UIDs into ascending ranges (UID 0 dropped); caller frees *ret. */
+size_t imap_uid_ranges(const uint32_t *uids, size_t n, struct imap_uid_range **ret);
+
 /* Parse and copy cfg; NULL with *ret_error set when the URL is not usable. */
 struct imap *imap_new(const struct imap_config *cfg, char **ret_error);
 void imap_free(struct imap *im);
@@ -65,7 +97,7 @@ bool imap_connected(const struct imap *im);
 bool imap_has_idle(const struct imap *im);
 bool imap_has_move(const struct imap *im);
 
-/* CREATE the folder unless it exists. */
+/* CREATE the folder unless it exists.  Names must be printable ASCII. */
 enum imap_result imap_ensure_folder(struct imap *im, const char *folder);
 
 /* SELECT (read-write).  uidvalidity 0 means the server gave none. */
@@ -81,18 +113,29 @@ enum imap_result imap_search_after(struct imap *im, uint32_t after_uid, uint32_t
  * BODY.PEEK[] for those whose size is at most max_size (others come back
  * with data NULL so the caller can quarantine them).  A UID that no longer
  * exists is simply absent from the result.  Free with imap_messages_free().
+ * IMAP_MSG_BAD means the server refused the FETCH (tagged NO); with several
+ * UIDs the caller retries them one at a time to find the bad message.
  */
 enum imap_result imap_fetch(struct imap *im, const uint32_t *uids, size_t n, size_t max_size,
 			    struct imap_message **ret_msgs, size_t *ret_n);
 void imap_messages_free(struct imap_message *msgs, size_t n);
 
-/* Move messages out of the selected mailbox: MOVE, else COPY + \Deleted + UID EXPUNGE. */
+/*
+ * Move messages out of the selected mailbox: MOVE, else COPY + \Deleted +
+ * UID EXPUNGE.  Without UIDPLUS the originals keep \Deleted but are not
+ * expunged (a plain EXPUNGE could remove other clients' messages): the result
+ * is IMAP_OK and imap_last_error() says so.
+ */
 enum imap_result imap_move(struct imap *im, const uint32_t *uids, size_t n, const char *folder);
 
 /*
  * IDLE for at most timeout_ms, returning IMAP_OK with *ret_changed true when
  * the server announced new mail (EXISTS), false on timeout.  wake_fd (or -1)
- * is an extra descriptor that ends the wait early when readable.
+ * is an extra descriptor that ends the wait early when readable.  New mail
+ * announced since the last imap_search_after() (for example during a FETCH)
+ * counts too, so the call returns at once in that case.  Without the IDLE
+ * capability it waits on wake_fd only and then sends NOOP.  May report a
+ * change that a search then does not find; never misses an announced one.
  */
 enum imap_result imap_idle(struct imap *im, int timeout_ms, int wake_fd, bool *ret_changed);
 
