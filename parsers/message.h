@@ -82,6 +82,7 @@ struct message {
 	char *precedence;
 	char *list_id;
 	bool x_autoreply;       /* X-Autoreply / X-Autorespond / X-Auto-Response-Suppress: All-ish OOF */
+	bool oof_hint;          /* X-MS-Exchange-Inbox-Rules-Loop or X-Auto-Response-Suppress naming OOF */
 	char **auth_results;    /* every Authentication-Results value, in header order */
 	size_t n_auth_results;
 

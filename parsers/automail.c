@@ -1,0 +1,108 @@
+/*
+ * automail.c - RFC 3834 automatic-mail detection.
+ *
+ * Pure decision on an already parsed message.  Precedence when several
+ * signs are present: delivery report, then out-of-office or auto-reply, then
+ * null sender, bulk, list.  The result only decides "answer or not": every
+ * message is still recorded by the caller.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "automail.h"
+#include "util.h"
+
+const char *
+automail_kind_to_string(enum automail_kind k)
+{
+	switch (k) {
+	case AUTOMAIL_NONE:
+		return "none";
+	case AUTOMAIL_DSN:
+		return "dsn";
+	case AUTOMAIL_AUTO_REPLY:
+		return "auto_reply";
+	case AUTOMAIL_OUT_OF_OFFICE:
+		return "out_of_office";
+	case AUTOMAIL_BULK:
+		return "bulk";
+	case AUTOMAIL_LIST:
+		return "list";
+	case AUTOMAIL_NULL_SENDER:
+		return "null_sender";
+	}
+	return "none";
+}
+
+static bool
+is_daemon_address(const char *email)
+{
+	return email &&
+	       (startswith_nocase(email, "mailer-daemon@") ||
+	        ascii_strcaseeq(email, "mailer-daemon") || startswith_nocase(email, "postmaster@"));
+}
+
+/* Subject phrases clients use for out-of-office replies (English and a few neighbours). */
+static bool
+subject_says_oof(const char *s)
+{
+	static const char *const prefixes[] = {
+	    "automatic reply:",
+	    "auto reply:",
+	    "autoreply:",
+	    "auto-reply:",
+	    "out of office",
+	    "abwesenheitsnotiz:",
+	    "automatische antwort:",
+	    "réponse automatique",
+	    "respuesta automática:",
+	    "risposta automatica:",
+	    "afwezig:",
+	};
+	static const char *const anywhere[] = {"out of office", "out of the office",
+	                                       "on annual leave", "away from the office"};
+
+	if (!s)
+		return false;
+	for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
+		if (startswith_nocase(s, prefixes[i]))
+			return true;
+	for (size_t i = 0; i < ELEMENTSOF(anywhere); i++)
+		if (ascii_strcasestr(s, anywhere[i]))
+			return true;
+	return false;
+}
+
+enum automail_kind
+automail_classify(const struct message *m)
+{
+	/* Auto-Submitted: "no" may carry parameters or a comment ("no; x", "No (by hand)"). */
+	size_t tok = m->auto_submitted ? strcspn(m->auto_submitted, " \t;(") : 0;
+	bool auto_sub = tok > 0 && !(tok == 2 && ascii_strncaseeq(m->auto_submitted, "no", 2));
+	bool daemon_from = is_daemon_address(m->from.email);
+	const char *p = m->precedence;
+
+	if (m->is_dsn || (daemon_from && streq_ptr(m->content_type, "multipart/report")))
+		return AUTOMAIL_DSN;
+	if ((auto_sub || m->x_autoreply) && (m->oof_hint || subject_says_oof(m->subject)))
+		return AUTOMAIL_OUT_OF_OFFICE;
+	if (auto_sub || m->x_autoreply)
+		return AUTOMAIL_AUTO_REPLY;
+	/* No header at all, but the subject is unmistakable (some clients send OOF without
+	 * Auto-Submitted). */
+	if (startswith_nocase(m->subject ? m->subject : "", "automatic reply:") ||
+	    startswith_nocase(m->subject ? m->subject : "", "out of office:") ||
+	    startswith_nocase(m->subject ? m->subject : "", "abwesenheitsnotiz:"))
+		return AUTOMAIL_OUT_OF_OFFICE;
+	if ((m->has_return_path &&
+	     (isempty(m->return_path) || is_daemon_address(m->return_path))) ||
+	    daemon_from)
+		return AUTOMAIL_NULL_SENDER;
+	if (p && (ascii_strcaseeq(p, "bulk") || ascii_strcaseeq(p, "junk") ||
+	          ascii_strcaseeq(p, "list")))
+		return AUTOMAIL_BULK;
+	if (!isempty(m->list_id))
+		return AUTOMAIL_LIST;
+	return AUTOMAIL_NONE;
+}

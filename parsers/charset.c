@@ -1,0 +1,261 @@
+/*
+ * charset.c - UTF-8 validation, repair and charset conversion for mail text.
+ *
+ * Conversion goes through libetpan's charconv (glibc iconv).  Mail lies about
+ * its charset often, so the policy is: declared us-ascii or none with valid
+ * UTF-8 bytes is UTF-8; declared UTF-8 is repaired, not converted; anything
+ * unknown is read as windows-1252 with a note.  Outputs are always valid UTF-8.
+ */
+#include "config.h"
+
+#include <libetpan/libetpan.h>
+#include <string.h>
+
+#include "buf.h"
+#include "charset.h"
+#include "util.h"
+
+/* Length of the valid UTF-8 sequence at s (1..4), or -k: the first k bytes are a maximal invalid
+ * subpart. */
+static int
+utf8_seq(const unsigned char *s, size_t len)
+{
+	unsigned char c = s[0];
+	int n;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else
+		return -1;
+	for (int i = 1; i < n; i++) {
+		if ((size_t)i >= len)
+			return -i;
+		if (s[i] < lo || s[i] > hi)
+			return -i;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return n;
+}
+
+bool
+utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		int n = utf8_seq(p + i, len - i);
+
+		if (n < 0)
+			return false;
+		i += (size_t)n;
+	}
+	return true;
+}
+
+size_t
+utf8_encode(unsigned long cp, char out[static 4])
+{
+	if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		cp = 0xfffd;
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+char *
+utf8_repair(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct buf b = BUF_INIT;
+	size_t i = 0;
+
+	while (i < len) {
+		int n = utf8_seq(p + i, len - i);
+
+		if (n > 0) {
+			if (!(n == 1 && p[i] == 0))
+				(void)buf_append(&b, p + i, (size_t)n);
+			i += (size_t)n;
+		} else {
+			(void)buf_append(&b, "\xef\xbf\xbd", 3);
+			i += (size_t)-n;
+		}
+	}
+	return buf_steal(&b);
+}
+
+static bool
+charset_is(const char *cs, const char *const *names)
+{
+	for (; *names; names++)
+		if (ascii_strcaseeq(cs, *names))
+			return true;
+	return false;
+}
+
+static char *
+convert(const char *from, const char *in, size_t len, int *ret_r)
+{
+	char *out = NULL;
+	size_t outlen = 0;
+	char *res;
+	int r;
+
+	r = charconv_buffer("utf-8", from, in, len, &out, &outlen);
+	*ret_r = r;
+	if (r != MAIL_CHARCONV_NO_ERROR)
+		return NULL;
+	res = utf8_repair(out, outlen);
+	charconv_buffer_free(out);
+	return res;
+}
+
+char *
+charset_to_utf8(const char *charset, const char *in, size_t len, char **ret_note)
+{
+	static const char *const utf8[] = {"utf-8", "utf8", "x-utf-8", "unicode-1-1-utf-8", NULL};
+	static const char *const ascii[] = {
+	    "us-ascii", "ascii", "ansi_x3.4-1968", "iso646-us", "us", "", NULL};
+	static const char *const latin1[] = {"iso-8859-1", "iso8859-1",    "latin1", "iso_8859-1",
+	                                     "l1",         "windows-1252", "cp1252", NULL};
+	_cleanup_free_ char *cs = NULL;
+	char *res;
+	int r;
+
+	cs = xstrdup(charset ? charset : "");
+	strstrip(cs);
+	if (cs[0] == '"') {
+		memmove(cs, cs + 1, strlen(cs));
+		cs[strcspn(cs, "\"")] = '\0';
+	}
+	if (charset_is(cs, utf8))
+		return utf8_repair(in, len);
+	if (charset_is(cs, ascii)) {
+		if (utf8_valid(in, len))
+			return utf8_repair(in, len);
+		if (ret_note)
+			*ret_note = xasprintf("8-bit text labelled %s read as windows-1252",
+			                      cs[0] ? cs : "without charset");
+		free(cs);
+		cs = xstrdup("windows-1252");
+	}
+	/* ISO-8859-1 labels are read as windows-1252, its superset, as browsers do. */
+	if (charset_is(cs, latin1)) {
+		free(cs);
+		cs = xstrdup("windows-1252");
+	}
+	if (strlen(cs) > 64 || strspn(cs, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                                  "0123456789-_.:") != strlen(cs))
+		r = MAIL_CHARCONV_ERROR_UNKNOWN_CHARSET, res = NULL;
+	else
+		res = convert(cs, in, len, &r);
+	if (res)
+		return res;
+	if (ret_note && !*ret_note) {
+		_cleanup_free_ char *shown = utf8_repair(cs, strlen(cs));
+		_cleanup_free_ char *clean = text_clean_line(shown);
+
+		*ret_note = xasprintf(
+		    "%s charset %s read as windows-1252",
+		    r == MAIL_CHARCONV_ERROR_UNKNOWN_CHARSET ? "unknown" : "unconvertible", clean);
+	}
+	res = convert("windows-1252", in, len, &r);
+	return res ? res : utf8_repair(in, len);
+}
+
+char *
+text_clean_line(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct buf b = BUF_INIT;
+	bool space = false;
+
+	for (; *p; p++) {
+		unsigned char c = *p;
+
+		/* C1 controls U+0080..U+009F are 0xC2 0x80..0x9F in UTF-8. */
+		if (c == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			p++;
+			continue;
+		}
+		if (c == ' ' || c == '\t') {
+			space = true;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f)
+			continue;
+		if (space && b.len > 0)
+			(void)buf_putc(&b, ' ');
+		space = false;
+		(void)buf_putc(&b, (char)c);
+	}
+	return buf_steal(&b);
+}
+
+char *
+text_clean_body(const char *s)
+{
+	struct buf b = BUF_INIT;
+	const char *p = s;
+	char *res, *start, *end;
+
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '\r') {
+			(void)buf_putc(&b, '\n');
+			if (p[1] == '\n')
+				p++;
+			continue;
+		}
+		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
+			continue;
+		(void)buf_putc(&b, (char)c);
+	}
+	res = buf_steal(&b);
+	/* Drop blank lines at the start and white space at the end. */
+	start = res;
+	for (p = res; *p == ' ' || *p == '\t' || *p == '\n'; p++)
+		if (*p == '\n')
+			start = (char *)p + 1;
+	end = res + strlen(res);
+	while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n'))
+		end--;
+	*end = '\0';
+	memmove(res, start, (size_t)(end - start) + 1);
+	return res;
+}
