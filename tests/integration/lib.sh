@@ -20,6 +20,8 @@ failed=0
 it_setup() {
 	dir=$(mktemp -d /tmp/complaintsd-it.XXXXXX)
 	trap 'it_teardown' EXIT
+	trap 'exit 143' TERM
+	trap 'exit 130' INT
 	mailstack_start "$dir" >/dev/null
 	# shellcheck disable=SC1091
 	. "$dir/env"

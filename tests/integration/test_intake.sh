@@ -28,7 +28,7 @@ check_eq "quarantine reason recorded" "too_deep" \
 	"$(sql "SELECT substr(reason, 1, 8) FROM messages WHERE state = 'quarantined'")"
 check_eq "every message recorded with its raw source" 7 \
 	"$(sql "SELECT count(*) FROM messages WHERE length(raw) > 0")"
-check_eq "the out-of-office reply opened no case" "auto_reply" \
+check_eq "the out-of-office reply opened no case" "out_of_office" \
 	"$(sql "SELECT automatic FROM messages WHERE message_id = 'ooo-20261116-120001@example.org' AND case_id IS NULL")"
 check_eq "five cases opened" 5 "$(ctl list --json | jq length)"
 
