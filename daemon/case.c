@@ -1,5 +1,12 @@
 /*
- * case.c - opening cases and recording what happens to them.
+ * case.c - the case lifecycle: opening, replies, escalation, officers'
+ * commands, deadlines.  See case.h.
+ *
+ * Status transitions (any other is refused and logged as a bug):
+ *
+ *   open --response--> responded --escalation--> open (stage 2) --> responded
+ *   open|responded --#exclude--> excluded
+ *   any --#close--> closed
  */
 #include "config.h"
 
@@ -11,104 +18,348 @@
 #include "buf.h"
 #include "calendar.h"
 #include "case.h"
+#include "command.h"
 #include "conf.h"
 #include "log.h"
+#include "outbox.h"
 #include "quote.h"
 #include "rules.h"
 #include "threadkey.h"
 #include "util.h"
 
-int
-case_event(struct store *st, const struct case_row *c, time_t now, const char *actor,
-	   const char *type, const char *fmt, ...)
+static int
+case_event_va(const struct case_ctx *cx, const struct case_row *c, int priority,
+	      const char *catalog_id, const char *actor, const char *type, const char *fmt,
+	      va_list ap)
 {
-	_cleanup_free_ char *detail = NULL;
-	va_list ap;
+	_cleanup_free_ char *detail = xvasprintf(fmt, ap);
 
-	va_start(ap, fmt);
-	detail = xvasprintf(fmt, ap);
-	va_end(ap);
-	log_fields(LOG_INFO,
-		   &(struct log_fields){.case_ref = c->ref, .event = type, .stage = c->stage},
+	log_fields(priority,
+		   &(struct log_fields){.catalog_id = catalog_id, .case_ref = c->ref, .event = type,
+					.stage = c->stage},
 		   "%s: %s: %s", c->ref, type, detail);
-	return store_event_add(st, c->id, now, actor, type, detail);
+	return store_event_add(cx->store, c->id, cx->now, actor, type, detail);
 }
 
-/* The date n working days after d, as YYYY-MM-DD. */
-static char *
-due_date(const struct calendar *cal, const char *from, int n)
+int
+case_event(const struct case_ctx *cx, const struct case_row *c, const char *actor,
+	   const char *type, const char *fmt, ...)
 {
-	struct cal_date d, due;
-	char buf[16];
+	va_list ap;
+	int r;
 
-	if (cal_date_parse(from, &d) < 0)
+	va_start(ap, fmt);
+	r = case_event_va(cx, c, LOG_INFO, NULL, actor, type, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* A key event: logged with its catalogued MESSAGE_ID (systemd/complaintsd.catalog). */
+static int __attribute__((format(printf, 6, 7)))
+case_event_key(const struct case_ctx *cx, const struct case_row *c, int priority,
+	       const char *catalog_id, const char *type, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = case_event_va(cx, c, priority, catalog_id, "complaintsd", type, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static bool
+transition_allowed(enum case_status from, enum case_status to)
+{
+	switch (to) {
+	case STATUS_OPEN:
+		return from == STATUS_OPEN || from == STATUS_RESPONDED;
+	case STATUS_RESPONDED:
+		return from == STATUS_OPEN || from == STATUS_RESPONDED;
+	case STATUS_EXCLUDED:
+		return from == STATUS_OPEN || from == STATUS_RESPONDED;
+	case STATUS_CLOSED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The one place a case's status changes. */
+static int
+case_set_status(const struct case_ctx *cx, struct case_row *c, enum case_status to,
+		const char *actor, const char *why)
+{
+	int from = case_status_from_string(c->status);
+
+	if (from < 0 || !transition_allowed((enum case_status)from, to)) {
+		log_error("%s: refused status change %s -> %s (%s)", c->ref, c->status,
+			  case_status_to_string(to), why);
+		return -EINVAL;
+	}
+	if (from == (int)to)
+		return 0;
+	_cleanup_free_ char *old = c->status;
+	c->status = xstrdup(case_status_to_string(to));
+	return case_event(cx, c, actor, "status", "%s -> %s: %s", old, c->status, why);
+}
+
+/* The date n working days after d ("YYYY-MM-DD"), as YYYY-MM-DD. */
+static char *
+due_after(const struct case_ctx *cx, const char *from, int n)
+{
+	struct cal_date d;
+	char buf[CAL_DATE_STRLEN];
+
+	if (cal_date_parse(from, &d) < 0 ||
+	    cal_date_format(calendar_add_working_days(cx->cal, d, n), buf) < 0)
 		return xstrdup("");
-	due = calendar_add_working_days(cal, d, n);
-	cal_date_format(due, buf);
+	return xstrdup(buf);
+}
+
+/* The effective date (working hours, holidays) of an instant, as YYYY-MM-DD. */
+static char *
+effective_date(const struct case_ctx *cx, time_t t)
+{
+	struct cal_date d;
+	char buf[CAL_DATE_STRLEN];
+
+	if (calendar_received_date(cx->cal, t, &d) < 0 || cal_date_format(d, buf) < 0)
+		return xstrdup("");
 	return xstrdup(buf);
 }
 
 static void
-flags_add(struct buf *b, const char *flag)
+replace(char **field, char *value)
 {
-	if (b->len > 0)
-		(void)buf_putc(b, ' ');
-	(void)buf_puts(b, flag);
+	free(*field);
+	*field = value;
+}
+
+static void
+flag_set(struct case_row *c, const char *flag, bool on)
+{
+	_cleanup_buf_ struct buf b = BUF_INIT;
+	const char *p = c->flags;
+
+	while (*p) {
+		size_t n = strcspn(p, " ");
+
+		if (n > 0 && !(n == strlen(flag) && strncmp(p, flag, n) == 0)) {
+			if (b.len)
+				(void)buf_putc(&b, ' ');
+			(void)buf_append(&b, p, n);
+		}
+		p += n + strspn(p + n, " ");
+	}
+	if (on) {
+		if (b.len)
+			(void)buf_putc(&b, ' ');
+		(void)buf_puts(&b, flag);
+	}
+	replace(&c->flags, buf_steal(&b));
+}
+
+/* Who our mail about the case goes to: the representative where there is one. */
+static const char *
+case_correspondent(const struct case_row *c, const char **ret_name)
+{
+	if (!isempty(c->rep_email)) {
+		*ret_name = NULL;
+		return c->rep_email;
+	}
+	*ret_name = c->complainant_name;
+	return c->complainant_email;
+}
+
+static bool
+is_housing_officer_ack(const struct case_ctx *cx, const struct case_row *c)
+{
+	return streq(c->scheme, "housing") && streq(cx->cfg->housing_acknowledgement, "officer");
+}
+
+/* Queue a templated mail to the complainant (or representative). */
+static int
+queue_to_complainant(const struct case_ctx *cx, const struct case_row *c, enum template_id tmpl,
+		     const char *purpose, const char *key, const struct message *answered,
+		     const struct template_vars *vars, enum outbox_queued *ret)
+{
+	const char *name = NULL, *to = case_correspondent(c, &name);
+	struct outbox_mail m = {
+		.c = c,
+		.tmpl = tmpl,
+		.purpose = purpose,
+		.key = key,
+		.to_addr = to,
+		.to_name = name,
+		.automatic = true,
+	};
+	enum outbox_queued q;
+	int r;
+
+	if (vars != NULL)
+		m.vars = *vars;
+	if (answered != NULL && !isempty(answered->message_id)) {
+		m.in_reply_to = answered->message_id;
+		m.references = (const char *const *)answered->references;
+		m.n_references = answered->n_references;
+	}
+	r = outbox_queue(cx, &m, &q);
+	if (r == 0 && q == OUTBOX_NO_ADDRESS)
+		r = case_event(cx, c, "complaintsd", "no_address",
+			       "%s not sent: no usable address for the complainant", purpose);
+	if (ret != NULL)
+		*ret = q;
+	return r;
+}
+
+/* Queue a mail to the responsible officer (or the complaints mailbox). */
+static int
+queue_to_officer(const struct case_ctx *cx, const struct case_row *c, enum template_id tmpl,
+		 const char *purpose, const char *key, const char *to,
+		 const struct template_vars *vars)
+{
+	struct outbox_mail m = {
+		.c = c,
+		.tmpl = tmpl,
+		.purpose = purpose,
+		.key = key,
+		.to_addr = !isempty(to) ? to
+			   : (c != NULL && !isempty(c->officer)) ? c->officer
+								 : cx->cfg->complaints_address,
+		.automatic = true,
+	};
+	enum outbox_queued q;
+
+	if (vars != NULL)
+		m.vars = *vars;
+	return outbox_queue(cx, &m, &q);
+}
+
+/*
+ * The acknowledgement for the current stage.  Under the LGSCO scheme the
+ * automatic mail is the Code's acknowledgement and starts the response
+ * clock; for housing cases (Housing Ombudsman Code) it is a receipt and an
+ * officer's #acknowledge starts the clock.
+ */
+static int
+acknowledge(const struct case_ctx *cx, struct case_row *c, const struct message *answered)
+{
+	const char *purpose = c->stage == 1 ? "ack-stage1" : "ack-stage2";
+	enum template_id tmpl = c->stage == 1 ? TEMPLATE_ACK_STAGE1 : TEMPLATE_ACK_STAGE2;
+	int days = c->stage == 1 ? cx->cfg->ts.stage1_response_days : cx->cfg->ts.stage2_response_days;
+	enum outbox_queued q;
+	int r;
+
+	if (is_housing_officer_ack(cx, c))
+		return queue_to_complainant(cx, c, TEMPLATE_RECEIPT_HOUSING,
+					    c->stage == 1 ? "receipt-stage1" : "receipt-stage2", "1",
+					    answered, NULL, &q);
+
+	/* the response date goes into the acknowledgement, so set it first */
+	_cleanup_free_ char *today = effective_date(cx, cx->now);
+	replace(&c->response_due, due_after(cx, today, days));
+	c->acknowledged_at = cx->now;
+	r = queue_to_complainant(cx, c, tmpl, purpose, "1", answered, NULL, &q);
+	if (r < 0)
+		return r;
+	if (q == OUTBOX_DUPLICATE)
+		return 0;
+	return case_event_key(cx, c, LOG_INFO, MSGID_ACKNOWLEDGED, "acknowledged",
+			      "stage %d acknowledgement %s; response due %s", c->stage,
+			      q == OUTBOX_QUEUED ? "queued" : "not sent (see above)", c->response_due);
+}
+
+/* The first reply for a new case, by kind. */
+static int
+first_reply(const struct case_ctx *cx, struct case_row *c, const struct message *m,
+	    const char *route_to)
+{
+	enum case_kind kind = (enum case_kind)case_kind_from_string(c->kind);
+	struct template_vars v = {0};
+	enum outbox_queued q;
+
+	switch (kind) {
+	case KIND_COMPLAINT:
+		return acknowledge(cx, c, m);
+	case KIND_SERVICE_REQUEST:
+		return queue_to_complainant(cx, c, TEMPLATE_SERVICE_REQUEST, "service-request", "1",
+					    m, NULL, &q);
+	case KIND_MEMBER_ENQUIRY:
+		return queue_to_complainant(cx, c, TEMPLATE_MEMBER_ENQUIRY, "member-enquiry", "1", m,
+					    NULL, &q);
+	case KIND_OTHER_PROCESS:
+		v.value[TV_ROUTE] = !isempty(route_to) ? route_to : c->route;
+		return queue_to_complainant(cx, c, TEMPLATE_OTHER_PROCESS, "other-process", "1", m,
+					    &v, &q);
+	default:
+		return 0;
+	}
 }
 
 int
-case_open(struct store *st, const struct config *cfg, const struct calendar *cal,
-	  const struct rules *rules, const struct message *m, enum sender_role role,
-	  time_t received_at, time_t now, const char *quoted_ref, struct case_row **ret)
+case_open(const struct case_ctx *cx, const struct message *m, enum sender_role role,
+	  time_t received_at, const char *quoted_ref, struct case_row **ret)
 {
+	const struct config *cfg = cx->cfg;
 	_cleanup_case_row_ struct case_row *c = xcalloc(1, sizeof(*c));
-	_cleanup_free_ char *own = quote_strip(m->body), *detail = NULL;
+	_cleanup_free_ char *own = quote_strip(m->body), *route_to = NULL;
 	_cleanup_buf_ struct buf flags = BUF_INIT;
-	struct classification cl = {0};
+	struct classification cl = {.kind = KIND_COMPLAINT, .scheme = SCHEME_LGSCO};
 	const struct msg_forward *fwd = NULL;
 	struct cal_date rd;
-	char datebuf[16];
+	char datebuf[CAL_DATE_STRLEN];
 	int r;
 
-	cl.kind = KIND_COMPLAINT;
-	cl.scheme = SCHEME_LGSCO;
-	if (rules != NULL) {
-		r = rules_classify(rules, m->subject, own, role, &cl);
-		if (r < 0)
-			return r;
-	}
-	for (size_t i = 0; i < cl.n_flags; i++)
-		flags_add(&flags, cl.flags[i]);
-
-	r = calendar_received_date(cal, received_at, &rd);
-	if (r < 0) {
-		classification_free(&cl);
-		return r;
-	}
-	cal_date_format(rd, datebuf);
-
-	c->kind = xstrdup(case_kind_to_string(cl.kind));
-	c->stage = 1;
-	c->status = xstrdup(case_status_to_string(STATUS_OPEN));
-	c->scheme = xstrdup(case_scheme_to_string(cl.scheme));
-	c->route = xstrdup(cl.route ? cl.route : "");
-	c->subject = xstrdup(m->subject);
-	c->subject_key = threadkey_normalise_subject(m->subject);
-	c->received_at = received_at;
-	c->received_date = xstrdup(datebuf);
-	c->officer = xstrdup("");
-	c->outcome = xstrdup("");
-	c->created_at = c->updated_at = now;
-	classification_free(&cl);
-
-	if (role == ROLE_COUNCILLOR) {
-		/* The constituent is the complainant; the member represents them. */
+	if (role == ROLE_COUNCILLOR)
 		for (size_t i = 0; i < m->n_forwards; i++)
 			if (!isempty(m->forwards[i].from.email) &&
 			    !ascii_strcaseeq(m->forwards[i].from.email, m->from.email)) {
 				fwd = &m->forwards[i];
 				break;
 			}
+	if (cx->rules != NULL) {
+		/* a councillor's forward: the constituent's words count too */
+		_cleanup_free_ char *text = fwd ? xasprintf("%s\n\n%s", own, fwd->body) : NULL;
+
+		r = rules_classify(cx->rules, m->subject, text ? text : own, role, &cl);
+		if (r < 0)
+			return r;
+	} else if (role == ROLE_COUNCILLOR)
+		cl.kind = KIND_MEMBER_ENQUIRY;
+	for (size_t i = 0; i < cl.n_flags; i++) {
+		if (flags.len)
+			(void)buf_putc(&flags, ' ');
+		(void)buf_puts(&flags, cl.flags[i]);
+	}
+	route_to = cl.route_to ? xstrdup(cl.route_to) : NULL;
+
+	r = calendar_received_date(cx->cal, received_at, &rd);
+	if (r == 0)
+		r = cal_date_format(rd, datebuf);
+	if (r < 0) {
+		classification_free(&cl);
+		return r;
+	}
+
+	c->kind = xstrdup(case_kind_to_string(cl.kind));
+	c->stage = 1;
+	c->status = xstrdup(case_status_to_string(STATUS_OPEN));
+	c->scheme = xstrdup(case_scheme_to_string(cl.scheme));
+	c->route = xstrdup(cl.route ? cl.route : "");
+	classification_free(&cl);
+	c->subject = xstrdup(m->subject);
+	c->subject_key = threadkey_normalise_subject(m->subject);
+	c->received_at = received_at;
+	c->received_date = xstrdup(datebuf);
+	c->officer = xstrdup("");
+	c->outcome = xstrdup("");
+	c->s1_response_due = xstrdup("");
+	c->s1_outcome = xstrdup("");
+	c->response_due = xstrdup("");
+	c->created_at = c->updated_at = cx->now;
+	if (role == ROLE_COUNCILLOR) {
+		/* The constituent is the complainant; the member represents them. */
 		c->complainant_name = xstrdup(fwd ? fwd->from.name : "");
 		c->complainant_email = xstrdup(fwd ? fwd->from.email : "");
 		c->rep_email = xstrdup(m->from.email);
@@ -122,74 +373,612 @@ case_open(struct store *st, const struct config *cfg, const struct calendar *cal
 		c->rep_role = xstrdup("");
 		c->rep_consent = xstrdup("");
 	}
-	if (streq(c->kind, "complaint"))
-		c->ack_due = due_date(cal, c->received_date, cfg->ts.stage1_ack_days);
-	else
-		c->ack_due = xstrdup("");
-	c->response_due = xstrdup("");
 	c->flags = buf_steal(&flags);
+	c->ack_due = streq(c->kind, "complaint")
+			     ? due_after(cx, c->received_date, cfg->ts.stage1_ack_days)
+			     : xstrdup("");
 
-	r = store_next_ref(st, cfg->reference_prefix, rd.year, &c->ref);
-	if (r < 0)
-		return r;
-	r = store_case_insert(st, c);
+	r = store_next_ref(cx->store, cfg->reference_prefix, rd.year, &c->ref);
+	if (r == 0)
+		r = store_case_insert(cx->store, c);
 	if (r < 0)
 		return r;
 
-	log_fields(LOG_INFO,
-		   &(struct log_fields){.catalog_id = MSGID_CASE_OPENED, .case_ref = c->ref,
-					.event = "opened", .stage = 1, .mail_message_id = m->message_id},
-		   "Case %s opened: %s from %s, received %s%s%s", c->ref, c->kind,
-		   sender_role_to_string(role), c->received_date, *c->flags ? ", flags " : "",
-		   c->flags);
-	detail = xasprintf("kind=%s received=%s%s%s", c->kind, c->received_date,
-			   *c->flags ? " flags=" : "", c->flags);
-	r = store_event_add(st, c->id, now, m->from.email, "opened", detail);
-	if (r < 0)
-		return r;
-	if (!isempty(c->rep_email)) {
-		r = case_event(st, c, now, m->from.email, "representative",
+	r = case_event_key(cx, c, LOG_INFO, MSGID_CASE_OPENED, "opened",
+			   "%s from %s %s%s%s, received %s%s%s", c->kind, sender_role_to_string(role),
+			   m->from.email, *c->route ? ", route " : "", c->route, c->received_date,
+			   *c->flags ? ", flags " : "", c->flags);
+	if (r == 0 && !isempty(c->rep_email))
+		r = case_event(cx, c, m->from.email, "representative",
 			       "%s %s writes for %s; consent unknown until an officer records it",
 			       c->rep_role, c->rep_email,
 			       isempty(c->complainant_email) ? "a constituent" : c->complainant_email);
-		if (r < 0)
-			return r;
-	}
-	if (quoted_ref != NULL) {
+	if (r == 0 && quoted_ref != NULL) {
 		_cleanup_case_row_ struct case_row *other = NULL;
 
-		r = case_event(st, c, now, m->from.email, "linked",
+		r = case_event(cx, c, m->from.email, "linked",
 			       "quotes reference %s but is not a party to that case", quoted_ref);
-		if (r < 0)
-			return r;
-		if (store_case_get_ref(st, quoted_ref, &other) == 0) {
-			r = case_event(st, other, now, m->from.email, "linked",
+		if (r == 0 && store_case_get_ref(cx->store, quoted_ref, &other) == 0)
+			r = case_event(cx, other, m->from.email, "linked",
 				       "%s quoted this reference; opened as %s", m->from.email, c->ref);
-			if (r < 0)
-				return r;
-		}
 	}
+	if (r == 0)
+		r = first_reply(cx, c, m, route_to);
+	if (r == 0)
+		r = store_case_update(cx->store, c);
+	if (r < 0)
+		return r;
 	*ret = TAKE_PTR(c);
 	return 0;
 }
 
-int
-case_message_received(struct store *st, const struct config *cfg, const struct calendar *cal,
-		      const struct rules *rules, struct case_row *c, const struct message *m,
-		      enum sender_role role, enum automail_kind automail, const char *threaded_by,
-		      time_t now)
+/* Stage 1 -> stage 2: keep stage 1 for the record, start the stage 2 clocks. */
+static int
+escalate(const struct case_ctx *cx, struct case_row *c, const char *actor, const char *why,
+	 const struct message *answered)
+{
+	_cleanup_free_ char *today = effective_date(cx, cx->now);
+	int r;
+
+	if (c->stage != 1)
+		return 0;
+	c->s1_acknowledged_at = c->acknowledged_at;
+	replace(&c->s1_response_due, xstrdup(c->response_due));
+	c->s1_responded_at = c->responded_at;
+	c->s1_extension_days = c->extension_days;
+	replace(&c->s1_outcome, xstrdup(c->outcome));
+	c->stage = 2;
+	c->escalated_at = cx->now;
+	c->acknowledged_at = 0;
+	c->responded_at = 0;
+	c->extension_days = 0;
+	replace(&c->outcome, xstrdup(""));
+	replace(&c->ack_due, due_after(cx, today, cx->cfg->ts.stage2_ack_days));
+	replace(&c->response_due, xstrdup(""));
+	r = case_set_status(cx, c, STATUS_OPEN, actor, "escalated to stage 2");
+	if (r < 0)
+		return r;
+	r = case_event_key(cx, c, LOG_INFO, MSGID_ESCALATED, "escalated",
+			   "stage 1 -> stage 2 (%s); acknowledgement due %s", why, c->ack_due);
+	if (r == 0)
+		r = acknowledge(cx, c, answered);
+	return r;
+}
+
+/* The officer's text reaches the complainant: the stage's response (or an acknowledgement). */
+static int
+relay(const struct case_ctx *cx, struct case_row *c, const struct message *m, const char *text,
+      bool is_acknowledgement)
+{
+	const char *name = NULL, *to = case_correspondent(c, &name);
+	bool final = c->stage == 2 || c->first_and_final;
+	struct outbox_mail om = {
+		.c = c,
+		.tmpl = final ? TEMPLATE_FOOTER_STAGE2 : TEMPLATE_FOOTER_STAGE1,
+		.purpose = is_acknowledgement ? "acknowledge" : "relay",
+		.to_addr = to,
+		.to_name = name,
+		.body_prefix = text,
+		.automatic = false,
+	};
+	_cleanup_free_ char *esc_by = NULL;
+	enum outbox_queued q;
+	int r;
+
+	if (cx->cfg->ts.escalation_window_days > 0) {
+		_cleanup_free_ char *today = effective_date(cx, cx->now);
+
+		esc_by = due_after(cx, today, cx->cfg->ts.escalation_window_days);
+		struct cal_date d;
+		if (cal_date_parse(esc_by, &d) == 0)
+			replace(&esc_by, cal_date_format_long(d));
+	} else
+		esc_by = xstrdup("any time");
+	om.vars.value[TV_ESCALATION_BY] = esc_by;
+	/* the footer of an acknowledgement is the stage's "how to escalate" one only for responses */
+	r = outbox_queue(cx, &om, &q);
+	if (r < 0)
+		return r;
+	if (q == OUTBOX_NO_ADDRESS)
+		return case_event(cx, c, m->from.email, "no_address",
+				  "officer's reply not relayed: no usable address for the complainant");
+	return 0;
+}
+
+/* Was the complainant (or representative) already among the officer's recipients? */
+static bool
+already_sent_directly(const struct case_row *c, const struct message *m)
+{
+	const char *to_name, *to = case_correspondent(c, &to_name);
+
+	for (size_t i = 0; i < m->n_to; i++)
+		if (ascii_strcaseeq(m->to[i].email, to))
+			return true;
+	for (size_t i = 0; i < m->n_cc; i++)
+		if (ascii_strcaseeq(m->cc[i].email, to))
+			return true;
+	return false;
+}
+
+static int
+record_response(const struct case_ctx *cx, struct case_row *c, const char *actor, bool relayed)
 {
 	int r;
 
-	c->updated_at = now;
-	r = store_case_update(st, c);
+	c->responded_at = cx->now;
+	r = case_set_status(cx, c, STATUS_RESPONDED, actor,
+			    c->stage == 2 || c->first_and_final ? "final response" : "stage 1 response");
 	if (r < 0)
 		return r;
-	if (automail != AUTOMAIL_NONE)
-		return case_event(st, c, now, m->from.email, "automatic",
-				  "%s received (%s); not answered", automail_kind_to_string(automail),
-				  isempty(m->subject) ? "no subject" : m->subject);
-	return case_event(st, c, now, m->from.email, "message", "from %s (%s), matched by %s",
-			  isempty(m->from.email) ? "unknown sender" : m->from.email,
-			  sender_role_to_string(role), threaded_by);
+	return case_event_key(cx, c, LOG_INFO, MSGID_RESPONSE_SENT, "responded",
+			      "stage %d response by %s %s", c->stage, actor,
+			      relayed ? "relayed to the complainant"
+				      : "sent to the complainant directly by the officer");
+}
+
+/* Tell the officer what was wrong with their commands; nothing else happens. */
+static int
+command_error(const struct case_ctx *cx, const struct case_row *c, const struct message *m,
+	      const char *errors)
+{
+	struct template_vars v = {0};
+	int r;
+
+	v.value[TV_ERRORS] = errors;
+	r = queue_to_officer(cx, c, TEMPLATE_COMMAND_ERROR, "command-error", NULL, m->from.email, &v);
+	if (r == 0 && c != NULL)
+		r = case_event(cx, c, m->from.email, "command_error", "%s", errors);
+	return r;
+}
+
+static int
+apply_extend(const struct case_ctx *cx, struct case_row *c, const struct officer_cmd *cmd,
+	     const char *actor, const struct message *m)
+{
+	int max = c->stage == 1 ? cx->cfg->ts.stage1_extension_days
+				: cx->cfg->ts.stage2_extension_days;
+	struct template_vars v = {0};
+	enum outbox_queued q;
+	_cleanup_free_ char *key = NULL;
+	int r;
+
+	c->extension_days += cmd->days;
+	replace(&c->response_due, due_after(cx, c->response_due, cmd->days));
+	r = case_event(cx, c, actor, "extended", "stage %d extended by %d working days to %s: %s",
+		       c->stage, cmd->days, c->response_due, cmd->arg);
+	if (r < 0)
+		return r;
+	(void)max;
+	v.value[TV_REASON] = cmd->arg;
+	key = xasprintf("s%d-%s", c->stage, c->response_due);
+	return queue_to_complainant(cx, c, TEMPLATE_EXTENSION, "extension", key, m, &v, &q);
+}
+
+/* Check a command against the case before anything is applied; NULL when fine. */
+static char *
+command_refusal(const struct case_ctx *cx, const struct case_row *c, const struct officer_cmd *cmd)
+{
+	int max;
+
+	switch (cmd->type) {
+	case CMD_EXTEND:
+		max = c->stage == 1 ? cx->cfg->ts.stage1_extension_days
+				    : cx->cfg->ts.stage2_extension_days;
+		if (isempty(c->response_due))
+			return xasprintf("line %u: #extend: case %s has no response date to extend yet",
+					 cmd->line, c->ref);
+		if (c->extension_days + cmd->days > max)
+			return xasprintf("line %u: #extend %d refused: stage %d may be extended by at most %d working days in all, and %d are already used",
+					 cmd->line, cmd->days, c->stage, max, c->extension_days);
+		return NULL;
+	case CMD_STAGE2:
+		if (c->stage == 2)
+			return xasprintf("line %u: #stage2: case %s is already at stage 2", cmd->line,
+					 c->ref);
+		return NULL;
+	case CMD_ACKNOWLEDGE:
+		if (c->acknowledged_at != 0)
+			return xasprintf("line %u: #acknowledge: stage %d of %s is already acknowledged",
+					 cmd->line, c->stage, c->ref);
+		return NULL;
+	default:
+		if (streq(c->status, "closed") && cmd->type != CMD_NOTE && cmd->type != CMD_INTERNAL)
+			return xasprintf("line %u: #%s: case %s is closed", cmd->line,
+					 officer_cmd_name(cmd->type), c->ref);
+		return NULL;
+	}
+}
+
+static int
+reclassify(const struct case_ctx *cx, struct case_row *c, enum case_kind to, const char *actor,
+	   const struct message *m)
+{
+	_cleanup_free_ char *old = xstrdup(c->kind);
+	enum outbox_queued q;
+	int r;
+
+	if (streq(c->kind, case_kind_to_string(to)))
+		return 0;
+	replace(&c->kind, xstrdup(case_kind_to_string(to)));
+	r = case_event(cx, c, actor, "reclassified", "%s -> %s", old, c->kind);
+	if (r < 0)
+		return r;
+	if (to == KIND_COMPLAINT) {
+		_cleanup_free_ char *today = effective_date(cx, cx->now);
+
+		/* the complaint clocks start from the upgrade */
+		replace(&c->ack_due, due_after(cx, today, cx->cfg->ts.stage1_ack_days));
+		return acknowledge(cx, c, m);
+	}
+	replace(&c->ack_due, xstrdup(""));
+	replace(&c->response_due, xstrdup(""));
+	c->acknowledged_at = 0;
+	return queue_to_complainant(cx, c, TEMPLATE_SERVICE_REQUEST, "service-request",
+				    "reclassified", m, NULL, &q);
+}
+
+static int
+apply_command(const struct case_ctx *cx, struct case_row *c, const struct officer_cmd *cmd,
+	      const char *actor, const struct message *m, bool *ret_final)
+{
+	struct template_vars v = {0};
+	enum outbox_queued q;
+	int r;
+
+	switch (cmd->type) {
+	case CMD_COMPLAINT:
+		return reclassify(cx, c, KIND_COMPLAINT, actor, m);
+	case CMD_SERVICE_REQUEST:
+		return reclassify(cx, c, KIND_SERVICE_REQUEST, actor, m);
+	case CMD_EXTEND:
+		return apply_extend(cx, c, cmd, actor, m);
+	case CMD_OUTCOME:
+		replace(&c->outcome, xstrdup(cmd->arg));
+		return case_event(cx, c, actor, "outcome", "stage %d outcome: %s", c->stage, cmd->arg);
+	case CMD_STAGE2:
+		return escalate(cx, c, actor, "an officer escalated it", m);
+	case CMD_FINAL:
+		c->first_and_final = true;
+		*ret_final = true;
+		return case_event(cx, c, actor, "first_and_final",
+				  "the next response is the council's first and final response (stage 2)");
+	case CMD_EXCLUDE:
+		r = case_set_status(cx, c, STATUS_EXCLUDED, actor, cmd->arg);
+		if (r < 0)
+			return r;
+		v.value[TV_REASON] = cmd->arg;
+		return queue_to_complainant(cx, c, TEMPLATE_EXCLUSION, "exclusion", "1", m, &v, &q);
+	case CMD_CONSENT:
+		replace(&c->rep_consent, xstrdup("received"));
+		flag_set(c, "consent_needed", false);
+		return case_event(cx, c, actor, "consent", "representative's consent received");
+	case CMD_ASSIGN:
+		replace(&c->officer, xstrdup(cmd->arg));
+		return case_event(cx, c, actor, "assigned", "responsible officer: %s", cmd->arg);
+	case CMD_IMPROVEMENT:
+		return case_event(cx, c, actor, "improvement", "%s: %s", cmd->arg, cmd->text);
+	case CMD_ACKNOWLEDGE: {
+		_cleanup_free_ char *today = effective_date(cx, cx->now);
+		int days = c->stage == 1 ? cx->cfg->ts.stage1_response_days
+					 : cx->cfg->ts.stage2_response_days;
+
+		c->acknowledged_at = cx->now;
+		replace(&c->response_due, due_after(cx, today, days));
+		r = relay(cx, c, m, cmd->arg, true);
+		if (r == 0)
+			r = case_event(cx, c, actor, "acknowledged",
+				       "stage %d acknowledged by the officer; response due %s", c->stage,
+				       c->response_due);
+		return r;
+	}
+	case CMD_NOTE:
+		return case_event(cx, c, actor, "note", "%s", cmd->arg);
+	case CMD_INTERNAL:
+		return 0;
+	case CMD_CLOSE:
+		return case_set_status(cx, c, STATUS_CLOSED, actor, "closed by an officer");
+	default:
+		return -EINVAL;
+	}
+}
+
+/* An officer's mail on a case: commands, then the relayed response. */
+static int
+officer_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m)
+{
+	_cleanup_free_ char *own = quote_strip(m->body);
+	_cleanup_(officer_cmds_freep) struct officer_cmds cmds = OFFICER_CMDS_INIT;
+	bool final = false, internal, relayed_ack = false;
+	const char *actor = m->from.email;
+	int r;
+
+	r = officer_cmds_parse(own, &cmds);
+	if (r < 0)
+		return r;
+	if (cmds.n_errors > 0) {
+		_cleanup_free_ char *errors = officer_cmds_format_errors(&cmds);
+
+		return command_error(cx, c, m, errors);
+	}
+	{
+		_cleanup_buf_ struct buf refusals = BUF_INIT;
+
+		for (size_t i = 0; i < cmds.n_cmds; i++) {
+			_cleanup_free_ char *why = command_refusal(cx, c, &cmds.cmds[i]);
+
+			if (why != NULL)
+				(void)buf_printf(&refusals, "%s\n", why);
+		}
+		if (refusals.len > 0)
+			return command_error(cx, c, m, buf_str(&refusals));
+	}
+	internal = cmds.internal;
+	for (size_t i = 0; i < cmds.n_cmds; i++) {
+		r = apply_command(cx, c, &cmds.cmds[i], actor, m, &final);
+		if (r < 0)
+			return r;
+		if (cmds.cmds[i].type == CMD_ACKNOWLEDGE)
+			relayed_ack = true;
+	}
+	if (internal || isempty(cmds.relay_text) || relayed_ack ||
+	    streq(c->status, "excluded") || streq(c->status, "closed"))
+		return case_event(cx, c, actor, "officer_message",
+				  "%s; nothing relayed", internal ? "internal" : "commands only");
+	if (!streq(c->kind, "complaint")) {
+		/* a service request or enquiry: the answer goes through, no stage footer */
+		if (already_sent_directly(c, m))
+			return case_event(cx, c, actor, "officer_message", "sent directly by the officer");
+		r = relay(cx, c, m, cmds.relay_text, false);
+		return r < 0 ? r : case_event(cx, c, actor, "officer_message", "relayed");
+	}
+	if (already_sent_directly(c, m))
+		return record_response(cx, c, actor, false);
+	r = relay(cx, c, m, cmds.relay_text, false);
+	if (r == 0)
+		r = record_response(cx, c, actor, true);
+	return r;
+}
+
+/* A complainant's (or representative's) reply: perhaps a request to go to stage 2. */
+static int
+resident_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m,
+	      const char *threaded_by)
+{
+	_cleanup_free_ char *own = quote_strip(m->body);
+	bool wants = cx->rules != NULL && rules_wants_escalation(cx->rules, own);
+	int r;
+
+	r = case_event(cx, c, m->from.email, "message", "from %s, matched by %s", m->from.email,
+		       threaded_by);
+	if (r < 0 || !wants)
+		return r;
+	if (!streq(c->kind, "complaint"))
+		/* unhappy with a service request: upgrade, so the person gets the complaint route */
+		return reclassify(cx, c, KIND_COMPLAINT, m->from.email, m);
+	if (c->stage == 2)
+		return case_event(cx, c, m->from.email, "ombudsman_asked",
+				  "asks to take it further after stage 2: the final response signposts the Ombudsman");
+	if (!streq(c->status, "responded"))
+		return case_event(cx, c, m->from.email, "escalation_early",
+				  "asks to take it further before the stage 1 response; recorded, the stage 1 clock keeps running");
+	if (cx->cfg->ts.escalation_window_days > 0 && c->responded_at > 0) {
+		_cleanup_free_ char *answered = effective_date(cx, c->responded_at);
+		_cleanup_free_ char *limit = due_after(cx, answered, cx->cfg->ts.escalation_window_days);
+		_cleanup_free_ char *today = effective_date(cx, cx->now);
+
+		if (strcmp(today, limit) > 0) {
+			flag_set(c, "escalation_late", true);
+			return case_event(cx, c, m->from.email, "escalation_late",
+					  "asks for stage 2 after the window (ended %s): an officer decides (#stage2)",
+					  limit);
+		}
+	}
+	return escalate(cx, c, m->from.email, "the complainant asked to take it further", m);
+}
+
+/* A bounce of our mail: the complainant did not get it. */
+static int
+bounce(const struct case_ctx *cx, struct case_row *c, const struct message *m)
+{
+	int64_t id, case_id;
+	_cleanup_free_ char *reason = xasprintf("bounced%s%s%s%s", *m->dsn_status ? ": status " : "",
+						 m->dsn_status, *m->dsn_action ? ", " : "",
+						 m->dsn_action);
+
+	if (isempty(m->dsn_original_message_id) ||
+	    store_outbox_find(cx->store, m->dsn_original_message_id, &id, &case_id) < 0)
+		return case_event(cx, c, "complaintsd", "automatic",
+				  "delivery report received; it names no mail of ours");
+	if (!isempty(m->dsn_action) && !ascii_strcaseeq(m->dsn_action, "failed"))
+		return case_event(cx, c, "complaintsd", "delivery_delayed", "%s for %s", reason,
+				  *m->dsn_recipient ? m->dsn_recipient : "the recipient");
+	return case_delivery_failed(cx, c->id, *m->dsn_recipient ? m->dsn_recipient : "the recipient",
+				    "mail", reason);
+}
+
+int
+case_message_received(const struct case_ctx *cx, struct case_row *c, const struct message *m,
+		      enum sender_role role, enum automail_kind automail, const char *threaded_by)
+{
+	int r;
+
+	c->updated_at = cx->now;
+	switch (role) {
+	case ROLE_AUTOMATIC:
+		r = automail == AUTOMAIL_DSN
+			    ? bounce(cx, c, m)
+			    : case_event(cx, c, m->from.email, "automatic", "%s received; not answered",
+					 automail_kind_to_string(automail));
+		break;
+	case ROLE_OFFICER:
+		r = officer_mail(cx, c, m);
+		break;
+	case ROLE_COUNCIL:
+		r = case_event(cx, c, m->from.email, "own_mail", "a copy of our own mail; ignored");
+		break;
+	default:
+		r = resident_mail(cx, c, m, threaded_by);
+		break;
+	}
+	if (r == 0)
+		r = store_case_update(cx->store, c);
+	return r;
+}
+
+int
+case_delivery_failed(const struct case_ctx *cx, int64_t case_id, const char *rcpt,
+		     const char *purpose, const char *reason)
+{
+	_cleanup_case_row_ struct case_row *c = NULL;
+	struct template_vars v = {0};
+	int r = store_case_get(cx->store, case_id, &c);
+
+	if (r < 0)
+		return r;
+	r = case_event_key(cx, c, LOG_WARNING, MSGID_DELIVERY_FAILED, "delivery_failed",
+			   "our %s to %s was not delivered (%s); an officer must reach them another way",
+			   purpose, rcpt, reason);
+	if (r < 0)
+		return r;
+	/* no alert about a failed alert: that would loop */
+	if (ascii_strcaseeq(rcpt, cx->cfg->complaints_address) || ascii_strcaseeq(rcpt, c->officer))
+		return 0;
+	v.value[TV_RECIPIENT] = rcpt;
+	v.value[TV_REASON] = reason;
+	return queue_to_officer(cx, c, TEMPLATE_DELIVERY_FAILED, "delivery-failed", NULL, NULL, &v);
+}
+
+struct deadline_scan {
+	const struct case_ctx *cx;
+	char today[CAL_DATE_STRLEN];
+	size_t reminders, breaches;
+	int error;
+};
+
+static int
+check_one(const struct case_row *cr, void *userdata)
+{
+	struct deadline_scan *ds = userdata;
+	const struct case_ctx *cx = ds->cx;
+	_cleanup_case_row_ struct case_row *c = NULL;
+	_cleanup_free_ char *key = NULL, *remind_on = NULL, *days_left = NULL, *deadline = NULL;
+	struct template_vars v = {0};
+	enum outbox_queued q;
+	struct outbox_mail om = {0};
+	const char *due;
+	bool ack = false;
+	int r;
+
+	r = store_case_get(cx->store, cr->id, &c);
+	if (r < 0)
+		goto fail;
+	if (!isempty(c->response_due))
+		due = c->response_due;
+	else if (!isempty(c->ack_due) && c->acknowledged_at == 0) {
+		due = c->ack_due;
+		ack = true;
+	} else
+		return 0;
+
+	if (strcmp(ds->today, due) > 0) {
+		/* breached: once per stage and deadline, enforced by the Message-ID */
+		struct cal_date d;
+
+		key = xasprintf("s%d-%s-%s", c->stage, ack ? "ack" : "response", due);
+		if (cal_date_parse(due, &d) == 0)
+			deadline = cal_date_format_long(d);
+		v.value[TV_DEADLINE] = deadline ? deadline : due;
+		om = (struct outbox_mail){
+			.c = c, .tmpl = TEMPLATE_OFFICER_BREACH, .purpose = "officer-breach",
+			.key = key,
+			.to_addr = *c->officer ? c->officer : cx->cfg->complaints_address,
+			.automatic = true, .vars = v,
+		};
+		r = outbox_queue(cx, &om, &q);
+		if (r < 0 || q == OUTBOX_DUPLICATE)
+			goto done;
+		ds->breaches++;
+		r = case_event_key(cx, c, LOG_WARNING, MSGID_DEADLINE_BREACHED, "deadline_breached",
+				   "stage %d %s due %s missed; %s", c->stage,
+				   ack ? "acknowledgement" : "response", due,
+				   ack ? "the officer is alerted"
+				       : "the complainant is told, with the Ombudsman's details, and the officer alerted");
+		if (r == 0 && !ack)
+			r = queue_to_complainant(cx, c, TEMPLATE_DEADLINE_MISSED, "deadline-missed", key,
+						 NULL, &v, &q);
+		goto done;
+	}
+	if (ack || cx->cfg->ts.reminder_days_before <= 0)
+		return 0;
+	/* a reminder reminder_days_before working days ahead of the response date */
+	{
+		struct cal_date d;
+		char buf[CAL_DATE_STRLEN];
+
+		if (cal_date_parse(due, &d) < 0)
+			return 0;
+		cal_date_format(calendar_add_working_days(cx->cal, d, -cx->cfg->ts.reminder_days_before),
+				buf);
+		remind_on = xstrdup(buf);
+		if (strcmp(ds->today, remind_on) < 0)
+			return 0;
+		{
+			struct cal_date t;
+
+			if (cal_date_parse(ds->today, &t) < 0)
+				return 0;
+			days_left = xasprintf("%ld", calendar_working_days_between(cx->cal, t, d));
+		}
+	}
+	key = xasprintf("s%d-%s", c->stage, due);
+	v.value[TV_DAYS_LEFT] = days_left;
+	om = (struct outbox_mail){
+		.c = c, .tmpl = TEMPLATE_OFFICER_REMINDER, .purpose = "officer-reminder", .key = key,
+		.to_addr = *c->officer ? c->officer : cx->cfg->complaints_address,
+		.automatic = true, .vars = v,
+	};
+	r = outbox_queue(cx, &om, &q);
+	if (r == 0 && q == OUTBOX_QUEUED) {
+		ds->reminders++;
+		r = case_event(cx, c, "complaintsd", "reminder",
+			       "officer reminded: stage %d response due %s", c->stage, due);
+	}
+done:
+	if (r == 0)
+		return 0;
+fail:
+	ds->error = r;
+	return r;
+}
+
+int
+case_check_deadlines(const struct case_ctx *cx, size_t *ret_reminders, size_t *ret_breaches)
+{
+	struct deadline_scan ds = {.cx = cx};
+	char horizon[CAL_DATE_STRLEN];
+	struct cal_date today;
+	int r;
+
+	/* "today" is the council's calendar date, not the effective date */
+	{
+		struct tm tm;
+
+		if (localtime_r(&cx->now, &tm) == NULL)
+			return -EINVAL;
+		today = (struct cal_date){tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday};
+	}
+	cal_date_format(today, ds.today);
+	cal_date_format(calendar_add_working_days(cx->cal, today, cx->cfg->ts.reminder_days_before + 1),
+			horizon);
+	r = store_begin(cx->store);
+	if (r < 0)
+		return r;
+	r = store_case_due(cx->store, horizon, check_one, &ds);
+	if (r == 0)
+		r = store_commit(cx->store);
+	if (r < 0)
+		store_rollback(cx->store);
+	*ret_reminders = ds.reminders;
+	*ret_breaches = ds.breaches;
+	return r;
 }

@@ -1,7 +1,11 @@
 /*
- * case.h - the case lifecycle: every change of kind, stage, status, deadline
- * or outcome goes through this module, which checks the transition, writes an
- * event row (who, when, what, before -> after) and logs it.
+ * case.h - the case lifecycle under the Complaint Handling Code.
+ *
+ * Every change of kind, stage, status, deadline or outcome goes through this
+ * module: it checks the transition, writes an event row (who, when, what,
+ * before -> after), logs it with the case's journal fields, and queues the
+ * mail the Code calls for in the same transaction.  Nothing here talks to the
+ * network; "now" is a parameter.
  */
 #ifndef COMPLAINTSD_CASE_H
 #define COMPLAINTSD_CASE_H
@@ -16,25 +20,41 @@
 struct config;
 struct calendar;
 struct rules;
+struct template_set;
+
+struct case_ctx {
+	struct store *store;
+	const struct config *cfg;
+	const struct calendar *cal;
+	const struct rules *rules; /* NULL: every new case is a complaint */
+	const struct template_set *templates;
+	time_t now;
+};
 
 /*
  * Open a new case for m: classify the sender's own text, take the constituent
  * from a councillor's forward, compute the effective date received and the
- * first deadlines.  quoted_ref names a case whose reference the sender quoted
- * without being a party to it (linked in both cases' events), or NULL.
+ * first deadlines, and queue the first reply.  quoted_ref names a case whose
+ * reference the sender quoted without being a party to it (linked in both
+ * cases' events), or NULL.
  */
-int case_open(struct store *st, const struct config *cfg, const struct calendar *cal,
-	      const struct rules *rules, const struct message *m, enum sender_role role,
-	      time_t received_at, time_t now, const char *quoted_ref, struct case_row **ret);
+int case_open(const struct case_ctx *cx, const struct message *m, enum sender_role role,
+	      time_t received_at, const char *quoted_ref, struct case_row **ret);
 
-/* A further message on an existing case. */
-int case_message_received(struct store *st, const struct config *cfg, const struct calendar *cal,
-			  const struct rules *rules, struct case_row *c, const struct message *m,
-			  enum sender_role role, enum automail_kind automail, const char *threaded_by,
-			  time_t now);
+/* A further message on an existing case: replies, escalation, officers' commands, bounces. */
+int case_message_received(const struct case_ctx *cx, struct case_row *c, const struct message *m,
+			  enum sender_role role, enum automail_kind automail,
+			  const char *threaded_by);
 
 /* Add an event to c and log it with the case's fields. */
-int case_event(struct store *st, const struct case_row *c, time_t now, const char *actor,
-	       const char *type, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+int case_event(const struct case_ctx *cx, const struct case_row *c, const char *actor,
+	       const char *type, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Deadlines: reminders before, notices on a breach (once per stage and deadline). */
+int case_check_deadlines(const struct case_ctx *cx, size_t *ret_reminders, size_t *ret_breaches);
+
+/* A mail we sent failed for good (5xx or a bounce): record it on its case and alert. */
+int case_delivery_failed(const struct case_ctx *cx, int64_t case_id, const char *rcpt,
+			 const char *purpose, const char *reason);
 
 #endif

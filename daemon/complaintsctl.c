@@ -6,14 +6,19 @@
  *                                [--officer ADDR] [--overdue] [--json]
  *   complaintsctl [-c FILE] show REF [--json]
  *   complaintsctl [-c FILE] check-config
+ *   complaintsctl [-c FILE] outbox [--state STATE] [--json] | outbox retry ID
  *   complaintsctl [-c FILE] calendar add DATE N
  *   complaintsctl [-c FILE] calendar received TIMESTAMP
+ *   complaintsctl [-c FILE] holidays update [--url URL] [--ca-file FILE] [--output FILE]
  *
  * Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
  */
 #include "config.h"
 
+#include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +28,8 @@
 #include "buf.h"
 #include "calendar.h"
 #include "conf.h"
+#include "holidays_json.h"
+#include "http.h"
 #include "context.h"
 #include "json.h"
 #include "kinds.h"
@@ -43,8 +50,13 @@ usage(FILE *f)
 		"       [--overdue] [--json]          list cases\n"
 		"  show REF [--json]                  a case with its messages and events\n"
 		"  check-config                       validate the configuration, rules and holidays\n"
+		"  outbox [--state queued|sent|failed|suppressed] [--json]\n"
+		"                                     mail waiting, sent, failed or held back\n"
+		"  outbox retry ID                    send a failed mail again\n"
 		"  calendar add DATE N                the date N working days after DATE\n"
 		"  calendar received TIMESTAMP        the effective date received (RFC 3339 time)\n"
+		"  holidays update [--url URL] [--ca-file FILE] [--output FILE]\n"
+		"                                     refresh the bank-holiday list (England and Wales)\n"
 		"\n"
 		"  -c, --config FILE  configuration file (default " SYSCONFDIR
 		"/complaintsd/complaintsd.conf)\n");
@@ -467,6 +479,207 @@ cmd_calendar(struct context *ctx, int argc, char **argv)
 	return EXIT_USAGE;
 }
 
+struct outbox_list {
+	bool json;
+	struct json j;
+};
+
+static int
+outbox_one(const struct outbox_row *o, void *userdata)
+{
+	struct outbox_list *ol = userdata;
+	char when[32];
+
+	if (ol->json) {
+		json_object_begin(&ol->j, NULL);
+		json_int(&ol->j, "id", o->id);
+		json_string(&ol->j, "purpose", o->purpose);
+		json_string(&ol->j, "message_id", o->message_id);
+		json_string(&ol->j, "rcpt", o->rcpt);
+		json_string(&ol->j, "state", o->state);
+		json_int(&ol->j, "attempts", o->attempts);
+		json_time(&ol->j, "created_at", o->created_at);
+		json_time(&ol->j, "next_attempt", streq(o->state, "queued") ? o->next_attempt : 0);
+		json_time(&ol->j, "sent_at", o->sent_at);
+		json_string_or_null(&ol->j, "last_error", o->last_error);
+		json_object_end(&ol->j);
+		return 0;
+	}
+	format_rfc3339(o->created_at, when, sizeof(when));
+	printf("%6lld  %-10s %-18s %-32s %s  %s\n", (long long)o->id, o->state, o->purpose, o->rcpt,
+	       when, o->last_error);
+	return 0;
+}
+
+static int
+cmd_outbox(struct context *ctx, int argc, char **argv)
+{
+	struct outbox_list ol = {0};
+	_cleanup_buf_ struct buf out = BUF_INIT;
+	const char *state = NULL;
+	int r;
+
+	if (argc == 3 && streq(argv[1], "retry")) {
+		char *end;
+		long long id = strtoll(argv[2], &end, 10);
+		if (*argv[2] == '\0' || *end != '\0' || id <= 0) {
+			fprintf(stderr, "complaintsctl outbox retry: \"%s\" is not a mail id\n", argv[2]);
+			return EXIT_USAGE;
+		}
+		r = store_outbox_requeue(ctx->store, id, time(NULL));
+		if (r == -ENOENT) {
+			fprintf(stderr, "complaintsctl outbox retry: no failed mail with id %lld\n", id);
+			return EXIT_FAILURE;
+		}
+		if (r < 0) {
+			fprintf(stderr, "complaintsctl: %s\n", store_last_error(ctx->store));
+			return EXIT_FAILURE;
+		}
+		printf("Mail %lld queued again; the daemon sends it on its next round\n", id);
+		return EXIT_SUCCESS;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (streq(argv[i], "--json"))
+			ol.json = true;
+		else if (streq(argv[i], "--state") && i + 1 < argc) {
+			state = argv[++i];
+			if (!streq(state, "queued") && !streq(state, "sent") && !streq(state, "failed") &&
+			    !streq(state, "suppressed")) {
+				fprintf(stderr, "complaintsctl outbox: unknown state \"%s\" (queued, sent, failed, suppressed)\n",
+					state);
+				return EXIT_USAGE;
+			}
+		} else {
+			fprintf(stderr, "complaintsctl outbox: unexpected argument \"%s\"\n", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (ol.json) {
+		json_init(&ol.j, &out);
+		json_array_begin(&ol.j, NULL);
+	} else
+		printf("%6s  %-10s %-18s %-32s %-20s  %s\n", "ID", "STATE", "PURPOSE", "TO", "QUEUED",
+		       "LAST ERROR");
+	r = store_outbox_list(ctx->store, state, outbox_one, &ol);
+	if (ol.json) {
+		json_array_end(&ol.j);
+		puts(buf_str(&out));
+	}
+	if (r < 0) {
+		fprintf(stderr, "complaintsctl: %s\n", store_last_error(ctx->store));
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}
+
+#define HOLIDAYS_URL "https://www.gov.uk/bank-holidays.json"
+#define HOLIDAYS_DIVISION "england-and-wales"
+
+/* Write data to path atomically: a temporary file beside it, fsync, rename. */
+static int
+write_file_atomic(const char *path, const char *data, size_t len)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	size_t off = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0) {
+			int r = -errno;
+
+			close(fd);
+			unlink(tmp);
+			return r;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
+		int r = -errno;
+
+		unlink(tmp);
+		return r;
+	}
+	return 0;
+}
+
+static int
+cmd_holidays(struct context *ctx, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"url", required_argument, NULL, 'u'},
+		{"ca-file", required_argument, NULL, 'a'},
+		{"output", required_argument, NULL, 'o'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *url = HOLIDAYS_URL, *ca = NULL, *output = ctx->cfg->holidays_file;
+	_cleanup_free_ char *json = NULL, *error = NULL;
+	_cleanup_(holiday_events_freep) struct holiday_events events = {0};
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	_cleanup_buf_ struct buf out = BUF_INIT;
+	struct calendar *check;
+	size_t len = 0;
+	int c, r;
+
+	if (argc < 2 || !streq(argv[1], "update")) {
+		fprintf(stderr, "Usage: complaintsctl holidays update [--url URL] [--ca-file FILE] [--output FILE]\n");
+		return EXIT_USAGE;
+	}
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (c == 'u')
+			url = optarg;
+		else if (c == 'a')
+			ca = optarg;
+		else if (c == 'o')
+			output = optarg;
+		else
+			return EXIT_USAGE;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "complaintsctl holidays: unexpected argument \"%s\"\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	r = http_get(url, ca, 4u << 20, 60, &json, &len, &error);
+	curl_global_cleanup();
+	if (r < 0) {
+		fprintf(stderr, "complaintsctl holidays update: %s; the holiday file was not changed\n", error);
+		return EXIT_FAILURE;
+	}
+	r = holidays_json_parse(json, len, HOLIDAYS_DIVISION, &events, &error);
+	if (r < 0) {
+		fprintf(stderr, "complaintsctl holidays update: %s: %s; the holiday file was not changed\n",
+			url, error);
+		return EXIT_FAILURE;
+	}
+	r = holidays_write_file(&events, HOLIDAYS_DIVISION, &out);
+	if (r < 0) {
+		fprintf(stderr, "complaintsctl holidays update: %s: the list cannot be written (%s); the holiday file was not changed\n",
+			url, strerror(-r));
+		return EXIT_FAILURE;
+	}
+	/* never install a file the daemon would refuse */
+	check = calendar_new();
+	r = calendar_parse_holidays(check, buf_str(&out), out.len, output, &errs);
+	calendar_free(check);
+	if (r < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.v[i]);
+		return EXIT_FAILURE;
+	}
+	r = write_file_atomic(output, buf_str(&out), out.len);
+	if (r < 0) {
+		fprintf(stderr, "complaintsctl holidays update: cannot write %s: %s\n", output, strerror(-r));
+		return EXIT_FAILURE;
+	}
+	printf("%s: %zu bank holidays (England and Wales) written\n", output, events.n);
+	return EXIT_SUCCESS;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -508,6 +721,14 @@ main(int argc, char **argv)
 		r = load(&ctx, config_path, false);
 		if (r == 0)
 			r = cmd_calendar(&ctx, argc, argv);
+	} else if (streq(cmd, "holidays")) {
+		r = load(&ctx, config_path, false);
+		if (r == 0)
+			r = cmd_holidays(&ctx, argc, argv);
+	} else if (streq(cmd, "outbox")) {
+		r = load(&ctx, config_path, true);
+		if (r == 0)
+			r = cmd_outbox(&ctx, argc, argv);
 	} else if (streq(cmd, "list") || streq(cmd, "show")) {
 		r = load(&ctx, config_path, true);
 		if (r == 0)

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -21,11 +22,14 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "case.h"
 #include "conf.h"
 #include "context.h"
 #include "imap.h"
 #include "intake.h"
 #include "log.h"
+#include "outbox.h"
+#include "smtp.h"
 #include "store.h"
 #include "sync.h"
 #include "util.h"
@@ -48,10 +52,12 @@ struct daemon {
 	struct context ctx;
 	struct intake intake;
 	struct imap *imap;
+	struct smtp *smtp; /* NULL when no [smtp] url is configured */
 	int sigfd;
 	bool once;
 	bool stopping;
 	struct sync_stats stats;
+	struct outbox_stats mail;
 	unsigned backoff; /* seconds before the next connection attempt */
 };
 
@@ -61,6 +67,70 @@ progress_line(size_t done, size_t total, void *userdata)
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%zu of %zu messages", done, total);
 	sd_notifyf(0, "STATUS=Processing backlog: %zu of %zu messages", done, total);
+}
+
+static int
+smtp_setup(struct daemon *d)
+{
+	const struct config *cfg = d->ctx.cfg;
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	_cleanup_free_ char *password = NULL, *error = NULL;
+	struct smtp_config sc;
+
+	if (isempty(cfg->smtp_url)) {
+		log_warning("No [smtp] url configured: replies are queued but not sent");
+		return 0;
+	}
+	if (!isempty(cfg->smtp_username) &&
+	    config_read_secret(cfg, cfg->smtp_password_file, &password, &errs) < 0) {
+		log_error("%s", errs.v[errs.n - 1]);
+		return EXIT_USAGE;
+	}
+	sc = (struct smtp_config){
+		.url = cfg->smtp_url,
+		.starttls = cfg->smtp_starttls,
+		.username = cfg->smtp_username,
+		.password = password ? password : "",
+		.tls_verify = cfg->smtp_tls_verify,
+		.ca_file = cfg->smtp_ca_file,
+		.helo_name = cfg->smtp_helo_name,
+		.timeout = cfg->smtp_timeout,
+	};
+	if (smtp_new(&sc, &d->smtp, &error) < 0) {
+		log_error("smtp.url: %s", error);
+		return EXIT_USAGE;
+	}
+	if (password != NULL)
+		explicit_bzero(password, strlen(password));
+	if (!cfg->smtp_tls_verify)
+		log_warning("smtp.tls_verify = no: the SMTP server's certificate is not checked");
+	return 0;
+}
+
+/* Deadlines, then the outbox: both work from the database alone. */
+static int
+daemon_housekeeping(struct daemon *d)
+{
+	struct case_ctx cx = {d->ctx.store, d->ctx.cfg, d->ctx.cal, d->ctx.rules, d->ctx.templates,
+			      time(NULL)};
+	size_t reminders = 0, breaches = 0;
+	int r;
+
+	r = case_check_deadlines(&cx, &reminders, &breaches);
+	if (r < 0) {
+		log_error("Deadline check failed: %s; trying again on the next round",
+			  store_last_error(d->ctx.store));
+		return r;
+	}
+	if (reminders || breaches)
+		log_info("Deadlines: %zu reminder%s, %zu breach%s", reminders,
+			 reminders == 1 ? "" : "s", breaches, breaches == 1 ? "" : "es");
+	if (d->smtp == NULL)
+		return 0;
+	r = outbox_deliver(&cx, d->smtp, &d->mail);
+	if (r < 0 && r != -EACCES)
+		log_error("Outbox delivery stopped: %s", store_last_error(d->ctx.store));
+	return r;
 }
 
 static int
@@ -95,6 +165,7 @@ daemon_setup(struct daemon *d, const char *config_path)
 		.store = d->ctx.store,
 		.cal = d->ctx.cal,
 		.rules = d->ctx.rules,
+		.templates = d->ctx.templates,
 		.limits = {(size_t)d->ctx.cfg->max_message_bytes, (unsigned)d->ctx.cfg->max_mime_depth,
 			   (unsigned)d->ctx.cfg->max_mime_parts, (size_t)d->ctx.cfg->max_header_bytes},
 	};
@@ -115,7 +186,7 @@ daemon_setup(struct daemon *d, const char *config_path)
 	}
 	if (!d->ctx.cfg->imap_tls_verify)
 		log_warning("imap.tls_verify = no: the IMAP server's certificate is not checked");
-	return 0;
+	return smtp_setup(d);
 }
 
 /* Drain pending signals; true when asked to stop. */
@@ -187,6 +258,7 @@ daemon_round(struct daemon *d)
 		return 1;
 	}
 	d->backoff = 1;
+	(void)daemon_housekeeping(d);
 	notify_status(d);
 	return 0;
 }
@@ -198,8 +270,13 @@ run_once(struct daemon *d)
 		int r = daemon_round(d);
 
 		if (r == 0) {
-			log_info("Done: %zu messages processed, %zu quarantined", d->stats.processed,
-				 d->stats.quarantined);
+			int64_t queued = 0, failed = 0;
+
+			(void)store_count(d->ctx.store, "outbox_queued", &queued);
+			(void)store_count(d->ctx.store, "outbox_failed", &failed);
+			log_info("Done: %zu messages processed, %zu quarantined; %zu replies sent, %lld queued, %lld failed",
+				 d->stats.processed, d->stats.quarantined, d->mail.sent,
+				 (long long)queued, (long long)failed);
 			return EXIT_SUCCESS;
 		}
 		if (r != 1 || attempt == 3)
@@ -302,12 +379,15 @@ main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	d.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	log_open("complaintsd", LOG_TARGET_AUTO);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 
 	r = daemon_setup(&d, config_path);
 	if (r == 0)
 		r = d.once ? run_once(&d) : run_forever(&d);
 	imap_free(d.imap);
+	smtp_free(d.smtp);
 	context_done(&d.ctx);
+	curl_global_cleanup();
 	if (d.sigfd >= 0)
 		close(d.sigfd);
 	return r;

@@ -5,14 +5,29 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "calendar.h"
 #include "conf.h"
 #include "context.h"
 #include "rules.h"
 #include "store.h"
+#include "template.h"
 #include "util.h"
+
+/* glibc quietly falls back to UTC for a name it does not know: check the zone file. */
+static bool
+timezone_known(const char *tz)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (tz[0] == '/' || strstr(tz, "..") != NULL)
+		return false;
+	path = xasprintf("/usr/share/zoneinfo/%s", tz);
+	return access(path, R_OK) == 0;
+}
 
 int
 context_load(struct context *ctx, const char *config_path, struct errlist *errs)
@@ -30,6 +45,9 @@ context_load(struct context *ctx, const char *config_path, struct errlist *errs)
 	tzset();
 
 	ctx->cal = calendar_new();
+	if (calendar_set_timezone(ctx->cal, ctx->cfg->timezone) < 0 || !timezone_known(ctx->cfg->timezone))
+		errlist_add(errs, "%s: council.timezone: unknown timezone \"%s\"", config_path,
+			    ctx->cfg->timezone);
 	if (calendar_set_working_hours(ctx->cal, ctx->cfg->working_hours) < 0)
 		errlist_add(errs, "%s: council.working_hours: expected HH:MM-HH:MM with opening before closing, got \"%s\"",
 			    config_path, ctx->cfg->working_hours);
@@ -37,6 +55,14 @@ context_load(struct context *ctx, const char *config_path, struct errlist *errs)
 	if (!isempty(ctx->cfg->closures_file))
 		(void)calendar_load_holidays(ctx->cal, ctx->cfg->closures_file, errs);
 	(void)rules_load(ctx->cfg->rules_file, &ctx->rules, errs);
+	{
+		/* the shipped texts, overridden file by file by the council's own */
+		const char *dirs[] = {DATADIR "/templates", ctx->cfg->templates_dir, NULL};
+
+		if (streq(dirs[0], dirs[1]) || access(dirs[0], R_OK) < 0)
+			dirs[0] = dirs[1], dirs[1] = NULL;
+		(void)template_load_dirs(dirs, &ctx->templates, errs);
+	}
 	return errs->n > before ? -EINVAL : 0;
 }
 
@@ -51,6 +77,7 @@ context_done(struct context *ctx)
 {
 	store_free(ctx->store);
 	rules_free(ctx->rules);
+	template_set_free(ctx->templates);
 	calendar_free(ctx->cal);
 	config_free(ctx->cfg);
 	*ctx = (struct context){0};

@@ -12,15 +12,18 @@ struct config;
 struct calendar;
 struct rules;
 struct store;
+struct template_set;
 
 struct context {
 	struct config *cfg;
 	struct calendar *cal;
 	struct rules *rules;
+	struct template_set *templates;
 	struct store *store;
 };
 
-/* Load the configuration and everything it names (not the store). 0 or -EINVAL. */
+/* Load the configuration and everything it names: calendar, rules, templates (not the
+ * store).  0 or -EINVAL. */
 int context_load(struct context *ctx, const char *config_path, struct errlist *errs);
 /* Open (and migrate) the database named in the configuration. */
 int context_open_store(struct context *ctx, char **ret_error);

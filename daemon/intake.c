@@ -56,6 +56,39 @@ digest_message(const char *raw, size_t len, bool whole, char ret[static 65])
 		snprintf(ret + 2 * i, 3, "%02x", md[i]);
 }
 
+/*
+ * Does an Authentication-Results header added by our own receiving server
+ * (trusted_authserv_id) show DMARC pass, or DKIM pass for the From domain?
+ * Headers from anyone else are ignored: a sender can write any header.
+ */
+static bool
+officer_authenticated(const struct config *c, const struct message *m)
+{
+	const char *at = strrchr(m->from.email, '@');
+	_cleanup_free_ char *dkim_d = xasprintf("header.d=%s", at ? at + 1 : "");
+	_cleanup_free_ char *dkim_i = xasprintf("header.i=@%s", at ? at + 1 : "");
+
+	for (size_t i = 0; i < m->n_auth_results; i++) {
+		const char *v = m->auth_results[i];
+		size_t n = strlen(c->trusted_authserv_id);
+
+		v += strspn(v, " \t");
+		if (!ascii_strncaseeq(v, c->trusted_authserv_id, n) ||
+		    (v[n] != ';' && v[n] != ' ' && v[n] != '\t'))
+			continue;
+		if (ascii_strcasestr(v, "dmarc=pass"))
+			return true;
+		for (const char *p = v; (p = ascii_strcasestr(p, "dkim=pass")) != NULL; p++) {
+			const char *end = strchr(p, ';');
+			_cleanup_free_ char *res = end ? xstrndup(p, (size_t)(end - p)) : xstrdup(p);
+
+			if (ascii_strcasestr(res, dkim_d) || ascii_strcasestr(res, dkim_i))
+				return true;
+		}
+	}
+	return false;
+}
+
 static enum sender_role
 sender_role(const struct intake *in, const struct message *m, enum automail_kind automail)
 {
@@ -70,8 +103,15 @@ sender_role(const struct intake *in, const struct message *m, enum automail_kind
 			      c->councillor_domains, c->n_councillor_domains))
 		return ROLE_COUNCILLOR;
 	if (config_address_in(from, c->officer_addresses, c->n_officer_addresses, c->officer_domains,
-			      c->n_officer_domains))
-		return ROLE_OFFICER;
+			      c->n_officer_domains)) {
+		if (!c->officer_auth_required || officer_authenticated(c, m))
+			return ROLE_OFFICER;
+		log_fields(LOG_WARNING,
+			   &(struct log_fields){.catalog_id = MSGID_SPOOF_SUSPECTED, .event = "spoof_suspected",
+						.mail_message_id = m->message_id},
+			   "Mail claims to be from officer %s but %s did not vouch for it (no DMARC or DKIM pass); treated as mail from the public, no commands applied",
+			   from, c->trusted_authserv_id);
+	}
 	return ROLE_RESIDENT;
 }
 
@@ -135,7 +175,12 @@ thread_find(struct intake *in, const struct message *m, enum sender_role role, t
 		}
 	}
 
-	r = store_case_by_message_id(in->store, m->in_reply_to, &case_id);
+	/* a bounce names the Message-ID of our mail in its returned headers */
+	r = -ENOENT;
+	if (role == ROLE_AUTOMATIC && !isempty(m->dsn_original_message_id))
+		r = store_case_by_message_id(in->store, m->dsn_original_message_id, &case_id);
+	if (r == -ENOENT)
+		r = store_case_by_message_id(in->store, m->in_reply_to, &case_id);
 	for (size_t i = m->n_references; r == -ENOENT && i > 0; i--)
 		r = store_case_by_message_id(in->store, m->references[i - 1], &case_id);
 	if (r < 0 && r != -ENOENT)
@@ -229,6 +274,7 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	_cleanup_message_ struct message *m = NULL;
 	_cleanup_free_ char *reason = NULL, *state = NULL, *quoted_ref = NULL;
 	_cleanup_case_row_ struct case_row *c = NULL;
+	struct case_ctx cx = {in->store, in->cfg, in->cal, in->rules, in->templates, now};
 	enum automail_kind automail;
 	enum sender_role role;
 	enum thread_how how;
@@ -303,8 +349,7 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 				   digest, received_at);
 		if (r < 0)
 			return r;
-		return case_message_received(in->store, in->cfg, in->cal, in->rules, c, m, role,
-					     automail, thread_how_to_string(how), now);
+		return case_message_received(&cx, c, m, role, automail, thread_how_to_string(how));
 	}
 
 	if (role == ROLE_AUTOMATIC || role == ROLE_COUNCIL || role == ROLE_OFFICER) {
@@ -323,8 +368,7 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 		return 0;
 	}
 
-	r = case_open(in->store, in->cfg, in->cal, in->rules, m, role, received_at, now, quoted_ref,
-		      &c);
+	r = case_open(&cx, m, role, received_at, quoted_ref, &c);
 	if (r < 0)
 		return r;
 	return record_message(in, src, m, c->id, role, "", digest, received_at);

@@ -22,12 +22,14 @@ struct config;
 struct store;
 struct calendar;
 struct rules;
+struct template_set;
 
 struct intake {
 	const struct config *cfg;
 	struct store *store;
 	const struct calendar *cal;
 	const struct rules *rules; /* NULL: every new case is a complaint */
+	const struct template_set *templates;
 	struct msg_limits limits;
 };
 

@@ -51,6 +51,11 @@ static const char *const migrations[] = {
 	"  flags TEXT NOT NULL DEFAULT '',"
 	"  escalated_at INTEGER NOT NULL DEFAULT 0,"
 	"  first_and_final INTEGER NOT NULL DEFAULT 0,"
+	"  s1_acknowledged_at INTEGER NOT NULL DEFAULT 0,"
+	"  s1_response_due TEXT NOT NULL DEFAULT '',"
+	"  s1_responded_at INTEGER NOT NULL DEFAULT 0,"
+	"  s1_extension_days INTEGER NOT NULL DEFAULT 0,"
+	"  s1_outcome TEXT NOT NULL DEFAULT '',"
 	"  created_at INTEGER NOT NULL,"
 	"  updated_at INTEGER NOT NULL);"
 	"CREATE INDEX cases_thread ON cases(complainant_email, subject_key);"
@@ -128,6 +133,8 @@ enum stmt_id {
 	ST_OUTBOX_UPDATE,
 	ST_OUTBOX_COUNT_AUTO,
 	ST_OUTBOX_FIND,
+	ST_OUTBOX_COUNT_PURPOSE,
+	ST_CASE_FIRST_MSGID,
 	_ST_MAX,
 };
 
@@ -135,7 +142,8 @@ enum stmt_id {
 	"id, ref, kind, stage, status, scheme, route, subject, subject_key, complainant_name, "   \
 	"complainant_email, rep_email, rep_role, rep_consent, officer, received_at, "            \
 	"received_date, ack_due, acknowledged_at, response_due, responded_at, extension_days, "  \
-	"outcome, flags, escalated_at, first_and_final, created_at, updated_at"
+	"outcome, flags, escalated_at, first_and_final, s1_acknowledged_at, s1_response_due, "     \
+	"s1_responded_at, s1_extension_days, s1_outcome, created_at, updated_at"
 
 #define OUTBOX_COLUMNS                                                                             \
 	"id, coalesce(case_id, 0), purpose, message_id, in_reply_to, rcpt, data, state, attempts, " \
@@ -166,9 +174,10 @@ static const char *const stmt_sql[_ST_MAX] = {
 		"INSERT INTO cases (ref, kind, stage, status, scheme, route, subject, subject_key, "
 		"complainant_name, complainant_email, rep_email, rep_role, rep_consent, officer, "
 		"received_at, received_date, ack_due, acknowledged_at, response_due, responded_at, "
-		"extension_days, outcome, flags, escalated_at, first_and_final, created_at, updated_at) "
+		"extension_days, outcome, flags, escalated_at, first_and_final, s1_acknowledged_at, "
+		"s1_response_due, s1_responded_at, s1_extension_days, s1_outcome, created_at, updated_at) "
 		"VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-		"?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
+		"?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)",
 	[ST_CASE_UPDATE] =
 		"UPDATE cases SET ref = ?2, kind = ?3, stage = ?4, status = ?5, scheme = ?6, "
 		"route = ?7, subject = ?8, subject_key = ?9, complainant_name = ?10, "
@@ -176,7 +185,8 @@ static const char *const stmt_sql[_ST_MAX] = {
 		"officer = ?15, received_at = ?16, received_date = ?17, ack_due = ?18, "
 		"acknowledged_at = ?19, response_due = ?20, responded_at = ?21, extension_days = ?22, "
 		"outcome = ?23, flags = ?24, escalated_at = ?25, first_and_final = ?26, "
-		"created_at = ?27, updated_at = ?28 WHERE id = ?1",
+		"s1_acknowledged_at = ?27, s1_response_due = ?28, s1_responded_at = ?29, "
+		"s1_extension_days = ?30, s1_outcome = ?31, created_at = ?32, updated_at = ?33 WHERE id = ?1",
 	[ST_CASE_GET] = "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?1",
 	[ST_CASE_GET_REF] = "SELECT " CASE_COLUMNS " FROM cases WHERE ref = ?1",
 	[ST_EVENT_ADD] = "INSERT INTO events (case_id, at, actor, type, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -197,6 +207,9 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_OUTBOX_COUNT_AUTO] = "SELECT count(*) FROM outbox WHERE rcpt = ?1 AND created_at >= ?2 "
 				 "AND purpose NOT IN ('relay', 'acknowledge') AND state != 'suppressed'",
 	[ST_OUTBOX_FIND] = "SELECT id, coalesce(case_id, 0) FROM outbox WHERE message_id = ?1",
+	[ST_OUTBOX_COUNT_PURPOSE] = "SELECT count(*) FROM outbox WHERE case_id = ?1 AND purpose = ?2",
+	[ST_CASE_FIRST_MSGID] = "SELECT message_id FROM messages WHERE case_id = ?1 AND direction = 'in' "
+				"AND message_id != '' ORDER BY id LIMIT 1",
 };
 
 struct store {
@@ -603,8 +616,13 @@ bind_case(sqlite3_stmt *st, const struct case_row *c)
 	bind_text(st, 24, c->flags);
 	sqlite3_bind_int64(st, 25, c->escalated_at);
 	sqlite3_bind_int(st, 26, c->first_and_final);
-	sqlite3_bind_int64(st, 27, c->created_at);
-	sqlite3_bind_int64(st, 28, c->updated_at);
+	sqlite3_bind_int64(st, 27, c->s1_acknowledged_at);
+	bind_text(st, 28, c->s1_response_due);
+	sqlite3_bind_int64(st, 29, c->s1_responded_at);
+	sqlite3_bind_int(st, 30, c->s1_extension_days);
+	bind_text(st, 31, c->s1_outcome);
+	sqlite3_bind_int64(st, 32, c->created_at);
+	sqlite3_bind_int64(st, 33, c->updated_at);
 }
 
 int
@@ -672,8 +690,13 @@ case_from_row(sqlite3_stmt *st)
 	c->flags = col_str(st, 23);
 	c->escalated_at = sqlite3_column_int64(st, 24);
 	c->first_and_final = sqlite3_column_int(st, 25) != 0;
-	c->created_at = sqlite3_column_int64(st, 26);
-	c->updated_at = sqlite3_column_int64(st, 27);
+	c->s1_acknowledged_at = sqlite3_column_int64(st, 26);
+	c->s1_response_due = col_str(st, 27);
+	c->s1_responded_at = sqlite3_column_int64(st, 28);
+	c->s1_extension_days = sqlite3_column_int(st, 29);
+	c->s1_outcome = col_str(st, 30);
+	c->created_at = sqlite3_column_int64(st, 31);
+	c->updated_at = sqlite3_column_int64(st, 32);
 	return c;
 }
 
@@ -700,6 +723,8 @@ case_row_free(struct case_row *c)
 	free(c->response_due);
 	free(c->outcome);
 	free(c->flags);
+	free(c->s1_response_due);
+	free(c->s1_outcome);
 	free(c);
 }
 
@@ -1053,4 +1078,85 @@ store_outbox_list(struct store *s, const char *state, store_outbox_cb cb, void *
 		r = store_fail(s, rc, "outbox_list");
 	sqlite3_finalize(st);
 	return r;
+}
+
+int
+store_outbox_count_purpose(struct store *s, int64_t case_id, const char *purpose, int64_t *ret)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_OUTBOX_COUNT_PURPOSE);
+
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, case_id);
+	bind_text(st, 2, purpose);
+	return step_int64(s, st, "outbox_count_purpose", ret);
+}
+
+int
+store_case_first_message_id(struct store *s, int64_t case_id, char **ret)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_CASE_FIRST_MSGID);
+	int rc, r = 0;
+
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, case_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*ret = col_str(st, 0);
+	else
+		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, "case_first_message_id");
+	stmt_done(st);
+	return r;
+}
+
+int
+store_case_due(struct store *s, const char *horizon, store_case_cb cb, void *userdata)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = 0;
+
+	/* Two range scans on the partial due-date indexes: cost follows what is due. */
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT " CASE_COLUMNS " FROM cases WHERE status = 'open' AND "
+				"response_due != '' AND response_due <= ?1 "
+				"UNION SELECT " CASE_COLUMNS " FROM cases WHERE status = 'open' AND "
+				"ack_due != '' AND ack_due <= ?1 AND acknowledged_at = 0 ORDER BY 1",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc, "case_due");
+	bind_text(st, 1, horizon);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct case_row *c = case_from_row(st);
+
+		r = cb(c, userdata);
+		case_row_free(c);
+		if (r < 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = store_fail(s, rc, "case_due");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int
+store_outbox_requeue(struct store *s, int64_t id, time_t now)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db,
+				"UPDATE outbox SET state = 'queued', next_attempt = ?2, created_at = ?2, "
+				"last_error = 'retry requested: ' || last_error WHERE id = ?1 AND state = 'failed'",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc, "outbox_requeue");
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, rc, "outbox_requeue");
+	return sqlite3_changes(s->db) > 0 ? 0 : -ENOENT;
 }

@@ -49,6 +49,12 @@ struct case_row {
 	char *flags; /* space-separated */
 	time_t escalated_at;
 	bool first_and_final;
+	/* stage 1 as it was when the case went to stage 2 (annual report) */
+	time_t s1_acknowledged_at;
+	char *s1_response_due;
+	time_t s1_responded_at;
+	int s1_extension_days;
+	char *s1_outcome;
 	time_t created_at;
 	time_t updated_at;
 };
@@ -117,6 +123,8 @@ void case_row_free(struct case_row *c);
 int store_event_add(struct store *s, int64_t case_id, time_t at, const char *actor,
 		    const char *type, const char *detail);
 
+typedef int (*store_case_cb)(const struct case_row *c, void *userdata);
+
 /* Outgoing mail, queued in the same transaction as the case change that caused it. */
 struct outbox_row {
 	int64_t id;
@@ -147,9 +155,19 @@ int store_outbox_count_auto(struct store *s, const char *rcpt, time_t since, int
 /* The case and purpose of a mail we sent, by its Message-ID; -ENOENT if not ours. */
 int store_outbox_find(struct store *s, const char *message_id, int64_t *ret_id,
 		      int64_t *ret_case_id);
+/* Put a failed mail back in the queue, due now.  -ENOENT when id is not a failed mail. */
+int store_outbox_requeue(struct store *s, int64_t id, time_t now);
 typedef int (*store_outbox_cb)(const struct outbox_row *o, void *userdata);
 /* Rows in a state ("queued", "failed"...; NULL for all), newest first. */
 int store_outbox_list(struct store *s, const char *state, store_outbox_cb cb, void *userdata);
+
+/* How many mails with this purpose a case has had (for stable Message-ID sequence numbers). */
+int store_outbox_count_purpose(struct store *s, int64_t case_id, const char *purpose, int64_t *ret);
+/* The first Message-ID received on a case (what our unsolicited mail refers to). */
+int store_case_first_message_id(struct store *s, int64_t case_id, char **ret);
+
+/* Open cases with a deadline on or before horizon (YYYY-MM-DD) still to meet. */
+int store_case_due(struct store *s, const char *horizon, store_case_cb cb, void *userdata);
 
 /* Listing for complaintsctl. */
 struct case_filter {
@@ -159,7 +177,6 @@ struct case_filter {
 	const char *officer;
 	const char *overdue_on; /* YYYY-MM-DD: only cases whose open deadline is before it */
 };
-typedef int (*store_case_cb)(const struct case_row *c, void *userdata);
 int store_case_list(struct store *s, const struct case_filter *f, store_case_cb cb, void *userdata);
 
 struct message_summary {

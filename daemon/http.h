@@ -1,0 +1,16 @@
+/*
+ * http.h - HTTPS downloads (libcurl), for the bank-holiday list.
+ *
+ * Certificate verification is always on (a CA file may be added for a
+ * private CA); redirects are followed only to https; the body is capped.
+ */
+#ifndef COMPLAINTSD_HTTP_H
+#define COMPLAINTSD_HTTP_H
+
+#include <stddef.h>
+
+/* GET url into a malloc'ed buffer of at most max bytes.  0, or -errno with *ret_error set. */
+int http_get(const char *url, const char *ca_file, size_t max, unsigned timeout, char **ret,
+	     size_t *ret_len, char **ret_error);
+
+#endif

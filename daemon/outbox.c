@@ -1,0 +1,296 @@
+/*
+ * outbox.c - queue replies with the case change; deliver them later.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "case.h"
+#include "compose.h"
+#include "conf.h"
+#include "log.h"
+#include "outbox.h"
+#include "smtp.h"
+#include "store.h"
+#include "util.h"
+
+/* "2026-12-07" -> "Monday 7 December 2026"; "" stays "". */
+static char *
+long_date(const char *ymd)
+{
+	struct cal_date d;
+
+	if (isempty(ymd) || cal_date_parse(ymd, &d) < 0)
+		return xstrdup("");
+	return cal_date_format_long(d);
+}
+
+static const char *
+domain_of(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	return at ? at + 1 : addr;
+}
+
+/* Values every template may use, taken from the case and the configuration. */
+static void
+fill_common_vars(const struct case_ctx *cx, const struct case_row *c, struct template_vars *v,
+		 char **owned, size_t *n_owned)
+{
+	const struct config *cfg = cx->cfg;
+	const struct config_ombudsman *o = &cfg->lgsco;
+
+#define SET(var, val)                                                                              \
+	do {                                                                                       \
+		if (v->value[var] == NULL)                                                         \
+			v->value[var] = (val);                                                     \
+	} while (0)
+#define SET_OWNED(var, val)                                                                        \
+	do {                                                                                       \
+		if (v->value[var] == NULL) {                                                       \
+			owned[*n_owned] = (val);                                                   \
+			v->value[var] = owned[(*n_owned)++];                                       \
+		}                                                                                  \
+	} while (0)
+
+	SET(TV_COUNCIL_NAME, cfg->council_name);
+	SET(TV_COMPLAINTS_ADDRESS, cfg->complaints_address);
+	SET(TV_COMPLAINTS_URL, cfg->complaints_url);
+	if (c != NULL) {
+		if (streq(c->scheme, "housing"))
+			o = &cfg->housing;
+		SET(TV_REFERENCE, c->ref);
+		SET(TV_COMPLAINANT_NAME, *c->complainant_name ? c->complainant_name : "Sir or Madam");
+		SET(TV_REPRESENTATIVE_NAME, *c->rep_email ? c->rep_email : "");
+		SET(TV_SUBJECT, *c->subject ? c->subject : "your message");
+		SET_OWNED(TV_RECEIVED_DATE, long_date(c->received_date));
+		SET_OWNED(TV_ACK_DUE, long_date(c->ack_due));
+		SET_OWNED(TV_RESPONSE_DUE, long_date(c->response_due));
+		SET_OWNED(TV_STAGE, xasprintf("%d", c->stage));
+		SET(TV_OFFICER, *c->officer ? c->officer : cfg->complaints_address);
+		SET(TV_ROUTE, *c->route ? c->route : "");
+	}
+	SET(TV_OMBUDSMAN_NAME, o->name);
+	SET(TV_OMBUDSMAN_URL, o->url);
+	SET(TV_OMBUDSMAN_PHONE, o->phone);
+#undef SET
+#undef SET_OWNED
+}
+
+int
+outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queued *ret)
+{
+	const struct config *cfg = cx->cfg;
+	const struct template *t = template_get(cx->templates, m->tmpl);
+	_cleanup_free_ char *subject = NULL, *body = NULL, *full_body = NULL, *msgid = NULL,
+			    *first_msgid = NULL, *data = NULL, *key = NULL;
+	char *owned[8] = {0};
+	size_t n_owned = 0;
+	int64_t seq = 0, recent = 0;
+	const char *in_reply_to = m->in_reply_to;
+	const char *const *refs = m->references;
+	size_t n_refs = m->n_references;
+	struct outbox_row row = {0};
+	int r;
+
+	if (isempty(m->to_addr) || !compose_address_ok(m->to_addr)) {
+		*ret = OUTBOX_NO_ADDRESS;
+		return 0;
+	}
+	if (t == NULL)
+		return -ENOENT;
+
+	fill_common_vars(cx, m->c, &m->vars, owned, &n_owned);
+	r = template_render(t, &m->vars, &subject, &body);
+	for (size_t i = 0; i < n_owned; i++)
+		free(owned[i]);
+	if (r < 0)
+		return r;
+
+	/* Stable Message-ID: a re-run after a crash produces the same one. */
+	if (m->key != NULL)
+		key = xstrdup(m->key);
+	else if (m->c != NULL) {
+		r = store_outbox_count_purpose(cx->store, m->c->id, m->purpose, &seq);
+		if (r < 0)
+			return r;
+		key = xasprintf("%lld", (long long)seq + 1);
+	} else
+		key = xasprintf("%lld", (long long)cx->now);
+	{
+		_cleanup_free_ char *purpose_key = xasprintf("%s.%s", m->purpose, key);
+
+		msgid = compose_message_id(m->c ? m->c->ref : "council", purpose_key, 1,
+					   domain_of(cfg->complaints_address));
+	}
+	if (in_reply_to == NULL && m->c != NULL &&
+	    store_case_first_message_id(cx->store, m->c->id, &first_msgid) == 0) {
+		in_reply_to = first_msgid;
+		refs = (const char *const *)&first_msgid;
+		n_refs = 1;
+	}
+
+	full_body = m->body_prefix ? xasprintf("%s\n\n%s", m->body_prefix, body) : xstrdup(body);
+	struct compose_in in = {
+		.from_addr = cfg->complaints_address,
+		.from_name = *cfg->complaints_display_name ? cfg->complaints_display_name
+							  : cfg->council_name,
+		.to_addr = m->to_addr,
+		.to_name = m->to_name,
+		.subject = subject,
+		.in_reply_to = in_reply_to,
+		.references = refs,
+		.n_references = n_refs,
+		.message_id = msgid,
+		.date = cx->now,
+		.auto_submitted = m->automatic,
+		.body = full_body,
+	};
+	r = compose_message(&in, &data);
+	if (r < 0)
+		return r;
+
+	row.case_id = m->c ? m->c->id : 0;
+	row.purpose = (char *)m->purpose;
+	row.message_id = msgid[0] == '<' ? xstrndup(msgid + 1, strlen(msgid) - 2) : xstrdup(msgid);
+	row.in_reply_to = (char *)(in_reply_to ? in_reply_to : "");
+	row.rcpt = (char *)m->to_addr;
+	row.data = data;
+	row.len = strlen(data);
+	row.state = (char *)"queued";
+	row.next_attempt = cx->now;
+	row.last_error = (char *)"";
+	row.created_at = cx->now;
+
+	*ret = OUTBOX_QUEUED;
+	if (m->automatic && cfg->max_auto_replies_per_day >= 0) {
+		r = store_outbox_count_auto(cx->store, m->to_addr, cx->now - 86400, &recent);
+		if (r < 0)
+			goto out;
+		if (recent >= cfg->max_auto_replies_per_day) {
+			row.state = (char *)"suppressed";
+			row.last_error = (char *)"daily limit of automatic replies to this address reached";
+			*ret = OUTBOX_SUPPRESSED;
+		}
+	}
+	r = store_outbox_insert(cx->store, &row);
+	if (r == -EEXIST) {
+		*ret = OUTBOX_DUPLICATE;
+		r = 0;
+	} else if (r == 0 && *ret == OUTBOX_SUPPRESSED && m->c != NULL)
+		r = case_event(cx, m->c, "complaintsd", "reply_suppressed",
+			       "%s to %s not sent: %d automatic replies to this address in 24 hours",
+			       m->purpose, m->to_addr, cfg->max_auto_replies_per_day);
+out:
+	free(row.message_id);
+	return r;
+}
+
+time_t
+outbox_backoff(int attempts)
+{
+	time_t t = 60;
+
+	for (int i = 1; i < attempts && t < 3600; i++)
+		t *= 2;
+	return t > 3600 ? 3600 : t;
+}
+
+/* Record one delivery attempt's outcome in its own transaction. */
+static int
+record_attempt(const struct case_ctx *cx, struct outbox_row *o, enum smtp_result res, long code,
+	       const char *error)
+{
+	int r = store_begin(cx->store);
+
+	if (r < 0)
+		return r;
+	free(o->last_error);
+	o->last_error = xstrdup(error ? error : "");
+	free(o->state);
+	switch (res) {
+	case SMTP_OK:
+		o->state = xstrdup("sent");
+		o->sent_at = cx->now;
+		break;
+	case SMTP_TEMPFAIL:
+		o->attempts++;
+		if (cx->now - o->created_at > OUTBOX_MAX_AGE) {
+			o->state = xstrdup("failed");
+		} else {
+			o->state = xstrdup("queued");
+			o->next_attempt = cx->now + outbox_backoff(o->attempts);
+		}
+		break;
+	case SMTP_PERMFAIL:
+		o->attempts++;
+		o->state = xstrdup("failed");
+		break;
+	case SMTP_CONFIG:
+		o->state = xstrdup("queued");
+		break;
+	}
+	r = store_outbox_update(cx->store, o);
+	if (r == 0 && streq(o->state, "failed") && o->case_id > 0)
+		r = case_delivery_failed(cx, o->case_id, o->rcpt, o->purpose, o->last_error);
+	if (r == 0 && streq(o->state, "failed") && o->case_id == 0)
+		log_fields(LOG_WARNING,
+			   &(struct log_fields){.catalog_id = MSGID_DELIVERY_FAILED,
+						.event = "delivery_failed"},
+			   "Mail to %s (%s) could not be delivered: %s", o->rcpt, o->purpose,
+			   o->last_error);
+	if (r == 0)
+		r = store_commit(cx->store);
+	if (r < 0)
+		store_rollback(cx->store);
+	(void)code;
+	return r;
+}
+
+int
+outbox_deliver(const struct case_ctx *cx, struct smtp *smtp, struct outbox_stats *stats)
+{
+	struct outbox_row *rows = NULL;
+	size_t n = 0;
+	int r;
+
+	r = store_outbox_due(cx->store, cx->now, 200, &rows, &n);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		struct outbox_row *o = &rows[i];
+		_cleanup_free_ char *error = NULL;
+		long code = 0;
+		enum smtp_result res;
+
+		res = smtp_send(smtp, cx->cfg->complaints_address, o->rcpt, o->data, o->len, &code,
+				&error);
+		if (res == SMTP_CONFIG) {
+			log_error("SMTP refused us (%s): %s; all mail stays queued until [smtp] is fixed",
+				  smtp_result_to_string(res), error ? error : "no detail");
+			r = -EACCES;
+			break;
+		}
+		r = record_attempt(cx, o, res, code, error);
+		if (r < 0)
+			break;
+		if (res == SMTP_OK) {
+			stats->sent++;
+			log_fields(LOG_INFO,
+				   &(struct log_fields){.event = "mail_sent", .mail_message_id = o->message_id},
+				   "Sent %s to %s", o->purpose, o->rcpt);
+		} else if (streq(o->state, "queued")) {
+			stats->deferred++;
+			log_warning("Mail to %s deferred (%s); next attempt in %lld seconds",
+				    o->rcpt, error ? error : "temporary failure",
+				    (long long)(o->next_attempt - cx->now));
+		} else
+			stats->failed++;
+	}
+	outbox_rows_free(rows, n);
+	return r;
+}

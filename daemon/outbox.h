@@ -1,0 +1,66 @@
+/*
+ * outbox.h - queueing replies (inside the case transaction) and delivering
+ * them over SMTP with retry and backoff.
+ *
+ * A queued mail is rendered from a template, composed as a complete RFC 5322
+ * message and stored; its Message-ID is derived from the case reference,
+ * the purpose and a key, so queueing the same mail twice (a re-run after a
+ * crash, a second breach check) is refused by the store and sends nothing.
+ * Automatic mail counts against max_auto_replies_per_day per address; mail
+ * over the limit is recorded as suppressed, with the reason.
+ */
+#ifndef COMPLAINTSD_OUTBOX_H
+#define COMPLAINTSD_OUTBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "template.h"
+
+struct case_ctx;
+struct case_row;
+struct smtp;
+
+struct outbox_mail {
+	const struct case_row *c; /* the case (for reference, names, dates), or NULL */
+	enum template_id tmpl;
+	const char *purpose;      /* stored purpose: "ack-stage1", "relay", ... */
+	const char *key;          /* makes the Message-ID unique; NULL: the next sequence number */
+	const char *to_addr;
+	const char *to_name;
+	const char *body_prefix;  /* text placed before the template's body (a relayed reply) */
+	const char *in_reply_to;  /* the message answered, or NULL for the case's first message */
+	const char *const *references;
+	size_t n_references;
+	bool automatic;           /* Auto-Submitted: auto-replied, and counts against the limit */
+	struct template_vars vars; /* extra values; common ones are filled from the case */
+};
+
+enum outbox_queued {
+	OUTBOX_QUEUED,
+	OUTBOX_DUPLICATE,  /* the same mail was queued before: nothing done */
+	OUTBOX_SUPPRESSED, /* over the daily limit for automatic mail: recorded, not sent */
+	OUTBOX_NO_ADDRESS, /* nobody to send it to */
+};
+
+int outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queued *ret);
+
+struct outbox_stats {
+	size_t sent, deferred, failed;
+};
+
+/*
+ * Deliver what is due now.  Returns 0, or -ECONNREFUSED-style errors only for
+ * configuration problems (authentication, TLS) that stop delivery as a whole;
+ * everything is kept queued then.
+ */
+int outbox_deliver(const struct case_ctx *cx, struct smtp *smtp, struct outbox_stats *stats);
+
+/* Seconds to wait after the n-th failed attempt (pure, clamped: 1 min .. 1 h). */
+time_t outbox_backoff(int attempts);
+
+/* How long a temporary failure is retried before it becomes permanent. */
+#define OUTBOX_MAX_AGE (5 * 24 * 3600)
+
+#endif
