@@ -1,0 +1,892 @@
+/*
+ * rules.c - compile the council's classification rules and apply them.
+ *
+ * Every pattern is compiled once (UTF-8, caseless, Unicode properties,
+ * tolerant of invalid UTF-8 in the text, JIT when the system allows it) and
+ * matched under a match limit, so no message can make matching run away.
+ * Text is first cut into clauses (sentences, and again before "but",
+ * "however", "although"): negations ("I do not want to escalate", "this is not
+ * a complaint") only cancel matches in their own clause.  Loading reports
+ * every error with file and line; a file with errors is refused.  This is the
+ * only file that includes pcre2.h.
+ */
+#include "config.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include <errno.h>
+#include <limits.h>
+#include <pcre2.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
+
+#include "buf.h"
+#include "rules.h"
+#include "util.h"
+
+/* Backtracking bound per match; generous for human-written patterns. */
+#define RULES_MATCH_LIMIT 200000
+#define RULES_DEPTH_LIMIT 5000
+/* Text past this many bytes is not examined (a complaint is rarely longer). */
+#define RULES_TEXT_MAX (256 * 1024)
+/* A rules file larger than this is refused. */
+#define RULES_FILE_MAX (4 * 1024 * 1024)
+
+enum directive {
+	D_COMPLAINT,
+	D_NOT_COMPLAINT,
+	D_REQUEST,
+	D_HANDLING,
+	D_ROUTE,
+	D_FLAG,
+	D_UNFLAG,
+	D_HOUSING,
+	D_MEMBER_COMPLAINT,
+	D_CONSENT,
+	D_ESCALATE,
+	D_NO_ESCALATE,
+	_D_PATTERNS, /* directives below take a value, not a pattern */
+	D_THRESHOLD,
+	D_DEFAULT,
+};
+
+enum arg {
+	ARG_NONE,
+	ARG_WEIGHT, /* optional number: "complaint 3:" */
+	ARG_ROUTE,  /* route name: "route noise:" */
+	ARG_FLAG,   /* flag name: "flag late:" */
+};
+
+static const struct directive_def {
+	const char *name;
+	enum directive d;
+	enum arg arg;
+	int weight;
+	bool statutory;
+} directive_defs[] = {
+    {"complaint", D_COMPLAINT, ARG_WEIGHT, 1, false},
+    {"not-complaint", D_NOT_COMPLAINT, ARG_NONE, 0, false},
+    {"request", D_REQUEST, ARG_WEIGHT, 1, false},
+    {"handling", D_HANDLING, ARG_WEIGHT, 2, false},
+    {"route", D_ROUTE, ARG_ROUTE, 1, false},
+    {"statutory-route", D_ROUTE, ARG_ROUTE, 1, true},
+    {"flag", D_FLAG, ARG_FLAG, 0, false},
+    {"unflag", D_UNFLAG, ARG_FLAG, 0, false},
+    {"housing", D_HOUSING, ARG_NONE, 0, false},
+    {"member-complaint", D_MEMBER_COMPLAINT, ARG_NONE, 0, false},
+    {"consent", D_CONSENT, ARG_NONE, 0, false},
+    {"escalate", D_ESCALATE, ARG_NONE, 0, false},
+    {"no-escalate", D_NO_ESCALATE, ARG_NONE, 0, false},
+    {"threshold", D_THRESHOLD, ARG_NONE, 0, false},
+    {"default", D_DEFAULT, ARG_NONE, 0, false},
+};
+
+/* The flags a rules file may set with "flag NAME:" (housing comes from "housing:"). */
+static const char *const known_flags[] = {
+    FLAG_LEGAL_PROCEEDINGS, FLAG_STATUTORY_APPEAL, FLAG_ALREADY_CONSIDERED, FLAG_LATE,
+    FLAG_ADJUSTMENTS,       FLAG_CONSENT_NEEDED,   FLAG_SENIOR_OFFICER,
+};
+
+struct pattern {
+	pcre2_code *re;
+	int weight;
+	size_t index; /* route or flag index */
+};
+
+struct route {
+	char *name;
+	char *dest;
+	bool statutory;
+	unsigned line;
+};
+
+struct rules {
+	struct pattern *pats[_D_PATTERNS];
+	size_t n_pats[_D_PATTERNS];
+	struct route *routes;
+	size_t n_routes;
+	const char *flags[ELEMENTSOF(known_flags)]; /* in order of first use */
+	size_t n_flags;
+	int threshold;
+	enum case_kind default_kind;
+	pcre2_match_context *mctx;
+};
+
+/* ---- loading ---------------------------------------------------------- */
+
+struct loader {
+	struct rules *r;
+	const char *name;
+	struct errlist *errs;
+	unsigned n_errors;
+};
+
+static void __attribute__((format(printf, 3, 4)))
+load_error(struct loader *L, unsigned line, const char *fmt, ...)
+{
+	_cleanup_free_ char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	L->n_errors++;
+	if (L->errs)
+		errlist_add(L->errs, "%s:%u: %s", L->name, line, msg);
+}
+
+static bool
+name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-' || c == ':';
+}
+
+static size_t
+flag_index(struct rules *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_flags; i++)
+		if (streq(r->flags[i], name))
+			return i;
+	for (size_t i = 0; i < ELEMENTSOF(known_flags); i++)
+		if (streq(known_flags[i], name)) {
+			r->flags[r->n_flags] = known_flags[i];
+			return r->n_flags++;
+		}
+	return SIZE_MAX;
+}
+
+static size_t
+route_find(const struct rules *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_routes; i++)
+		if (streq(r->routes[i].name, name))
+			return i;
+	return SIZE_MAX;
+}
+
+static pcre2_code *
+compile(struct loader *L, unsigned line, const char *pat)
+{
+	pcre2_code *re;
+	pcre2_match_data *md;
+	PCRE2_SIZE off;
+	int ec, rc;
+
+	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+	                   PCRE2_UTF | PCRE2_CASELESS | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &ec,
+	                   &off, NULL);
+	if (re == NULL) {
+		PCRE2_UCHAR msg[256];
+
+		if (pcre2_get_error_message(ec, msg, sizeof(msg)) < 0)
+			snprintf((char *)msg, sizeof(msg), "error %d", ec);
+		load_error(L, line, "bad pattern: %s at offset %zu in \"%s\"", (char *)msg,
+		           (size_t)off, pat);
+		return NULL;
+	}
+	/*
+	 * Interpreted matching is fine too, so JIT failure is not an error.  Under
+	 * valgrind JIT code cannot be followed and reports false positives.
+	 */
+	if (!RUNNING_ON_VALGRIND)
+		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+
+	/* A pattern that matches empty text would match every message. */
+	md = pcre2_match_data_create(1, NULL);
+	if (md == NULL)
+		abort();
+	rc = pcre2_match(re, (PCRE2_SPTR) "", 0, 0, 0, md, L->r->mctx);
+	pcre2_match_data_free(md);
+	if (rc >= 0) {
+		load_error(L, line,
+		           "pattern matches empty text, so it would match every message: \"%s\"",
+		           pat);
+		pcre2_code_free(re);
+		return NULL;
+	}
+	return re;
+}
+
+static void
+add_pattern(struct rules *r, enum directive d, pcre2_code *re, int weight, size_t index)
+{
+	r->pats[d] = xreallocarray(r->pats[d], r->n_pats[d] + 1, sizeof(struct pattern));
+	r->pats[d][r->n_pats[d]++] = (struct pattern){re, weight, index};
+}
+
+/* Parse one logical line "directive [arg]: value". */
+static void
+parse_line(struct loader *L, unsigned line, char *text)
+{
+	const struct directive_def *def = NULL;
+	char *p = text, *word, *arg = NULL, *value, *colon = NULL;
+	size_t wlen, index = 0;
+	int weight;
+	pcre2_code *re;
+
+	/* The header ends at the first ':' followed by white space or the end. */
+	for (char *q = text; *q; q++)
+		if (*q == ':' && (q[1] == '\0' || q[1] == ' ' || q[1] == '\t')) {
+			colon = q;
+			break;
+		}
+	if (colon == NULL) {
+		load_error(L, line, "expected \"directive: pattern\", got \"%s\"", text);
+		return;
+	}
+	*colon = '\0';
+	value = strstrip(colon + 1);
+	word = p;
+	wlen = strcspn(word, " \t");
+	if (word[wlen] != '\0') {
+		word[wlen] = '\0';
+		arg = strstrip(word + wlen + 1);
+	}
+	for (size_t i = 0; i < ELEMENTSOF(directive_defs); i++)
+		if (ascii_strcaseeq(directive_defs[i].name, word))
+			def = &directive_defs[i];
+	if (def == NULL) {
+		load_error(L, line, "unknown directive \"%s\"", word);
+		return;
+	}
+	weight = def->weight;
+	if (def->arg == ARG_NONE && !isempty(arg)) {
+		load_error(L, line, "\"%s\" takes no name or weight, got \"%s\"", def->name, arg);
+		return;
+	}
+	if (def->arg == ARG_WEIGHT && !isempty(arg)) {
+		char *end;
+		long w = strtol(arg, &end, 10);
+
+		if (*end != '\0' || w < 1 || w > 10) {
+			load_error(L, line, "weight must be a number from 1 to 10, got \"%s\"",
+			           arg);
+			return;
+		}
+		weight = (int)w;
+	}
+	if ((def->arg == ARG_ROUTE || def->arg == ARG_FLAG) && isempty(arg)) {
+		load_error(L, line, "\"%s\" needs a name, e.g. \"%s NAME: pattern\"", def->name,
+		           def->name);
+		return;
+	}
+	if (def->arg == ARG_ROUTE || def->arg == ARG_FLAG)
+		for (char *q = arg; *q; q++)
+			if (!name_char(*q)) {
+				load_error(L, line, "bad name \"%s\" (use letters, digits, _ - :)",
+				           arg);
+				return;
+			}
+	if (isempty(value)) {
+		load_error(L, line, "\"%s\" has nothing after the colon", def->name);
+		return;
+	}
+
+	switch (def->d) {
+	case D_THRESHOLD: {
+		char *end;
+		long t = strtol(value, &end, 10);
+
+		if (*end != '\0' || t < 1 || t > 100)
+			load_error(L, line, "threshold must be a number from 1 to 100, got \"%s\"",
+			           value);
+		else
+			L->r->threshold = (int)t;
+		return;
+	}
+	case D_DEFAULT: {
+		int k = case_kind_from_string(value);
+
+		if (k != KIND_COMPLAINT && k != KIND_SERVICE_REQUEST)
+			load_error(
+			    L, line,
+			    "unknown kind \"%s\" for default (use complaint or service_request)",
+			    value);
+		else
+			L->r->default_kind = (enum case_kind)k;
+		return;
+	}
+	case D_FLAG:
+	case D_UNFLAG:
+		index = flag_index(L->r, arg);
+		if (index == SIZE_MAX) {
+			load_error(L, line, "unknown flag \"%s\"", arg);
+			return;
+		}
+		break;
+	case D_ROUTE: {
+		char *eq = NULL, *dest = NULL;
+		struct route *rt;
+
+		/* "route NAME: pattern = where it goes" (the last " = " splits). */
+		for (char *q = value; (q = strstr(q, " = ")) != NULL; q++)
+			eq = q;
+		if (eq != NULL) {
+			*eq = '\0';
+			dest = strstrip(eq + 3);
+			value = strstrip(value);
+			if (isempty(value)) {
+				load_error(L, line, "route \"%s\" has no pattern", arg);
+				return;
+			}
+		}
+		index = route_find(L->r, arg);
+		if (index == SIZE_MAX) {
+			L->r->routes =
+			    xreallocarray(L->r->routes, L->r->n_routes + 1, sizeof(struct route));
+			index = L->r->n_routes++;
+			L->r->routes[index] =
+			    (struct route){xstrdup(arg), NULL, def->statutory, line};
+		}
+		rt = &L->r->routes[index];
+		if (rt->statutory != def->statutory) {
+			load_error(L, line,
+			           "route \"%s\" is declared both as route and statutory-route",
+			           arg);
+			return;
+		}
+		if (!isempty(dest)) {
+			if (rt->dest != NULL && !streq(rt->dest, dest)) {
+				load_error(L, line, "route \"%s\" already goes to \"%s\"", arg,
+				           rt->dest);
+				return;
+			}
+			if (rt->dest == NULL)
+				rt->dest = xstrdup(dest);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	re = compile(L, line, value);
+	if (re != NULL)
+		add_pattern(L->r, def->d, re, weight, index);
+}
+
+static struct rules *
+rules_new(void)
+{
+	struct rules *r = xcalloc(1, sizeof(*r));
+
+	r->threshold = 2;
+	r->default_kind = KIND_SERVICE_REQUEST;
+	r->mctx = pcre2_match_context_create(NULL);
+	if (r->mctx == NULL)
+		abort();
+	pcre2_set_match_limit(r->mctx, RULES_MATCH_LIMIT);
+	pcre2_set_depth_limit(r->mctx, RULES_DEPTH_LIMIT);
+	return r;
+}
+
+void
+rules_free(struct rules *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t d = 0; d < _D_PATTERNS; d++) {
+		for (size_t i = 0; i < r->n_pats[d]; i++)
+			pcre2_code_free(r->pats[d][i].re);
+		free(r->pats[d]);
+	}
+	for (size_t i = 0; i < r->n_routes; i++) {
+		free(r->routes[i].name);
+		free(r->routes[i].dest);
+	}
+	free(r->routes);
+	pcre2_match_context_free(r->mctx);
+	free(r);
+}
+
+/*
+ * Lines starting with '#' are comments; an indented line continues the
+ * pattern of the line above (its leading white space is dropped).
+ */
+int
+rules_load_string(const char *text, const char *name, struct rules **ret, struct errlist *errs)
+{
+	struct loader L = {rules_new(), name ? name : "(rules)", errs, 0};
+	_cleanup_buf_ struct buf logical = BUF_INIT;
+	unsigned lineno = 0, logical_line = 0;
+	const char *p = text ? text : "";
+
+	*ret = NULL;
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		_cleanup_free_ char *raw = xstrndup(p, len);
+		bool continuation = raw[0] == ' ' || raw[0] == '\t';
+		char *s;
+
+		lineno++;
+		if (memchr(p, '\0', len) != NULL || strlen(raw) != len)
+			load_error(&L, lineno, "NUL byte in line");
+		s = strstrip(raw);
+		if (*s == '#') {
+			/* a comment */
+		} else if (*s != '\0' && continuation && logical.len > 0) {
+			(void)buf_puts(&logical, s);
+		} else {
+			if (logical.len > 0)
+				parse_line(&L, logical_line, logical.data);
+			buf_reset(&logical);
+			if (*s != '\0' && continuation)
+				load_error(&L, lineno, "indented line continues nothing");
+			else if (*s != '\0') {
+				(void)buf_puts(&logical, s);
+				logical_line = lineno;
+			}
+		}
+		if (nl == NULL)
+			break;
+		p = nl + 1;
+	}
+	if (logical.len > 0)
+		parse_line(&L, logical_line, logical.data);
+
+	for (size_t i = 0; i < L.r->n_routes; i++)
+		if (L.r->routes[i].dest == NULL)
+			load_error(
+			    &L, L.r->routes[i].line,
+			    "route \"%s\" does not say where it goes (add \" = destination\")",
+			    L.r->routes[i].name);
+	if (L.n_errors > 0) {
+		rules_free(L.r);
+		return -EINVAL;
+	}
+	*ret = L.r;
+	return 0;
+}
+
+int
+rules_load(const char *path, struct rules **ret, struct errlist *errs)
+{
+	_cleanup_buf_ struct buf text = BUF_INIT;
+	FILE *f;
+	char chunk[8192];
+	size_t n;
+	int r = 0;
+
+	*ret = NULL;
+	f = fopen(path, "re");
+	if (f == NULL) {
+		r = -errno;
+		if (errs)
+			errlist_add(errs, "%s: cannot open rules file: %s", path, strerror(-r));
+		return r;
+	}
+	buf_init(&text, RULES_FILE_MAX);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (buf_append(&text, chunk, n) < 0) {
+			r = -EFBIG;
+			break;
+		}
+	if (r == 0 && ferror(f))
+		r = -EIO;
+	fclose(f);
+	if (r < 0) {
+		if (errs)
+			errlist_add(errs, "%s: cannot read rules file: %s", path,
+			            r == -EFBIG ? "larger than 4 MB" : strerror(-r));
+		return r;
+	}
+	return rules_load_string(buf_str(&text), path, ret, errs);
+}
+
+/* ---- text into clauses ---------------------------------------------- */
+
+struct clauses {
+	char **v;
+	size_t n;
+};
+
+static void
+clauses_free(struct clauses *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i]);
+	free(c->v);
+}
+
+static void
+clause_push(struct clauses *c, struct buf *b)
+{
+	char *s = strstrip(buf_steal(b));
+
+	if (*s == '\0') {
+		free(s);
+		return;
+	}
+	c->v = xreallocarray(c->v, c->n + 1, sizeof(char *));
+	c->v[c->n++] = s;
+}
+
+/* Typographic quotes, dashes and no-break spaces to their ASCII forms. */
+static void
+normalise_text(const char *in, size_t len, struct buf *out)
+{
+	for (size_t i = 0; i < len; i++) {
+		const unsigned char *u = (const unsigned char *)in + i;
+
+		if (u[0] == '\r')
+			continue;
+		if (u[0] == '\t') {
+			(void)buf_putc(out, ' ');
+		} else if (u[0] == 0xc2 && i + 1 < len && u[1] == 0xa0) {
+			(void)buf_putc(out, ' ');
+			i++;
+		} else if (u[0] == 0xe2 && i + 2 < len && u[1] == 0x80 &&
+		           (u[2] == 0x98 || u[2] == 0x99 || u[2] == 0xb2)) {
+			(void)buf_putc(out, '\'');
+			i += 2;
+		} else if (u[0] == 0xe2 && i + 2 < len && u[1] == 0x80 &&
+		           (u[2] == 0x9c || u[2] == 0x9d)) {
+			(void)buf_putc(out, '"');
+			i += 2;
+		} else if (u[0] == 0xe2 && i + 2 < len && u[1] == 0x80 &&
+		           (u[2] == 0x93 || u[2] == 0x94)) {
+			(void)buf_putc(out, '-');
+			i += 2;
+		} else {
+			(void)buf_putc(out, (char)u[0]);
+		}
+	}
+}
+
+static bool
+is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* A word at s that starts a new clause ("but", "however", "although"). */
+static bool
+clause_word_at(const char *s)
+{
+	static const char *const words[] = {"but", "however", "although", "though", "whereas"};
+
+	for (size_t i = 0; i < ELEMENTSOF(words); i++) {
+		size_t n = strlen(words[i]);
+
+		if (ascii_strncaseeq(s, words[i], n) && !is_alpha(s[n]))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Cut a paragraph (lines already joined by spaces) into clauses at sentence
+ * ends and before contrasting conjunctions.
+ */
+static void
+split_paragraph(const char *p, struct clauses *out)
+{
+	struct buf cur = BUF_INIT;
+
+	for (size_t i = 0; p[i]; i++) {
+		char c = p[i];
+
+		if (c == ' ' && i > 0 && clause_word_at(p + i + 1)) {
+			clause_push(out, &cur);
+			continue;
+		}
+		(void)buf_putc(&cur, c);
+		if ((c == '.' || c == '!' || c == '?' || c == ';') &&
+		    (p[i + 1] == ' ' || !p[i + 1]))
+			clause_push(out, &cur);
+	}
+	clause_push(out, &cur);
+	buf_free(&cur);
+}
+
+static bool
+line_ends_sentence(const char *s, size_t len)
+{
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	return len > 0 && strchr(".!?:;", s[len - 1]) != NULL;
+}
+
+/* Cut text into clauses; lines wrapped by the mail client are joined first. */
+static void
+clauses_add_text(const char *text, struct clauses *out)
+{
+	_cleanup_buf_ struct buf norm = BUF_INIT, para = BUF_INIT;
+	size_t len = strlen(text);
+	const char *p;
+
+	if (len > RULES_TEXT_MAX)
+		len = RULES_TEXT_MAX;
+	normalise_text(text, len, &norm);
+	p = buf_str(&norm);
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		const char *next = nl ? nl + 1 : NULL;
+		size_t lead = 0;
+
+		while (lead < n && p[lead] == ' ')
+			lead++;
+		if (lead == n) {
+			/* A blank line ends the paragraph. */
+			if (para.len > 0)
+				split_paragraph(buf_str(&para), out);
+			buf_reset(&para);
+		} else {
+			bool short_line = n < 60;
+			bool next_starts = next && (*next >= 'A' && *next <= 'Z');
+
+			if (para.len > 0)
+				(void)buf_putc(&para, ' ');
+			(void)buf_append(&para, p + lead, n - lead);
+			/* One sentence per line, not a wrapped one: end the paragraph. */
+			if (line_ends_sentence(p, n) || (short_line && next_starts)) {
+				split_paragraph(buf_str(&para), out);
+				buf_reset(&para);
+			}
+		}
+		if (nl == NULL)
+			break;
+		p = next;
+	}
+	if (para.len > 0)
+		split_paragraph(buf_str(&para), out);
+}
+
+/* ---- matching -------------------------------------------------------- */
+
+static bool
+re_match(const struct rules *r, const pcre2_code *re, const char *s, pcre2_match_data *md)
+{
+	/* A limit error counts as no match: the rule cannot be shown to apply. */
+	return pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, md, r->mctx) >= 0;
+}
+
+/* Any pattern of directive d matches clause s. */
+static bool
+any_match(const struct rules *r, enum directive d, const char *s, pcre2_match_data *md)
+{
+	for (size_t i = 0; i < r->n_pats[d]; i++)
+		if (re_match(r, r->pats[d][i].re, s, md))
+			return true;
+	return false;
+}
+
+/* Pattern re matches any clause. */
+static bool
+any_clause_one(const struct rules *r, const pcre2_code *re, const struct clauses *c,
+               pcre2_match_data *md)
+{
+	for (size_t k = 0; k < c->n; k++)
+		if (re_match(r, re, c->v[k], md))
+			return true;
+	return false;
+}
+
+/* Any pattern of d matches any clause. */
+static bool
+any_clause(const struct rules *r, enum directive d, const struct clauses *c, pcre2_match_data *md)
+{
+	for (size_t k = 0; k < c->n; k++)
+		if (any_match(r, d, c->v[k], md))
+			return true;
+	return false;
+}
+
+/*
+ * Sum of the weights of the patterns of d that match at least one clause,
+ * skipping the clauses marked in negated (may be NULL).
+ */
+static int
+score(const struct rules *r, enum directive d, const struct clauses *c, const bool *negated,
+      pcre2_match_data *md)
+{
+	int total = 0;
+
+	for (size_t i = 0; i < r->n_pats[d]; i++)
+		for (size_t k = 0; k < c->n; k++) {
+			if (negated && negated[k])
+				continue;
+			if (re_match(r, r->pats[d][i].re, c->v[k], md)) {
+				total += r->pats[d][i].weight;
+				break;
+			}
+		}
+	return total;
+}
+
+static void
+add_flag(struct classification *c, const char *flag)
+{
+	if (classification_has_flag(c, flag))
+		return;
+	c->flags = xreallocarray(c->flags, c->n_flags + 1, sizeof(char *));
+	c->flags[c->n_flags++] = xstrdup(flag);
+}
+
+static pcre2_match_data *
+match_data_new(void)
+{
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+
+	if (md == NULL)
+		abort();
+	return md;
+}
+
+int
+rules_classify(const struct rules *r, const char *subject, const char *own_text,
+               enum sender_role role, struct classification *ret)
+{
+	struct clauses c = {NULL, 0};
+	_cleanup_free_ bool *negated = NULL;
+	_cleanup_free_ size_t *route_hits = NULL;
+	bool flag_set[ELEMENTSOF(known_flags)] = {false}, consent;
+	pcre2_match_data *md;
+	size_t best = SIZE_MAX;
+	int complaint, request, handling;
+
+	*ret = (struct classification){.kind = KIND_SERVICE_REQUEST, .scheme = SCHEME_LGSCO};
+	if (r == NULL)
+		return -EINVAL;
+	md = match_data_new();
+	if (!isempty(subject))
+		clauses_add_text(subject, &c);
+	clauses_add_text(own_text ? own_text : "", &c);
+
+	negated = xcalloc(c.n + 1, sizeof(bool));
+	for (size_t k = 0; k < c.n; k++)
+		negated[k] = any_match(r, D_NOT_COMPLAINT, c.v[k], md);
+	complaint = score(r, D_COMPLAINT, &c, negated, md);
+	request = score(r, D_REQUEST, &c, NULL, md);
+	handling = score(r, D_HANDLING, &c, negated, md);
+	complaint += handling;
+
+	/* The route with most matching patterns wins; ties go to the earlier one. */
+	route_hits = xcalloc(r->n_routes + 1, sizeof(size_t));
+	for (size_t i = 0; i < r->n_pats[D_ROUTE]; i++) {
+		const struct pattern *pt = &r->pats[D_ROUTE][i];
+
+		for (size_t k = 0; k < c.n; k++)
+			if (re_match(r, pt->re, c.v[k], md)) {
+				route_hits[pt->index]++;
+				break;
+			}
+	}
+	for (size_t i = 0; i < r->n_routes; i++)
+		if (route_hits[i] > 0 && (best == SIZE_MAX || route_hits[i] > route_hits[best]))
+			best = i;
+
+	for (size_t i = 0; i < r->n_pats[D_FLAG]; i++) {
+		const struct pattern *pt = &r->pats[D_FLAG][i];
+
+		if (!flag_set[pt->index])
+			for (size_t k = 0; k < c.n; k++)
+				if (re_match(r, pt->re, c.v[k], md)) {
+					flag_set[pt->index] = true;
+					break;
+				}
+	}
+	for (size_t i = 0; i < r->n_pats[D_UNFLAG]; i++) {
+		const struct pattern *pt = &r->pats[D_UNFLAG][i];
+
+		if (flag_set[pt->index] && any_clause_one(r, pt->re, &c, md))
+			flag_set[pt->index] = false;
+	}
+	consent = any_clause(r, D_CONSENT, &c, md);
+
+	if (role == ROLE_COUNCILLOR) {
+		bool formal = false;
+
+		for (size_t k = 0; k < c.n && !formal; k++)
+			formal = !negated[k] && any_match(r, D_MEMBER_COMPLAINT, c.v[k], md);
+		ret->kind = formal ? KIND_COMPLAINT : KIND_MEMBER_ENQUIRY;
+	} else if (best != SIZE_MAX && (r->routes[best].statutory || handling == 0)) {
+		ret->kind = KIND_OTHER_PROCESS;
+		ret->route = xstrdup(r->routes[best].name);
+		ret->route_to = xstrdup(r->routes[best].dest);
+	} else if (handling > 0 || (complaint >= r->threshold && complaint >= request)) {
+		ret->kind = KIND_COMPLAINT;
+	} else {
+		ret->kind = r->default_kind;
+	}
+
+	for (size_t i = 0; i < r->n_flags; i++) {
+		const char *f = r->flags[i];
+
+		if (streq(f, FLAG_CONSENT_NEEDED)) {
+			/*
+			 * A councillor always writes for someone else: consent matters
+			 * once they make a complaint, not for an enquiry.
+			 */
+			bool rep =
+			    role == ROLE_COUNCILLOR ? ret->kind == KIND_COMPLAINT : flag_set[i];
+
+			if (rep && !consent)
+				add_flag(ret, f);
+		} else if (flag_set[i]) {
+			add_flag(ret, f);
+		}
+	}
+	if (role == ROLE_COUNCILLOR && ret->kind == KIND_COMPLAINT && !consent)
+		add_flag(ret, FLAG_CONSENT_NEEDED);
+	if (any_clause(r, D_HOUSING, &c, md)) {
+		ret->scheme = SCHEME_HOUSING;
+		add_flag(ret, FLAG_HOUSING);
+	}
+	pcre2_match_data_free(md);
+	clauses_free(&c);
+	return 0;
+}
+
+bool
+rules_wants_escalation(const struct rules *r, const char *own_text)
+{
+	struct clauses c = {NULL, 0};
+	pcre2_match_data *md;
+	bool wants = false;
+
+	if (r == NULL || isempty(own_text))
+		return false;
+	md = match_data_new();
+	clauses_add_text(own_text, &c);
+	for (size_t k = 0; k < c.n && !wants; k++)
+		wants = any_match(r, D_ESCALATE, c.v[k], md) &&
+		        !any_match(r, D_NO_ESCALATE, c.v[k], md);
+	pcre2_match_data_free(md);
+	clauses_free(&c);
+	return wants;
+}
+
+void
+classification_free(struct classification *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n_flags; i++)
+		free(c->flags[i]);
+	free(c->flags);
+	free(c->route);
+	free(c->route_to);
+	c->flags = NULL;
+	c->n_flags = 0;
+	c->route = c->route_to = NULL;
+}
+
+bool
+classification_has_flag(const struct classification *c, const char *flag)
+{
+	for (size_t i = 0; i < c->n_flags; i++)
+		if (streq(c->flags[i], flag))
+			return true;
+	return false;
+}
