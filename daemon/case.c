@@ -781,6 +781,7 @@ static int
 bounce(const struct case_ctx *cx, struct case_row *c, const struct message *m)
 {
 	int64_t id, case_id;
+	int r;
 	_cleanup_free_ char *reason = xasprintf("bounced%s%s%s%s", *m->dsn_status ? ": status " : "",
 						 m->dsn_status, *m->dsn_action ? ", " : "",
 						 m->dsn_action);
@@ -792,6 +793,9 @@ bounce(const struct case_ctx *cx, struct case_row *c, const struct message *m)
 	if (!isempty(m->dsn_action) && !ascii_strcaseeq(m->dsn_action, "failed"))
 		return case_event(cx, c, "complaintsd", "delivery_delayed", "%s for %s", reason,
 				  *m->dsn_recipient ? m->dsn_recipient : "the recipient");
+	r = store_outbox_bounced(cx->store, id, reason);
+	if (r < 0)
+		return r;
 	return case_delivery_failed(cx, c->id, *m->dsn_recipient ? m->dsn_recipient : "the recipient",
 				    "mail", reason);
 }

@@ -218,12 +218,14 @@ notify_status(struct daemon *d)
 		   d->stats.quarantined);
 }
 
-/*
- * One round: connect if needed, then sync.  Returns 0 when the round went
- * through, 1 when it should be retried after a backoff, or an exit code
- * (2 for a configuration problem) when retrying cannot help.
- */
-static int
+enum round_result {
+	ROUND_OK,    /* the mailbox is in sync */
+	ROUND_RETRY, /* a network or database problem: try again after a backoff */
+	ROUND_FATAL, /* a configuration problem: retrying cannot help */
+};
+
+/* One round: connect if needed, sync, then deadlines and the outbox. */
+static enum round_result
 daemon_round(struct daemon *d)
 {
 	enum imap_result ir;
@@ -234,12 +236,12 @@ daemon_round(struct daemon *d)
 		if (ir == IMAP_AUTH_BAD || ir == IMAP_TLS_BAD) {
 			log_error("IMAP %s: %s; check the [imap] settings", imap_result_to_string(ir),
 				  imap_last_error(d->imap));
-			return d->once ? EXIT_FAILURE : 1;
+			return ROUND_FATAL;
 		}
 		if (ir != IMAP_OK) {
 			log_warning("Cannot reach the IMAP server: %s; retrying in %u seconds",
 				    imap_last_error(d->imap), d->backoff);
-			return 1;
+			return ROUND_RETRY;
 		}
 		log_info("Connected to the IMAP server as %s", d->ctx.cfg->imap_username);
 	}
@@ -249,27 +251,27 @@ daemon_round(struct daemon *d)
 	if (store_error < 0) {
 		log_error("Database problem: %s; nothing was moved out of the mailbox, retrying in %u seconds",
 			  store_last_error(d->ctx.store), d->backoff);
-		return 1;
+		return ROUND_RETRY;
 	}
 	if (ir != IMAP_OK) {
 		log_warning("IMAP %s during sync: %s; reconnecting in %u seconds",
 			    imap_result_to_string(ir), imap_last_error(d->imap), d->backoff);
 		imap_disconnect(d->imap);
-		return 1;
+		return ROUND_RETRY;
 	}
 	d->backoff = 1;
 	(void)daemon_housekeeping(d);
 	notify_status(d);
-	return 0;
+	return ROUND_OK;
 }
 
 static int
 run_once(struct daemon *d)
 {
 	for (int attempt = 0; attempt < 4; attempt++) {
-		int r = daemon_round(d);
+		enum round_result r = daemon_round(d);
 
-		if (r == 0) {
+		if (r == ROUND_OK) {
 			int64_t queued = 0, failed = 0;
 
 			(void)store_count(d->ctx.store, "outbox_queued", &queued);
@@ -279,7 +281,7 @@ run_once(struct daemon *d)
 				 (long long)queued, (long long)failed);
 			return EXIT_SUCCESS;
 		}
-		if (r != 1 || attempt == 3)
+		if (r == ROUND_FATAL || attempt == 3)
 			break;
 		sleep(d->backoff);
 		d->backoff = d->backoff * 2;
@@ -294,16 +296,15 @@ run_forever(struct daemon *d)
 	bool ready = false;
 
 	while (!handle_signals(d)) {
-		int r = daemon_round(d);
+		enum round_result r = daemon_round(d);
 		int wait_ms;
 
-		if (r > 1)
-			return r;
-		if (r == 0 && !ready) {
+		if (r == ROUND_OK && !ready) {
 			sd_notify(0, "READY=1");
 			ready = true;
 		}
-		if (r == 1) {
+		if (r != ROUND_OK) {
+			/* a configuration problem may be fixed by a reload: keep trying, slowly */
 			struct pollfd p = {d->sigfd, POLLIN, 0};
 
 			(void)poll(&p, 1, (int)d->backoff * 1000);

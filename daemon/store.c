@@ -1160,3 +1160,20 @@ store_outbox_requeue(struct store *s, int64_t id, time_t now)
 		return store_fail(s, rc, "outbox_requeue");
 	return sqlite3_changes(s->db) > 0 ? 0 : -ENOENT;
 }
+
+int
+store_outbox_bounced(struct store *s, int64_t id, const char *reason)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, "UPDATE outbox SET state = 'failed', last_error = ?2 WHERE id = ?1",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc, "outbox_bounced");
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, reason);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "outbox_bounced");
+}

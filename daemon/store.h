@@ -155,6 +155,8 @@ int store_outbox_count_auto(struct store *s, const char *rcpt, time_t since, int
 /* The case and purpose of a mail we sent, by its Message-ID; -ENOENT if not ours. */
 int store_outbox_find(struct store *s, const char *message_id, int64_t *ret_id,
 		      int64_t *ret_case_id);
+/* Mark a sent mail as failed after all (a bounce came back). */
+int store_outbox_bounced(struct store *s, int64_t id, const char *reason);
 /* Put a failed mail back in the queue, due now.  -ENOENT when id is not a failed mail. */
 int store_outbox_requeue(struct store *s, int64_t id, time_t now);
 typedef int (*store_outbox_cb)(const struct outbox_row *o, void *userdata);

@@ -135,7 +135,7 @@ _ms_make_tls() {
 	mkdir -p "$t" && chmod 0755 "$t" || return 1
 	(
 		cd "$t" || exit 1
-		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 -sha256 \
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 -sha256 \
 			-subj "/CN=complaintsd test CA" -keyout ca.key -out ca.pem \
 			-addext "basicConstraints=critical,CA:TRUE" \
 			-addext "keyUsage=critical,keyCertSign,cRLSign" &&
@@ -146,7 +146,7 @@ _ms_make_tls() {
 			"keyUsage=critical,digitalSignature" \
 			"extendedKeyUsage=serverAuth" >server.ext &&
 		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key \
-			-CAcreateserial -days 30 -sha256 -extfile server.ext \
+			-CAcreateserial -days 3650 -sha256 -extfile server.ext \
 			-out server.crt
 	) >"$1/log/openssl.out" 2>&1 || { _ms_err "openssl failed"; return 1; }
 	chmod 0600 "$t"/*.key
