@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -58,25 +60,68 @@ struct daemon {
 	bool stopping;
 	struct sync_stats stats;
 	struct outbox_stats mail;
+	const char *config_path;
+	bool reload;
+	uint64_t watchdog_usec; /* 0: no watchdog */
+	uint64_t progress_start, progress_logged;
+	size_t progress_base;
 	unsigned backoff; /* seconds before the next connection attempt */
 };
 
+static uint64_t
+now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static void
+watchdog_ping(struct daemon *d)
+{
+	if (d->watchdog_usec > 0)
+		sd_notify(0, "WATCHDOG=1");
+}
+
+/* A backlog shows "n of m, rate, time left" on a terminal, in STATUS= and now and then in the log. */
 static void
 progress_line(size_t done, size_t total, void *userdata)
 {
+	struct daemon *d = userdata;
+	uint64_t now = now_usec();
+	double secs = (double)(now - d->progress_start) / 1e6;
+	double rate = secs > 0 ? (double)(done - d->progress_base) / secs : 0;
+	double left = rate > 0 ? (double)(total - done) / rate : 0;
+
+	if (done <= d->progress_base || d->progress_start == 0) {
+		d->progress_start = now;
+		d->progress_base = done;
+		d->progress_logged = now;
+		return;
+	}
+	watchdog_ping(d);
 	if (isatty(STDERR_FILENO))
-		fprintf(stderr, "\r%zu of %zu messages", done, total);
-	sd_notifyf(0, "STATUS=Processing backlog: %zu of %zu messages", done, total);
+		fprintf(stderr, "\r%zu of %zu messages, %.0f/s, %.0f s left   ", done, total, rate, left);
+	sd_notifyf(0, "STATUS=Processing backlog: %zu of %zu messages, %.0f/s, about %.0f s left",
+		   done, total, rate, left);
+	if (now - d->progress_logged > 30u * 1000000u) {
+		log_info("Backlog: %zu of %zu messages, %.0f/s, about %.0f s left", done, total, rate,
+			 left);
+		d->progress_logged = now;
+	}
 }
 
+/* An SMTP client for cfg ([smtp] url empty: none, replies stay queued). */
 static int
-smtp_setup(struct daemon *d)
+make_smtp(const struct config *cfg, struct smtp **ret)
 {
-	const struct config *cfg = d->ctx.cfg;
 	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
 	_cleanup_free_ char *password = NULL, *error = NULL;
 	struct smtp_config sc;
+	int r;
 
+	*ret = NULL;
 	if (isempty(cfg->smtp_url)) {
 		log_warning("No [smtp] url configured: replies are queued but not sent");
 		return 0;
@@ -84,7 +129,7 @@ smtp_setup(struct daemon *d)
 	if (!isempty(cfg->smtp_username) &&
 	    config_read_secret(cfg, cfg->smtp_password_file, &password, &errs) < 0) {
 		log_error("%s", errs.v[errs.n - 1]);
-		return EXIT_USAGE;
+		return -EINVAL;
 	}
 	sc = (struct smtp_config){
 		.url = cfg->smtp_url,
@@ -96,15 +141,66 @@ smtp_setup(struct daemon *d)
 		.helo_name = cfg->smtp_helo_name,
 		.timeout = cfg->smtp_timeout,
 	};
-	if (smtp_new(&sc, &d->smtp, &error) < 0) {
-		log_error("smtp.url: %s", error);
-		return EXIT_USAGE;
-	}
+	r = smtp_new(&sc, ret, &error);
 	if (password != NULL)
 		explicit_bzero(password, strlen(password));
+	if (r < 0) {
+		log_error("smtp.url: %s", error);
+		return -EINVAL;
+	}
 	if (!cfg->smtp_tls_verify)
 		log_warning("smtp.tls_verify = no: the SMTP server's certificate is not checked");
 	return 0;
+}
+
+/* An IMAP session object for cfg (not yet connected). */
+static int
+make_imap(const struct config *cfg, struct imap **ret)
+{
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	_cleanup_free_ char *password = NULL, *error = NULL;
+	struct imap_config ic;
+
+	if (config_read_secret(cfg, cfg->imap_password_file, &password, &errs) < 0) {
+		log_error("%s", errs.v[errs.n - 1]);
+		return -EINVAL;
+	}
+	ic = (struct imap_config){
+		.url = cfg->imap_url,
+		.starttls = cfg->imap_starttls,
+		.username = cfg->imap_username,
+		.password = password,
+		.tls_verify = cfg->imap_tls_verify,
+		.ca_file = cfg->imap_ca_file,
+		.timeout = (unsigned)cfg->imap_timeout,
+	};
+	*ret = imap_new(&ic, &error);
+	explicit_bzero(password, strlen(password));
+	if (*ret == NULL) {
+		log_error("imap.url: %s", error);
+		return -EINVAL;
+	}
+	if (!cfg->imap_tls_verify)
+		log_warning("imap.tls_verify = no: the IMAP server's certificate is not checked");
+	return 0;
+}
+
+/* Point the intake at the current context. */
+static void
+intake_bind(struct daemon *d)
+{
+	const struct config *cfg = d->ctx.cfg;
+
+	d->intake = (struct intake){
+		.cfg = cfg,
+		.store = d->ctx.store,
+		.cal = d->ctx.cal,
+		.rules = d->ctx.rules,
+		.templates = d->ctx.templates,
+		.limits = {(size_t)cfg->max_message_bytes, (unsigned)cfg->max_mime_depth,
+			   (unsigned)cfg->max_mime_parts, (size_t)cfg->max_header_bytes},
+	};
+	log_set_level(cfg->log_level);
 }
 
 /* Deadlines, then the outbox: both work from the database alone. */
@@ -134,14 +230,13 @@ daemon_housekeeping(struct daemon *d)
 }
 
 static int
-daemon_setup(struct daemon *d, const char *config_path)
+daemon_setup(struct daemon *d)
 {
 	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
-	_cleanup_free_ char *password = NULL, *error = NULL;
-	struct imap_config ic;
+	_cleanup_free_ char *error = NULL;
 	int r;
 
-	r = context_load(&d->ctx, config_path, &errs);
+	r = context_load(&d->ctx, d->config_path, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		log_error("%s", errs.v[i]);
 	if (r < 0) {
@@ -149,44 +244,62 @@ daemon_setup(struct daemon *d, const char *config_path)
 			  errs.n == 1 ? "" : "s");
 		return EXIT_USAGE;
 	}
-	log_set_level(d->ctx.cfg->log_level);
-	r = config_read_secret(d->ctx.cfg, d->ctx.cfg->imap_password_file, &password, &errs);
-	if (r < 0) {
-		log_error("%s", errs.v[errs.n - 1]);
+	if (make_imap(d->ctx.cfg, &d->imap) < 0 || make_smtp(d->ctx.cfg, &d->smtp) < 0)
 		return EXIT_USAGE;
-	}
 	r = context_open_store(&d->ctx, &error);
 	if (r < 0) {
 		log_error("%s", error);
 		return EXIT_FAILURE;
 	}
-	d->intake = (struct intake){
-		.cfg = d->ctx.cfg,
-		.store = d->ctx.store,
-		.cal = d->ctx.cal,
-		.rules = d->ctx.rules,
-		.templates = d->ctx.templates,
-		.limits = {(size_t)d->ctx.cfg->max_message_bytes, (unsigned)d->ctx.cfg->max_mime_depth,
-			   (unsigned)d->ctx.cfg->max_mime_parts, (size_t)d->ctx.cfg->max_header_bytes},
-	};
-	ic = (struct imap_config){
-		.url = d->ctx.cfg->imap_url,
-		.starttls = d->ctx.cfg->imap_starttls,
-		.username = d->ctx.cfg->imap_username,
-		.password = password,
-		.tls_verify = d->ctx.cfg->imap_tls_verify,
-		.ca_file = d->ctx.cfg->imap_ca_file,
-		.timeout = (unsigned)d->ctx.cfg->imap_timeout,
-	};
-	d->imap = imap_new(&ic, &error);
-	explicit_bzero(password, strlen(password));
-	if (d->imap == NULL) {
-		log_error("imap.url: %s", error);
-		return EXIT_USAGE;
+	intake_bind(d);
+	return 0;
+}
+
+/*
+ * SIGHUP: load the configuration, rules, templates and holidays again.  A
+ * broken new configuration is reported and the running one kept.  The
+ * database stays open (a new store.database needs a restart).
+ */
+static void
+daemon_reload(struct daemon *d)
+{
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	struct context next;
+	struct imap *imap = NULL;
+	struct smtp *smtp = NULL;
+	int r;
+
+	sd_notify(0, "RELOADING=1");
+	log_info("Reloading %s", d->config_path);
+	r = context_load(&next, d->config_path, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		log_error("%s", errs.v[i]);
+	if (r == 0 && (make_imap(next.cfg, &imap) < 0 || make_smtp(next.cfg, &smtp) < 0))
+		r = -EINVAL;
+	if (r < 0) {
+		log_error("The new configuration has problems (see above); keeping the running one");
+		imap_free(imap);
+		context_done(&next);
+		/* context_load set TZ from the new file: put the running one back */
+		setenv("TZ", d->ctx.cfg->timezone, 1);
+		tzset();
+		sd_notify(0, "READY=1");
+		return;
 	}
-	if (!d->ctx.cfg->imap_tls_verify)
-		log_warning("imap.tls_verify = no: the IMAP server's certificate is not checked");
-	return smtp_setup(d);
+	if (!streq(next.cfg->database, d->ctx.cfg->database))
+		log_warning("store.database changed to %s; the running daemon keeps %s until restarted",
+			    next.cfg->database, d->ctx.cfg->database);
+	next.store = d->ctx.store;
+	d->ctx.store = NULL;
+	context_done(&d->ctx);
+	d->ctx = next;
+	imap_free(d->imap);
+	d->imap = imap;
+	smtp_free(d->smtp);
+	d->smtp = smtp;
+	intake_bind(d);
+	log_info("Reloaded configuration, rules, templates and holidays");
+	sd_notify(0, "READY=1");
 }
 
 /* Drain pending signals; true when asked to stop. */
@@ -200,7 +313,8 @@ handle_signals(struct daemon *d)
 			log_info("Received %s; stopping after the message in hand",
 				 strsignal((int)si.ssi_signo));
 			d->stopping = true;
-		}
+		} else if (si.ssi_signo == SIGHUP)
+			d->reload = true;
 	}
 	return d->stopping;
 }
@@ -245,7 +359,9 @@ daemon_round(struct daemon *d)
 		}
 		log_info("Connected to the IMAP server as %s", d->ctx.cfg->imap_username);
 	}
-	ir = sync_mailbox(&d->intake, d->imap, &store_error, &d->stats, progress_line, NULL);
+	d->progress_start = 0;
+	d->progress_base = 0;
+	ir = sync_mailbox(&d->intake, d->imap, &store_error, &d->stats, progress_line, d);
 	if (isatty(STDERR_FILENO) && d->stats.seen > 0)
 		fputc('\n', stderr);
 	if (store_error < 0) {
@@ -290,15 +406,36 @@ run_once(struct daemon *d)
 	return EXIT_FAILURE;
 }
 
+/* How long to wait for mail before the next round: deadlines and retries need a tick too. */
+static int
+wait_timeout_ms(const struct daemon *d)
+{
+	int ms = d->ctx.cfg->imap_poll_seconds * 1000;
+
+	if (ms > 60000)
+		ms = 60000;
+	if (d->watchdog_usec > 0 && (uint64_t)ms > d->watchdog_usec / 2000)
+		ms = (int)(d->watchdog_usec / 2000);
+	return ms;
+}
+
 static int
 run_forever(struct daemon *d)
 {
 	bool ready = false;
 
+	if (sd_watchdog_enabled(0, &d->watchdog_usec) <= 0)
+		d->watchdog_usec = 0;
 	while (!handle_signals(d)) {
-		enum round_result r = daemon_round(d);
-		int wait_ms;
+		enum round_result r;
 
+		if (d->reload) {
+			d->reload = false;
+			daemon_reload(d);
+		}
+		watchdog_ping(d);
+		r = daemon_round(d);
+		watchdog_ping(d);
 		if (r == ROUND_OK && !ready) {
 			sd_notify(0, "READY=1");
 			ready = true;
@@ -306,15 +443,17 @@ run_forever(struct daemon *d)
 		if (r != ROUND_OK) {
 			/* a configuration problem may be fixed by a reload: keep trying, slowly */
 			struct pollfd p = {d->sigfd, POLLIN, 0};
+			int ms = (int)d->backoff * 1000;
 
-			(void)poll(&p, 1, (int)d->backoff * 1000);
-			d->backoff = d->backoff >= 300 ? 300 : d->backoff * 2;
+			if (d->watchdog_usec > 0 && (uint64_t)ms > d->watchdog_usec / 2000)
+				ms = (int)(d->watchdog_usec / 2000);
+			(void)poll(&p, 1, ms);
+			d->backoff = d->backoff >= 60 ? 60 : d->backoff * 2;
 			continue;
 		}
-		wait_ms = d->ctx.cfg->imap_poll_seconds * 1000;
 		if (d->ctx.cfg->imap_idle && imap_has_idle(d->imap)) {
 			bool changed = false;
-			enum imap_result ir = imap_idle(d->imap, wait_ms, d->sigfd, &changed);
+			enum imap_result ir = imap_idle(d->imap, wait_timeout_ms(d), d->sigfd, &changed);
 
 			if (ir != IMAP_OK) {
 				log_warning("IMAP IDLE ended with %s: %s; reconnecting",
@@ -324,10 +463,12 @@ run_forever(struct daemon *d)
 		} else {
 			struct pollfd p = {d->sigfd, POLLIN, 0};
 
-			(void)poll(&p, 1, wait_ms);
+			(void)poll(&p, 1, wait_timeout_ms(d));
 		}
 	}
 	sd_notify(0, "STOPPING=1");
+	log_info("Stopped: %zu messages processed, %zu quarantined, %zu replies sent",
+		 d->stats.processed, d->stats.quarantined, d->mail.sent);
 	return EXIT_SUCCESS;
 }
 
@@ -342,14 +483,14 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *config_path = SYSCONFDIR "/complaintsd/complaintsd.conf";
-	struct daemon d = {.sigfd = -1, .backoff = 1};
+	struct daemon d = {.sigfd = -1, .backoff = 1, .config_path = config_path};
 	sigset_t mask;
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "c:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			config_path = optarg;
+			d.config_path = optarg;
 			break;
 		case 'o':
 			d.once = true;
@@ -382,7 +523,7 @@ main(int argc, char **argv)
 	log_open("complaintsd", LOG_TARGET_AUTO);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 
-	r = daemon_setup(&d, config_path);
+	r = daemon_setup(&d);
 	if (r == 0)
 		r = d.once ? run_once(&d) : run_forever(&d);
 	imap_free(d.imap);
