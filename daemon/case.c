@@ -480,8 +480,8 @@ relay(const struct case_ctx *cx, struct case_row *c, const struct message *m, co
 	if (r < 0)
 		return r;
 	if (q == OUTBOX_NO_ADDRESS)
-		return case_event(cx, c, m->from.email, "no_address",
-				  "officer's reply not relayed: no usable address for the complainant");
+		return case_event(cx, c, m ? m->from.email : "complaintsctl", "no_address",
+				  "officer's text not relayed: no usable address for the complainant");
 	return 0;
 }
 
@@ -736,6 +736,36 @@ officer_mail(const struct case_ctx *cx, struct case_row *c, const struct message
 	r = relay(cx, c, m, cmds.relay_text, false);
 	if (r == 0)
 		r = record_response(cx, c, actor, true);
+	return r;
+}
+
+int
+case_officer_command(const struct case_ctx *cx, struct case_row *c, const char *line,
+		     const char *actor, char **ret_error)
+{
+	_cleanup_(officer_cmds_freep) struct officer_cmds cmds = OFFICER_CMDS_INIT;
+	bool final = false;
+	int r;
+
+	*ret_error = NULL;
+	r = officer_cmds_parse(line, &cmds);
+	if (r < 0)
+		return r;
+	if (cmds.n_errors > 0) {
+		*ret_error = officer_cmds_format_errors(&cmds);
+		return -EINVAL;
+	}
+	if (cmds.n_cmds != 1) {
+		*ret_error = xasprintf("expected one command, got %zu", cmds.n_cmds);
+		return -EINVAL;
+	}
+	*ret_error = command_refusal(cx, c, &cmds.cmds[0]);
+	if (*ret_error != NULL)
+		return -EINVAL;
+	c->updated_at = cx->now;
+	r = apply_command(cx, c, &cmds.cmds[0], actor, NULL, &final);
+	if (r == 0)
+		r = store_case_update(cx->store, c);
 	return r;
 }
 

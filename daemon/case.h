@@ -50,6 +50,14 @@ int case_message_received(const struct case_ctx *cx, struct case_row *c, const s
 int case_event(const struct case_ctx *cx, const struct case_row *c, const char *actor,
 	       const char *type, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/*
+ * Apply one officer command line ("#extend 5 waiting for a site visit") to c,
+ * as from an officer's mail but without relayed text: for complaintsctl.  On a
+ * refusal or a parse error, returns -EINVAL with *ret_error explaining it.
+ */
+int case_officer_command(const struct case_ctx *cx, struct case_row *c, const char *line,
+			 const char *actor, char **ret_error);
+
 /* Deadlines: reminders before, notices on a breach (once per stage and deadline). */
 int case_check_deadlines(const struct case_ctx *cx, size_t *ret_reminders, size_t *ret_breaches);
 

@@ -7,6 +7,7 @@
  *   complaintsctl [-c FILE] show REF [--json]
  *   complaintsctl [-c FILE] check-config
  *   complaintsctl [-c FILE] outbox [--state STATE] [--json] | outbox retry ID
+ *   complaintsctl [-c FILE] extend|outcome|reclassify|assign|note|close REF [ARGS]
  *   complaintsctl [-c FILE] calendar add DATE N
  *   complaintsctl [-c FILE] calendar received TIMESTAMP
  *   complaintsctl [-c FILE] holidays update [--url URL] [--ca-file FILE] [--output FILE]
@@ -27,6 +28,7 @@
 
 #include "buf.h"
 #include "calendar.h"
+#include "case.h"
 #include "conf.h"
 #include "holidays_json.h"
 #include "http.h"
@@ -53,6 +55,13 @@ usage(FILE *f)
 		"  outbox [--state queued|sent|failed|suppressed] [--json]\n"
 		"                                     mail waiting, sent, failed or held back\n"
 		"  outbox retry ID                    send a failed mail again\n"
+		"  extend REF DAYS REASON             extend the current stage (the complainant is told)\n"
+		"  outcome REF OUTCOME                upheld, partly-upheld, not-upheld, resolved, withdrawn\n"
+		"  reclassify REF complaint|service-request\n"
+		"                                     change the kind (the person is told)\n"
+		"  assign REF ADDRESS                 set the responsible officer\n"
+		"  note REF TEXT                      add an internal note\n"
+		"  close REF                          close the case\n"
 		"  calendar add DATE N                the date N working days after DATE\n"
 		"  calendar received TIMESTAMP        the effective date received (RFC 3339 time)\n"
 		"  holidays update [--url URL] [--ca-file FILE] [--output FILE]\n"
@@ -572,6 +581,68 @@ cmd_outbox(struct context *ctx, int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
+/*
+ * The officers' commands as verbs, for staff who prefer the terminal: each
+ * becomes the same command line an officer would mail, and goes through the
+ * same state machine; mail it causes is queued for the daemon to send.
+ */
+static int
+cmd_officer(struct context *ctx, const char *verb, int argc, char **argv)
+{
+	_cleanup_case_row_ struct case_row *c = NULL;
+	_cleanup_free_ char *line = NULL, *error = NULL, *actor = NULL;
+	_cleanup_buf_ struct buf rest = BUF_INIT;
+	const char *user = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
+	struct case_ctx cx;
+	int r;
+
+	if (argc < 2) {
+		fprintf(stderr, "complaintsctl %s: which case?\n", verb);
+		return EXIT_USAGE;
+	}
+	for (int i = 2; i < argc; i++)
+		(void)buf_printf(&rest, "%s%s", i > 2 ? " " : "", argv[i]);
+	if (streq(verb, "reclassify")) {
+		if (argc != 3 || (!streq(argv[2], "complaint") && !streq(argv[2], "service-request"))) {
+			fprintf(stderr, "complaintsctl reclassify: REF complaint|service-request\n");
+			return EXIT_USAGE;
+		}
+		line = xasprintf("#%s", argv[2]);
+	} else if (streq(verb, "close"))
+		line = xstrdup("#close");
+	else
+		line = xasprintf("#%s %s", verb, buf_str(&rest));
+
+	r = store_case_get_ref(ctx->store, argv[1], &c);
+	if (r == -ENOENT) {
+		fprintf(stderr, "complaintsctl %s: no case %s\n", verb, argv[1]);
+		return EXIT_FAILURE;
+	}
+	if (r < 0) {
+		fprintf(stderr, "complaintsctl: %s\n", store_last_error(ctx->store));
+		return EXIT_FAILURE;
+	}
+	actor = xasprintf("complaintsctl:%s", isempty(user) ? "unknown" : user);
+	cx = (struct case_ctx){ctx->store, ctx->cfg, ctx->cal, ctx->rules, ctx->templates, time(NULL)};
+	r = store_begin(ctx->store);
+	if (r == 0)
+		r = case_officer_command(&cx, c, line, actor, &error);
+	if (r == 0)
+		r = store_commit(ctx->store);
+	if (r < 0) {
+		store_rollback(ctx->store);
+		if (error != NULL) {
+			fprintf(stderr, "complaintsctl %s: %s\n", verb, error);
+			return EXIT_USAGE;
+		}
+		fprintf(stderr, "complaintsctl: %s\n", store_last_error(ctx->store));
+		return EXIT_FAILURE;
+	}
+	printf("%s: %s done; status %s, stage %d%s%s\n", c->ref, verb, c->status, c->stage,
+	       *c->response_due ? ", response due " : "", c->response_due);
+	return EXIT_SUCCESS;
+}
+
 #define HOLIDAYS_URL "https://www.gov.uk/bank-holidays.json"
 #define HOLIDAYS_DIVISION "england-and-wales"
 
@@ -725,6 +796,11 @@ main(int argc, char **argv)
 		r = load(&ctx, config_path, false);
 		if (r == 0)
 			r = cmd_holidays(&ctx, argc, argv);
+	} else if (streq(cmd, "extend") || streq(cmd, "outcome") || streq(cmd, "reclassify") ||
+		   streq(cmd, "assign") || streq(cmd, "note") || streq(cmd, "close")) {
+		r = load(&ctx, config_path, true);
+		if (r == 0)
+			r = cmd_officer(&ctx, cmd, argc, argv);
 	} else if (streq(cmd, "outbox")) {
 		r = load(&ctx, config_path, true);
 		if (r == 0)

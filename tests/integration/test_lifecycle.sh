@@ -175,7 +175,22 @@ mailstack_wait_count sam.two@example.org INBOX 1 10 || true
 check_eq "delivered once after the outage" 1 "$(inbox_of sam.two@example.org)"
 check_eq "recorded as sent" sent "$(sql "SELECT state FROM outbox WHERE rcpt = 'sam.two@example.org'")"
 
-# --- 8. a loop: an auto-responder and a chatty bot get at most the daily limit
+# --- 8. officers at the terminal: the same commands as complaintsctl verbs
+ref2=$(ctl list --json | jq -r '.[] | select(.complainant.email == "sam.two@example.org") | .ref')
+due2=$(field "$ref2" .response_due)
+check "extend by 5 working days" ctl extend "$ref2" 5 waiting for the contractor survey
+check_eq "response date moved 5 working days" "$(ctl calendar add "$due2" 5)" "$(field "$ref2" .response_due)"
+check_eq "extension notice queued for Sam" 1 "$(sql "SELECT count(*) FROM outbox WHERE rcpt = 'sam.two@example.org' AND purpose = 'extension'")"
+rc=0
+out=$(ctl extend "$ref2" 6 more delays 2>&1) || rc=$?
+check_eq "an extension past the stage limit is refused" 2 "$rc"
+check "and says why" grep -q 'at most 10 working days' <<<"$out"
+check "a note" ctl note "$ref2" phoned Sam to explain
+check_eq "the note is an event by the user" 1 "$(ctl show "$ref2" --json | jq '[.events[] | select(.type == "note" and (.actor | startswith("complaintsctl:")))] | length')"
+check "close" ctl close "$ref2"
+check_eq "closed" closed "$(field "$ref2" .status)"
+
+# --- 9. a loop: an auto-responder and a chatty bot get at most the daily limit
 for i in 1 2 3 4 5; do
 	msg "$dir/bot$i.eml" "Bot <bot@example.org>" "Ticket $i received" <<'EOF2'
 We have received your message and will get back to you. I want to complain.
