@@ -193,6 +193,7 @@ queue_to_complainant(const struct case_ctx *cx, const struct case_row *c, enum t
 		.to_addr = to,
 		.to_name = name,
 		.automatic = true,
+		.thread_subject = true,
 	};
 	enum outbox_queued q;
 	int r;
@@ -460,6 +461,7 @@ relay(const struct case_ctx *cx, struct case_row *c, const struct message *m, co
 		.to_name = name,
 		.body_prefix = text,
 		.automatic = false,
+		.thread_subject = true,
 	};
 	_cleanup_free_ char *esc_by = NULL;
 	enum outbox_queued q;

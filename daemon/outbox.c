@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "calendar.h"
 #include "case.h"
 #include "compose.h"
@@ -15,6 +16,7 @@
 #include "outbox.h"
 #include "smtp.h"
 #include "store.h"
+#include "threadkey.h"
 #include "util.h"
 
 /* "2026-12-07" -> "Monday 7 December 2026"; "" stays "". */
@@ -34,6 +36,30 @@ domain_of(const char *addr)
 	const char *at = strrchr(addr, '@');
 
 	return at ? at + 1 : addr;
+}
+
+/* The subject without any "[CMP-2026-000123]" tags, so ours is the only one. */
+static char *
+subject_without_refs(const char *subject, const char *prefix)
+{
+	_cleanup_buf_ struct buf b = BUF_INIT;
+
+	for (const char *p = subject; *p;) {
+		const char *close = *p == '[' ? strchr(p, ']') : NULL;
+
+		if (close != NULL) {
+			_cleanup_free_ char *tag = xstrndup(p, (size_t)(close - p + 1));
+			char ref[THREADKEY_REF_MAX];
+
+			if (threadkey_find_ref(tag, prefix, ref)) {
+				p = close + 1;
+				p += strspn(p, " ");
+				continue;
+			}
+		}
+		(void)buf_putc(&b, *p++);
+	}
+	return strstrip(buf_steal(&b));
 }
 
 /* Values every template may use, taken from the case and the configuration. */
@@ -134,6 +160,12 @@ outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queue
 		n_refs = 1;
 	}
 
+	if (m->thread_subject && m->c != NULL && !isempty(m->c->subject)) {
+		_cleanup_free_ char *plain = subject_without_refs(m->c->subject, cfg->reference_prefix);
+
+		free(subject);
+		subject = xasprintf("[%s] %s", m->c->ref, plain);
+	}
 	full_body = m->body_prefix ? xasprintf("%s\n\n%s", m->body_prefix, body) : xstrdup(body);
 	struct compose_in in = {
 		.from_addr = cfg->complaints_address,

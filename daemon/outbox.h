@@ -34,6 +34,9 @@ struct outbox_mail {
 	const char *const *references;
 	size_t n_references;
 	bool automatic;           /* Auto-Submitted: auto-replied, and counts against the limit */
+	bool thread_subject;      /* "[REF] " + the case's subject, so the person's mail client
+				   * keeps the conversation together (the template's Subject
+				   * line is used when the case has none) */
 	struct template_vars vars; /* extra values; common ones are filled from the case */
 };
 
