@@ -62,6 +62,8 @@ usage(FILE *f)
 		"  assign REF ADDRESS                 set the responsible officer\n"
 		"  note REF TEXT                      add an internal note\n"
 		"  close REF                          close the case\n"
+		"  purge --before DATE [--apply]      remove personal data from closed cases last\n"
+		"                                     changed before DATE (without --apply: list them)\n"
 		"  calendar add DATE N                the date N working days after DATE\n"
 		"  calendar received TIMESTAMP        the effective date received (RFC 3339 time)\n"
 		"  holidays update [--url URL] [--ca-file FILE] [--output FILE]\n"
@@ -643,6 +645,60 @@ cmd_officer(struct context *ctx, const char *verb, int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
+static int
+purge_one(const struct case_row *c, void *userdata)
+{
+	size_t *n = userdata;
+	char when[32];
+
+	format_rfc3339(c->updated_at, when, sizeof(when));
+	printf("%-16s %-15s %-9s last changed %s\n", c->ref, c->kind, c->status, when);
+	(*n)++;
+	return 0;
+}
+
+static int
+cmd_purge(struct context *ctx, int argc, char **argv)
+{
+	const char *before = NULL;
+	bool apply = false;
+	struct cal_date d;
+	struct tm tm = {0};
+	size_t n = 0;
+	int r;
+
+	for (int i = 1; i < argc; i++) {
+		if (streq(argv[i], "--apply"))
+			apply = true;
+		else if (streq(argv[i], "--before") && i + 1 < argc)
+			before = argv[++i];
+		else {
+			fprintf(stderr, "complaintsctl purge: unexpected argument \"%s\"\n", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (before == NULL || cal_date_parse(before, &d) < 0) {
+		fprintf(stderr, "complaintsctl purge: --before YYYY-MM-DD is required\n");
+		return EXIT_USAGE;
+	}
+	/* midnight at the start of that day, council time */
+	tm.tm_year = d.year - 1900;
+	tm.tm_mon = d.month - 1;
+	tm.tm_mday = d.day;
+	tm.tm_isdst = -1;
+	r = store_purge(ctx->store, mktime(&tm), apply, time(NULL), purge_one, &n);
+	if (r < 0) {
+		fprintf(stderr, "complaintsctl: %s\n", store_last_error(ctx->store));
+		return EXIT_FAILURE;
+	}
+	if (apply)
+		printf("%zu case%s anonymised\n", n, n == 1 ? "" : "s");
+	else
+		printf("%zu case%s would be anonymised; run again with --apply to do it\n", n,
+		       n == 1 ? "" : "s");
+	return EXIT_SUCCESS;
+}
+
 #define HOLIDAYS_URL "https://www.gov.uk/bank-holidays.json"
 #define HOLIDAYS_DIVISION "england-and-wales"
 
@@ -801,6 +857,10 @@ main(int argc, char **argv)
 		r = load(&ctx, config_path, true);
 		if (r == 0)
 			r = cmd_officer(&ctx, cmd, argc, argv);
+	} else if (streq(cmd, "purge")) {
+		r = load(&ctx, config_path, true);
+		if (r == 0)
+			r = cmd_purge(&ctx, argc, argv);
 	} else if (streq(cmd, "outbox")) {
 		r = load(&ctx, config_path, true);
 		if (r == 0)

@@ -1177,3 +1177,76 @@ store_outbox_bounced(struct store *s, int64_t id, const char *reason)
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "outbox_bounced");
 }
+
+int
+store_purge(struct store *s, time_t before, bool apply, time_t now, store_case_cb cb, void *userdata)
+{
+	static const char *const scrub[] = {
+		"UPDATE cases SET complainant_name = '', complainant_email = '', rep_email = '', "
+		"subject = '(removed under the retention policy)', subject_key = '', officer = '' "
+		"WHERE id = ?1",
+		"UPDATE messages SET from_email = '', from_name = '', subject = '', body = '', "
+		"raw = x'' WHERE case_id = ?1",
+		"UPDATE outbox SET rcpt = '', data = x'', in_reply_to = '' WHERE case_id = ?1",
+		/* keep what the annual report reads; drop free text that may name people */
+		"UPDATE events SET actor = '', detail = '' WHERE case_id = ?1 AND type NOT IN "
+		"('outcome', 'improvement', 'extended', 'reclassified', 'status', 'acknowledged', "
+		"'escalated', 'responded', 'deadline_breached', 'first_and_final')",
+		"INSERT INTO events (case_id, at, actor, type, detail) VALUES (?1, ?2, 'complaintsctl', "
+		"'purged', 'personal data removed under the retention policy')",
+	};
+	sqlite3_stmt *list = NULL;
+	int64_t *ids = NULL;
+	size_t n = 0;
+	int rc, r = 0;
+
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT " CASE_COLUMNS " FROM cases WHERE status IN ('closed', 'excluded') "
+				"AND updated_at < ?1 AND complainant_email || rep_email || subject_key != '' "
+				"ORDER BY id",
+				-1, &list, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(s, rc, "purge");
+	sqlite3_bind_int64(list, 1, before);
+	while ((rc = sqlite3_step(list)) == SQLITE_ROW) {
+		struct case_row *c = case_from_row(list);
+
+		r = cb(c, userdata);
+		ids = xreallocarray(ids, n + 1, sizeof(*ids));
+		ids[n++] = c->id;
+		case_row_free(c);
+		if (r < 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = store_fail(s, rc, "purge");
+	sqlite3_finalize(list);
+	if (r < 0 || !apply || n == 0) {
+		free(ids);
+		return r;
+	}
+	r = store_begin(s);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		for (size_t k = 0; r == 0 && k < ELEMENTSOF(scrub); k++) {
+			sqlite3_stmt *st = NULL;
+
+			rc = sqlite3_prepare_v2(s->db, scrub[k], -1, &st, NULL);
+			if (rc != SQLITE_OK) {
+				r = store_fail(s, rc, "purge");
+				break;
+			}
+			sqlite3_bind_int64(st, 1, ids[i]);
+			if (k == ELEMENTSOF(scrub) - 1)
+				sqlite3_bind_int64(st, 2, now);
+			rc = sqlite3_step(st);
+			sqlite3_finalize(st);
+			if (rc != SQLITE_DONE)
+				r = store_fail(s, rc, "purge");
+		}
+	if (r == 0)
+		r = store_commit(s);
+	if (r < 0)
+		store_rollback(s);
+	free(ids);
+	return r;
+}

@@ -203,6 +203,16 @@ struct event_summary {
 typedef int (*store_event_cb)(const struct event_summary *e, void *userdata);
 int store_case_events(struct store *s, int64_t case_id, store_event_cb cb, void *userdata);
 
+/*
+ * Retention: closed or excluded cases last changed before `before`.  With
+ * apply, their personal data is removed (names, addresses, subjects, message
+ * text and raw sources, outgoing mail, free-text event details) while the
+ * facts the annual report counts (kind, stage, dates, outcome, extensions,
+ * improvements) stay.  The callback sees each case first.
+ */
+int store_purge(struct store *s, time_t before, bool apply, time_t now, store_case_cb cb,
+		void *userdata);
+
 /* Counts for status lines and tests. */
 int store_count(struct store *s, const char *what, int64_t *ret);
 

@@ -190,6 +190,15 @@ check_eq "the note is an event by the user" 1 "$(ctl show "$ref2" --json | jq '[
 check "close" ctl close "$ref2"
 check_eq "closed" closed "$(field "$ref2" .status)"
 
+tomorrow=$(date -d tomorrow +%F)
+check "purge without --apply only lists" grep -q "^$ref2 " <(ctl purge --before "$tomorrow")
+check_eq "nothing removed by the dry run" sam.two@example.org "$(field "$ref2" .complainant.email)"
+check "purge --apply" ctl purge --before "$tomorrow" --apply
+check_eq "the complainant's address is gone" "" "$(field "$ref2" .complainant.email)"
+check_eq "raw messages are gone" 0 "$(sql "SELECT sum(length(raw)) FROM messages m JOIN cases c ON c.id = m.case_id WHERE c.ref = '$ref2'")"
+check_eq "the facts stay for the annual report" "complaint closed" "$(field "$ref2" '"\(.kind) \(.status)"')"
+check_eq "open cases are never purged" jane.resident@example.net "$(field "$ref" .complainant.email)"
+
 # --- 9. a loop: an auto-responder and a chatty bot get at most the daily limit
 for i in 1 2 3 4 5; do
 	msg "$dir/bot$i.eml" "Bot <bot@example.org>" "Ticket $i received" <<'EOF2'
