@@ -194,7 +194,7 @@ static const char *const stmt_sql[_ST_MAX] = {
 		"SELECT message_id, direction, role, from_email, received_at, subject, automatic, state "
 		"FROM messages WHERE case_id = ?1 "
 		"UNION ALL SELECT message_id, 'out', 'council', rcpt, created_at, purpose, '', state "
-		"FROM outbox WHERE case_id = ?1 ORDER BY 5, 1",
+		"FROM outbox WHERE case_id = ?1 ORDER BY 5, 2, 1",
 	[ST_CASE_EVENTS] = "SELECT at, actor, type, detail FROM events WHERE case_id = ?1 ORDER BY id",
 	[ST_OUTBOX_INSERT] =
 		"INSERT INTO outbox (case_id, purpose, message_id, in_reply_to, rcpt, data, state, "
