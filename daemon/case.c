@@ -453,9 +453,13 @@ relay(const struct case_ctx *cx, struct case_row *c, const struct message *m, co
 {
 	const char *name = NULL, *to = case_correspondent(c, &name);
 	bool final = c->stage == 2 || c->first_and_final;
+	/* the stage footers belong under a complaint response only */
+	bool footer = !is_acknowledgement && streq(c->kind, "complaint");
 	struct outbox_mail om = {
 		.c = c,
-		.tmpl = final ? TEMPLATE_FOOTER_STAGE2 : TEMPLATE_FOOTER_STAGE1,
+		.tmpl = !footer ? OUTBOX_NO_TEMPLATE
+			: final ? TEMPLATE_FOOTER_STAGE2
+				: TEMPLATE_FOOTER_STAGE1,
 		.purpose = is_acknowledgement ? "acknowledge" : "relay",
 		.to_addr = to,
 		.to_name = name,
@@ -562,6 +566,10 @@ command_refusal(const struct case_ctx *cx, const struct case_row *c, const struc
 {
 	int max;
 
+	if (streq(c->status, "closed") && cmd->type != CMD_NOTE && cmd->type != CMD_INTERNAL &&
+	    cmd->type != CMD_IMPROVEMENT && cmd->type != CMD_OUTCOME)
+		return xasprintf("line %u: #%s: case %s is closed", cmd->line,
+				 officer_cmd_name(cmd->type), c->ref);
 	switch (cmd->type) {
 	case CMD_EXTEND:
 		max = c->stage == 1 ? cx->cfg->ts.stage1_extension_days
@@ -584,9 +592,6 @@ command_refusal(const struct case_ctx *cx, const struct case_row *c, const struc
 					 cmd->line, c->stage, c->ref);
 		return NULL;
 	default:
-		if (streq(c->status, "closed") && cmd->type != CMD_NOTE && cmd->type != CMD_INTERNAL)
-			return xasprintf("line %u: #%s: case %s is closed", cmd->line,
-					 officer_cmd_name(cmd->type), c->ref);
 		return NULL;
 	}
 }

@@ -84,6 +84,12 @@ watchdog_ping(struct daemon *d)
 		sd_notify(0, "WATCHDOG=1");
 }
 
+static void
+watchdog_tick(void *userdata)
+{
+	watchdog_ping(userdata);
+}
+
 /* A backlog shows "n of m, rate, time left" on a terminal, in STATUS= and now and then in the log. */
 static void
 progress_line(size_t done, size_t total, void *userdata)
@@ -223,7 +229,7 @@ daemon_housekeeping(struct daemon *d)
 			 reminders == 1 ? "" : "s", breaches, breaches == 1 ? "" : "es");
 	if (d->smtp == NULL)
 		return 0;
-	r = outbox_deliver(&cx, d->smtp, &d->mail);
+	r = outbox_deliver(&cx, d->smtp, &d->mail, watchdog_tick, d);
 	if (r < 0 && r != -EACCES)
 		log_error("Outbox delivery stopped: %s", store_last_error(d->ctx.store));
 	return r;
@@ -322,14 +328,19 @@ handle_signals(struct daemon *d)
 static void
 notify_status(struct daemon *d)
 {
-	int64_t open = 0, queued = 0, failed = 0;
+	int64_t open = 0, queued = 0, failed = 0, overdue = 0;
+	char last[16] = "never";
+	struct tm tm;
 
 	(void)store_count(d->ctx.store, "open", &open);
+	(void)store_count(d->ctx.store, "overdue", &overdue);
 	(void)store_count(d->ctx.store, "outbox_queued", &queued);
 	(void)store_count(d->ctx.store, "outbox_failed", &failed);
-	sd_notifyf(0, "STATUS=%lld open cases, %lld replies queued, %lld failed; %zu messages processed, %zu quarantined",
-		   (long long)open, (long long)queued, (long long)failed, d->stats.processed,
-		   d->stats.quarantined);
+	if (d->stats.last_poll > 0 && localtime_r(&d->stats.last_poll, &tm) != NULL)
+		strftime(last, sizeof(last), "%H:%M:%S", &tm);
+	sd_notifyf(0, "STATUS=%lld open cases, %lld overdue; %lld replies queued, %lld failed; last poll %s; %zu messages processed, %zu quarantined",
+		   (long long)open, (long long)overdue, (long long)queued, (long long)failed, last,
+		   d->stats.processed, d->stats.quarantined);
 }
 
 enum round_result {

@@ -392,27 +392,17 @@ config_validate(struct config *c, struct errlist *errs)
 		errlist_add(errs, "%s: people.officer_auth_required needs people.trusted_authserv_id", p);
 }
 
-int
-config_load(const char *path, struct config **ret, struct errlist *errs)
+/* Read the lines of f (named path in messages) into c; errors go to errs. */
+static void
+config_parse_lines(FILE *f, struct config *c, const char *path, struct errlist *errs)
 {
-	_cleanup_config_ struct config *c = xcalloc(1, sizeof(*c));
 	_cleanup_free_ char *line = NULL;
 	_cleanup_free_ char *section = xstrdup("");
-	size_t errs_before = errs->n, cap = 0;
+	size_t cap = 0;
 	unsigned lineno = 0;
 	bool section_known = true;
-	FILE *f;
 	ssize_t len;
 
-	c->path = xstrdup(path);
-	config_set_defaults(c);
-	f = fopen(path, "re");
-	if (f == NULL) {
-		int r = -errno;
-
-		errlist_add(errs, "%s: cannot open: %s", path, strerror(errno));
-		return r;
-	}
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		char *s = line, *eq;
 
@@ -461,12 +451,55 @@ config_load(const char *path, struct config **ret, struct errlist *errs)
 		}
 		set_value(c, k, value, path, lineno, errs);
 	}
+}
+
+/* Parse f as the file path; takes f and closes it. */
+static int
+config_load_stream(FILE *f, const char *path, struct config **ret, struct errlist *errs)
+{
+	_cleanup_config_ struct config *c = xcalloc(1, sizeof(*c));
+	size_t errs_before = errs->n;
+
+	c->path = xstrdup(path);
+	config_set_defaults(c);
+	config_parse_lines(f, c, path, errs);
 	fclose(f);
 	config_validate(c, errs);
 	if (errs->n > errs_before)
 		return -EINVAL;
 	*ret = TAKE_PTR(c);
 	return 0;
+}
+
+int
+config_load(const char *path, struct config **ret, struct errlist *errs)
+{
+	FILE *f = fopen(path, "re");
+
+	if (f == NULL) {
+		int r = -errno;
+
+		errlist_add(errs, "%s: cannot open: %s", path, strerror(errno));
+		return r;
+	}
+	return config_load_stream(f, path, ret, errs);
+}
+
+int
+config_load_string(const char *text, size_t len, const char *name, struct config **ret,
+		   struct errlist *errs)
+{
+	FILE *f;
+
+	/* read-only: fmemopen() never writes to the buffer in mode "r" */
+	f = fmemopen((void *)(len > 0 ? text : ""), len, "r");
+	if (f == NULL) {
+		int r = -errno;
+
+		errlist_add(errs, "%s: cannot read: %s", name, strerror(errno));
+		return r;
+	}
+	return config_load_stream(f, name, ret, errs);
 }
 
 int

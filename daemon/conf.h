@@ -110,6 +110,10 @@ struct config {
 
 /* Load path; returns 0 or -EINVAL (errors appended to errs) or another -errno. */
 int config_load(const char *path, struct config **ret, struct errlist *errs);
+/* The same for a file's contents in memory (len bytes, NULs allowed); name stands
+ * for the path in messages and in config.path (secrets are looked up beside it). */
+int config_load_string(const char *text, size_t len, const char *name, struct config **ret,
+		       struct errlist *errs);
 void config_free(struct config *c);
 
 /* Resolve a *_file key and read the secret (first line).  Malloc'ed. */

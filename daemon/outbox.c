@@ -111,7 +111,8 @@ int
 outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queued *ret)
 {
 	const struct config *cfg = cx->cfg;
-	const struct template *t = template_get(cx->templates, m->tmpl);
+	const struct template *t =
+		m->tmpl == OUTBOX_NO_TEMPLATE ? NULL : template_get(cx->templates, m->tmpl);
 	_cleanup_free_ char *subject = NULL, *body = NULL, *full_body = NULL, *msgid = NULL,
 			    *first_msgid = NULL, *data = NULL, *key = NULL;
 	char *owned[8] = {0};
@@ -127,15 +128,22 @@ outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queue
 		*ret = OUTBOX_NO_ADDRESS;
 		return 0;
 	}
-	if (t == NULL)
-		return -ENOENT;
-
-	fill_common_vars(cx, m->c, &m->vars, owned, &n_owned);
-	r = template_render(t, &m->vars, &subject, &body);
-	for (size_t i = 0; i < n_owned; i++)
-		free(owned[i]);
-	if (r < 0)
-		return r;
+	if (m->tmpl == OUTBOX_NO_TEMPLATE) {
+		/* the officer's own words and nothing else */
+		if (m->c == NULL || m->body_prefix == NULL)
+			return -EINVAL;
+		subject = xasprintf("[%s] %s", m->c->ref, m->c->subject);
+		body = xstrdup("");
+	} else {
+		if (t == NULL)
+			return -ENOENT;
+		fill_common_vars(cx, m->c, &m->vars, owned, &n_owned);
+		r = template_render(t, &m->vars, &subject, &body);
+		for (size_t i = 0; i < n_owned; i++)
+			free(owned[i]);
+		if (r < 0)
+			return r;
+	}
 
 	/* Stable Message-ID: a re-run after a crash produces the same one. */
 	if (m->key != NULL)
@@ -166,7 +174,9 @@ outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queue
 		free(subject);
 		subject = xasprintf("[%s] %s", m->c->ref, plain);
 	}
-	full_body = m->body_prefix ? xasprintf("%s\n\n%s", m->body_prefix, body) : xstrdup(body);
+	full_body = m->body_prefix == NULL ? xstrdup(body)
+		    : *body ? xasprintf("%s\n\n%s", m->body_prefix, body)
+			    : xasprintf("%s\n", m->body_prefix);
 	struct compose_in in = {
 		.from_addr = cfg->complaints_address,
 		.from_name = *cfg->complaints_display_name ? cfg->complaints_display_name
@@ -284,7 +294,8 @@ record_attempt(const struct case_ctx *cx, struct outbox_row *o, enum smtp_result
 }
 
 int
-outbox_deliver(const struct case_ctx *cx, struct smtp *smtp, struct outbox_stats *stats)
+outbox_deliver(const struct case_ctx *cx, struct smtp *smtp, struct outbox_stats *stats,
+	       void (*tick)(void *userdata), void *userdata)
 {
 	struct outbox_row *rows = NULL;
 	size_t n = 0;
@@ -299,6 +310,8 @@ outbox_deliver(const struct case_ctx *cx, struct smtp *smtp, struct outbox_stats
 		long code = 0;
 		enum smtp_result res;
 
+		if (tick != NULL)
+			tick(userdata);
 		res = smtp_send(smtp, cx->cfg->complaints_address, o->rcpt, o->data, o->len, &code,
 				&error);
 		if (res == SMTP_CONFIG) {

@@ -22,6 +22,9 @@ struct case_ctx;
 struct case_row;
 struct smtp;
 
+/* tmpl value for a relay of an officer's text with no template around it */
+#define OUTBOX_NO_TEMPLATE _TEMPLATE_MAX
+
 struct outbox_mail {
 	const struct case_row *c; /* the case (for reference, names, dates), or NULL */
 	enum template_id tmpl;
@@ -54,11 +57,13 @@ struct outbox_stats {
 };
 
 /*
- * Deliver what is due now.  Returns 0, or -ECONNREFUSED-style errors only for
+ * Deliver what is due now; tick (or NULL) is called before each mail, so the
+ * caller can keep its watchdog fed.  Returns 0, or -ECONNREFUSED-style errors only for
  * configuration problems (authentication, TLS) that stop delivery as a whole;
  * everything is kept queued then.
  */
-int outbox_deliver(const struct case_ctx *cx, struct smtp *smtp, struct outbox_stats *stats);
+int outbox_deliver(const struct case_ctx *cx, struct smtp *smtp, struct outbox_stats *stats,
+		   void (*tick)(void *userdata), void *userdata);
 
 /* Seconds to wait after the n-th failed attempt (pure, clamped: 1 min .. 1 h). */
 time_t outbox_backoff(int attempts);

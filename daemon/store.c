@@ -884,6 +884,9 @@ store_count(struct store *s, const char *what, int64_t *ret)
 	} counts[] = {
 		{"cases", "SELECT count(*) FROM cases"},
 		{"open", "SELECT count(*) FROM cases WHERE status = 'open'"},
+		{"overdue", "SELECT count(*) FROM cases WHERE status = 'open' AND "
+			    "((response_due != '' AND response_due < date('now', 'localtime')) OR "
+			    "(ack_due != '' AND acknowledged_at = 0 AND ack_due < date('now', 'localtime')))"},
 		{"messages", "SELECT count(*) FROM messages"},
 		{"quarantined", "SELECT count(*) FROM messages WHERE state = 'quarantined'"},
 		{"unattached", "SELECT count(*) FROM messages WHERE case_id IS NULL"},
