@@ -10,7 +10,10 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -298,6 +301,68 @@ first_reply(const struct case_ctx *cx, struct case_row *c, const struct message 
 	}
 }
 
+static int
+month_number(const char *word, size_t len)
+{
+	static const char *const months[] = {"january", "february", "march", "april",
+					     "may", "june", "july", "august",
+					     "september", "october", "november", "december"};
+
+	for (int i = 0; i < 12; i++)
+		if (len >= 3 && (len == strlen(months[i]) || len == 3) &&
+		    ascii_strncaseeq(word, months[i], len))
+			return i + 1;
+	return 0;
+}
+
+/*
+ * Does the sender date the problem more than late_complaint_months before it
+ * was received ("since March 2024", "back in 2023", "in June 2022")?  A year
+ * alone counts as its December, so only what is certainly old is flagged: a
+ * late complaint is flagged for an officer's decision, never rejected.
+ */
+static bool
+dated_late(const char *text, const struct cal_date *received, int late_months)
+{
+	static const char *const leads[] = {"since", "in", "from", "during", "back in", "started in"};
+	const char *p = text;
+
+	while ((p = strpbrk(p, "12")) != NULL) {
+		int year, month = 12;
+		const char *w, *q = p;
+
+		if (!(p[0] == '1' && p[1] == '9') && !(p[0] == '2' && p[1] == '0'))
+			goto next;
+		if (strspn(p, "0123456789") != 4 || (p > text && (isalnum((unsigned char)p[-1]))))
+			goto next;
+		year = atoi(p);
+		/* the word before: a month name, or a lead-in word */
+		for (q = p; q > text && q[-1] == ' '; q--)
+			;
+		for (w = q; w > text && isalpha((unsigned char)w[-1]); w--)
+			;
+		if (q > w && month_number(w, (size_t)(q - w)) > 0) {
+			month = month_number(w, (size_t)(q - w));
+			for (q = w; q > text && q[-1] == ' '; q--)
+				;
+			for (w = q; w > text && isalpha((unsigned char)w[-1]); w--)
+				;
+		}
+		for (size_t i = 0; i < ELEMENTSOF(leads); i++) {
+			size_t n = strlen(leads[i]);
+			const char *start = q - n;
+
+			if (q - text >= (ptrdiff_t)n && ascii_strncaseeq(start, leads[i], n) &&
+			    (start == text || !isalpha((unsigned char)start[-1])) &&
+			    (received->year - year) * 12 + (received->month - month) > late_months)
+				return true;
+		}
+next:
+		p++;
+	}
+	return false;
+}
+
 int
 case_open(const struct case_ctx *cx, const struct message *m, enum sender_role role,
 	  time_t received_at, const char *quoted_ref, struct case_row **ret)
@@ -343,6 +408,12 @@ case_open(const struct case_ctx *cx, const struct message *m, enum sender_role r
 		return r;
 	}
 
+	if (!classification_has_flag(&cl, FLAG_LATE) &&
+	    dated_late(fwd ? fwd->body : own, &rd, cx->cfg->ts.late_complaint_months)) {
+		if (flags.len)
+			(void)buf_putc(&flags, ' ');
+		(void)buf_puts(&flags, FLAG_LATE);
+	}
 	c->kind = xstrdup(case_kind_to_string(cl.kind));
 	c->stage = 1;
 	c->status = xstrdup(case_status_to_string(STATUS_OPEN));

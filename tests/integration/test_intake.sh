@@ -18,19 +18,22 @@ done
 	printf 'Content-Type: text/plain\n\nboom\n'
 } >"$dir/bomb.eml"
 mailstack_send bomb@example.com "$COMPLAINTS" "$dir/bomb.eml"
-mailstack_wait_count "$COMPLAINTS" INBOX 7 20
+mailstack_wait_count "$COMPLAINTS" INBOX 8 20
 
 check "first run exits 0" it_once
 check_eq "INBOX is empty" 0 "$(mailstack_imap_count "$COMPLAINTS" INBOX)"
-check_eq "six messages in Processed" 6 "$(mailstack_imap_count "$COMPLAINTS" Processed)"
+check_eq "seven messages in Processed" 7 "$(mailstack_imap_count "$COMPLAINTS" Processed)"
 check_eq "the bomb is in Quarantine" 1 "$(mailstack_imap_count "$COMPLAINTS" Quarantine)"
 check_eq "quarantine reason recorded" "too_deep" \
 	"$(sql "SELECT substr(reason, 1, 8) FROM messages WHERE state = 'quarantined'")"
-check_eq "every message recorded with its raw source" 7 \
+check_eq "every message recorded with its raw source" 8 \
 	"$(sql "SELECT count(*) FROM messages WHERE length(raw) > 0")"
 check_eq "the out-of-office reply opened no case" "out_of_office" \
 	"$(sql "SELECT automatic FROM messages WHERE message_id = 'ooo-20261116-120001@example.org' AND case_id IS NULL")"
-check_eq "five cases opened" 5 "$(ctl list --json | jq length)"
+check_eq "six cases opened" 6 "$(ctl list --json | jq length)"
+check "a problem dated March 2024 is flagged late" grep -qw late <<<"$(ctl list --json | jq -r '.[] | select(.complainant.email == "tom.baker@example.com") | .flags[]')"
+check_eq "Jane's recent problem is not late; she asked for large print" adjustments \
+	"$(ctl list --json | jq -r '.[] | select(.complainant.email == "jane.resident@example.net") | .flags | join(" ")')"
 
 jane_ref=$(ctl list --json | jq -r '.[] | select(.complainant.email == "jane.resident@example.net") | .ref')
 check "Jane's case has a reference" test -n "$jane_ref"
