@@ -230,7 +230,7 @@ queue_to_officer(const struct case_ctx *cx, const struct case_row *c, enum templ
 		.key = key,
 		.to_addr = !isempty(to) ? to
 			   : (c != NULL && !isempty(c->officer)) ? c->officer
-								 : cx->cfg->complaints_address,
+								 : config_alerts_address(cx->cfg),
 		.automatic = true,
 	};
 	enum outbox_queued q;
@@ -953,7 +953,8 @@ case_delivery_failed(const struct case_ctx *cx, int64_t case_id, const char *rcp
 	if (r < 0)
 		return r;
 	/* no alert about a failed alert: that would loop */
-	if (ascii_strcaseeq(rcpt, cx->cfg->complaints_address) || ascii_strcaseeq(rcpt, c->officer))
+	if (ascii_strcaseeq(rcpt, cx->cfg->complaints_address) ||
+	    ascii_strcaseeq(rcpt, config_alerts_address(cx->cfg)) || ascii_strcaseeq(rcpt, c->officer))
 		return 0;
 	v.value[TV_RECIPIENT] = rcpt;
 	v.value[TV_REASON] = reason;
@@ -1003,7 +1004,7 @@ check_one(const struct case_row *cr, void *userdata)
 		om = (struct outbox_mail){
 			.c = c, .tmpl = TEMPLATE_OFFICER_BREACH, .purpose = "officer-breach",
 			.key = key,
-			.to_addr = *c->officer ? c->officer : cx->cfg->complaints_address,
+			.to_addr = *c->officer ? c->officer : config_alerts_address(cx->cfg),
 			.automatic = true, .vars = v,
 		};
 		r = outbox_queue(cx, &om, &q);
@@ -1046,7 +1047,7 @@ check_one(const struct case_row *cr, void *userdata)
 	v.value[TV_DAYS_LEFT] = days_left;
 	om = (struct outbox_mail){
 		.c = c, .tmpl = TEMPLATE_OFFICER_REMINDER, .purpose = "officer-reminder", .key = key,
-		.to_addr = *c->officer ? c->officer : cx->cfg->complaints_address,
+		.to_addr = *c->officer ? c->officer : config_alerts_address(cx->cfg),
 		.automatic = true, .vars = v,
 	};
 	r = outbox_queue(cx, &om, &q);

@@ -54,6 +54,7 @@ static const struct key keys[] = {
 	LIST("people", "councillor_domains", councillor_domains),
 	B("people", "officer_auth_required", officer_auth_required),
 	S("people", "trusted_authserv_id", trusted_authserv_id),
+	S("people", "alerts_address", alerts_address),
 
 	S("imap", "url", imap_url),
 	B("imap", "starttls", imap_starttls),
@@ -132,6 +133,7 @@ config_set_defaults(struct config *c)
 	c->councillor_domains[0] = xstrdup("parliament.uk");
 	c->n_councillor_domains = 1;
 	c->trusted_authserv_id = xstrdup("");
+	c->alerts_address = xstrdup("");
 
 	c->imap_url = xstrdup("");
 	c->imap_starttls = true;
@@ -388,6 +390,12 @@ config_validate(struct config *c, struct errlist *errs)
 		if (!valid_address(c->councillor_addresses[i]))
 			errlist_add(errs, "%s: people.councillor_addresses: \"%s\" is not an email address",
 				    p, c->councillor_addresses[i]);
+	if (!isempty(c->alerts_address) && !valid_address(c->alerts_address))
+		errlist_add(errs, "%s: people.alerts_address: \"%s\" is not an email address", p,
+			    c->alerts_address);
+	if (ascii_strcaseeq(c->alerts_address, c->complaints_address))
+		errlist_add(errs, "%s: people.alerts_address must not be the complaints address: complaintsd would file its own alerts away unread",
+			    p);
 	if (c->officer_auth_required && isempty(c->trusted_authserv_id))
 		errlist_add(errs, "%s: people.officer_auth_required needs people.trusted_authserv_id", p);
 }
@@ -562,4 +570,10 @@ config_address_in(const char *addr, char *const *addresses, size_t n_addresses,
 			return true;
 	}
 	return false;
+}
+
+const char *
+config_alerts_address(const struct config *c)
+{
+	return isempty(c->alerts_address) ? c->complaints_address : c->alerts_address;
 }

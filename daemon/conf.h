@@ -60,6 +60,7 @@ struct config {
 	size_t n_councillor_domains;
 	bool officer_auth_required;
 	char *trusted_authserv_id;
+	char *alerts_address; /* officers' alerts when a case has no officer; "" = complaints */
 
 	/* [imap] */
 	char *imap_url;
@@ -118,6 +119,9 @@ void config_free(struct config *c);
 
 /* Resolve a *_file key and read the secret (first line).  Malloc'ed. */
 int config_read_secret(const struct config *c, const char *file, char **ret, struct errlist *errs);
+
+/* Where alerts go for a case with no assigned officer. */
+const char *config_alerts_address(const struct config *c);
 
 /* Is addr (lower-case) listed in, or in a domain of, the given lists? */
 bool config_address_in(const char *addr, char *const *addresses, size_t n_addresses,

@@ -50,6 +50,7 @@ holidays_file = $top_srcdir/data/holidays-england-and-wales.txt
 [people]
 officer_domains = council.example
 councillor_addresses = cllr.m.lowe@council.example
+alerts_address = complaints-team@council.example
 
 [imap]
 url = imaps://localhost:$IMAPS_PORT/INBOX
