@@ -23,7 +23,7 @@ int
 http_get(const char *url, const char *ca_file, size_t max, unsigned timeout, char **ret,
 	 size_t *ret_len, char **ret_error)
 {
-	_cleanup_buf_ struct buf body;
+	_cleanup_buf_ struct buf body = BUF_INIT;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	long code = 0;
 	CURLcode rc;
