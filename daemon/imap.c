@@ -75,17 +75,6 @@ imap_result_to_string(enum imap_result r)
 
 /* ------------------------------------------------------------ pure helpers */
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 void
 imap_url_done(struct imap_url *u)
@@ -174,7 +163,7 @@ imap_url_parse(const char *url, struct imap_url *ret, char **ret_error)
 		char c = *p;
 
 		if (c == '%') {
-			int hi = hexval(p[1]), lo = hi < 0 ? -1 : hexval(p[2]);
+			int hi = ascii_hexval(p[1]), lo = hi < 0 ? -1 : ascii_hexval(p[2]);
 
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 				*ret_error =

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "calendar.h"
+#include "utf8.h"
 #include "util.h"
 
 /* Holiday files are small; anything bigger is not a holiday list. */
@@ -279,43 +280,15 @@ holiday_cmp(const void *a, const void *b)
 static bool
 text_ok(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	size_t i = 0;
 
-	while (p < end) {
-		unsigned c = *p;
-		size_t n;
-		unsigned cp;
+	while (i < len) {
+		uint32_t cp;
+		size_t n = utf8_decode(s + i, len - i, &cp);
 
-		if (c < 0x80) {
-			if (c < 0x20 && c != '\t')
-				return false;
-			if (c == 0x7f)
-				return false;
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else
+		if (n == 0 || (cp < 0x20 && cp != '\t') || cp == 0x7f)
 			return false;
-		if ((size_t)(end - p) <= n)
-			return false;
-		for (size_t i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		p += n + 1;
+		i += n;
 	}
 	return true;
 }

@@ -10,18 +10,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-bool utf8_valid(const char *s, size_t len);
-/* Copy s, replacing each maximal invalid subsequence with U+FFFD and dropping NUL. */
-char *utf8_repair(const char *s, size_t len);
+#include "utf8.h"
+
 /*
  * Convert len bytes in charset (may be NULL or "") to UTF-8.  When the
  * charset is unknown or the data does not fit the declared one, the text is
  * read as windows-1252 and *ret_note (if not NULL) gets a malloc'ed remark.
  */
 char *charset_to_utf8(const char *charset, const char *in, size_t len, char **ret_note);
-/* Append the UTF-8 encoding of code point cp (invalid ones as U+FFFD) to out; returns bytes written
- * (<= 4). */
-size_t utf8_encode(unsigned long cp, char out[static 4]);
 /* Header text: drop C0/C1 controls and DEL, turn TAB into space, fold runs of white space, trim. */
 char *text_clean_line(const char *s);
 /* Body text: CRLF and CR to LF, drop NUL and other controls except TAB and LF, trim blank edges. */

@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "compose.h"
+#include "utf8.h"
 #include "util.h"
 
 /* Fold header lines before this many characters (RFC 5322 2.1.1 SHOULD). */
@@ -23,42 +24,6 @@
 #define REFS_KEEP 20
 #define MSGID_MAX 250
 #define ADDR_MAX 254
-
-/* Decode one UTF-8 sequence at s (len bytes left); returns its length, or 0 when invalid. */
-static size_t
-utf8_decode(const unsigned char *s, size_t len, uint32_t *ret)
-{
-	unsigned char c = s[0];
-	size_t n;
-	uint32_t cp;
-
-	if (c < 0x80) {
-		*ret = c;
-		return 1;
-	} else if (c >= 0xc2 && c <= 0xdf) {
-		n = 1;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 2;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 3;
-		cp = c & 0x07;
-	} else
-		return 0;
-	if (len <= n)
-		return 0;
-	for (size_t k = 1; k <= n; k++) {
-		if ((s[k] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[k] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	*ret = cp;
-	return n + 1;
-}
 
 static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
 
@@ -72,7 +37,7 @@ compose_clean_text(const char *s)
 
 	while (len > 0) {
 		uint32_t cp;
-		size_t n = utf8_decode(p, len, &cp);
+		size_t n = utf8_decode((const char *)p, len, &cp);
 
 		if (n == 0) {
 			buf_puts(&b, replacement);
@@ -120,7 +85,7 @@ clean_body(const char *s)
 			len--;
 			continue;
 		}
-		n = utf8_decode(p, len, &cp);
+		n = utf8_decode((const char *)p, len, &cp);
 		if (n == 0) {
 			buf_puts(&b, replacement);
 			p++;

@@ -170,8 +170,10 @@ date_from_etpan(const struct mailimf_date_time *d)
 		year += 2000;
 	else if (year < 1000)
 		year += 1900;
+	/* libetpan takes any run of digits as the zone: +HHMM has four */
 	if (d->dt_month < 1 || d->dt_month > 12 || d->dt_day < 1 || d->dt_day > 31 ||
-	    d->dt_hour > 23 || d->dt_min > 59 || d->dt_sec > 60 || year > 9999)
+	    d->dt_hour > 23 || d->dt_min > 59 || d->dt_sec > 60 || year > 9999 || z < -9959 ||
+	    z > 9959)
 		return 0;
 	tm.tm_year = year - 1900;
 	tm.tm_mon = d->dt_month - 1;
@@ -546,17 +548,6 @@ collect_headers(struct message *m, const struct mailimf_fields *fields)
 	}
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static int
 b64val(unsigned char c)
@@ -618,9 +609,9 @@ transfer_decode(const char *in, size_t len, int encoding, struct buf *out)
 			(void)buf_putc(out, (char)p[i]);
 			continue;
 		}
-		if (i + 2 < len && hexval((char)p[i + 1]) >= 0 && hexval((char)p[i + 2]) >= 0) {
+		if (i + 2 < len && ascii_hexval((char)p[i + 1]) >= 0 && ascii_hexval((char)p[i + 2]) >= 0) {
 			(void)buf_putc(
-			    out, (char)(hexval((char)p[i + 1]) * 16 + hexval((char)p[i + 2])));
+			    out, (char)(ascii_hexval((char)p[i + 1]) * 16 + ascii_hexval((char)p[i + 2])));
 			i += 2;
 			continue;
 		}
@@ -750,8 +741,8 @@ rfc2231_append(struct buf *raw, const char *v, bool ext, bool first, char **char
 		}
 	}
 	for (; *v; v++) {
-		if (ext && *v == '%' && hexval(v[1]) >= 0 && hexval(v[2]) >= 0) {
-			(void)buf_putc(raw, (char)(hexval(v[1]) * 16 + hexval(v[2])));
+		if (ext && *v == '%' && ascii_hexval(v[1]) >= 0 && ascii_hexval(v[2]) >= 0) {
+			(void)buf_putc(raw, (char)(ascii_hexval(v[1]) * 16 + ascii_hexval(v[2])));
 			v += 2;
 		} else
 			(void)buf_putc(raw, *v);

@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "template.h"
+#include "utf8.h"
 #include "util.h"
 
 static const char *const var_names[_TV_MAX] = {
@@ -177,46 +178,6 @@ suggest(const char *name)
 	return NULL;
 }
 
-/* Is s[0..len) valid UTF-8 (no overlongs, surrogates or code points past U+10FFFF)? */
-static bool
-utf8_ok(const unsigned char *s, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = s[i];
-		size_t n;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else
-			return false;
-		if (len - i <= n)
-			return false;
-		for (size_t k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += n + 1;
-	}
-	return true;
-}
-
 /*
  * Walk the placeholders of one line.  With errs, report malformed and
  * unknown ones; with uses, mark the ones seen; with out, copy the line with
@@ -360,7 +321,7 @@ template_parse(const char *text, size_t len, const char *file, struct template *
 			errlist_add(errs, "%s: contains a NUL byte (not a text file?)", file);
 		return -EINVAL;
 	}
-	if (!utf8_ok((const unsigned char *)text, len)) {
+	if (!utf8_valid(text, len)) {
 		if (errs)
 			errlist_add(errs, "%s: not valid UTF-8", file);
 		return -EINVAL;

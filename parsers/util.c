@@ -169,3 +169,15 @@ strstrip(char *s)
 		memmove(s, start, (size_t)(end - start) + 1);
 	return s;
 }
+
+int
+ascii_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -73,6 +73,8 @@ char *ascii_strlower(char *s);
 /* If s starts with prefix (ASCII case-insensitive), return the rest, else NULL. */
 const char *startswith_nocase(const char *s, const char *prefix);
 const char *startswith(const char *s, const char *prefix);
+/* The value of a hexadecimal digit, or -1. */
+int ascii_hexval(char c);
 /* Trim ASCII white space at both ends in place; returns s. */
 char *strstrip(char *s);
 
