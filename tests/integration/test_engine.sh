@@ -14,7 +14,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 (cd "$www" && exec openssl s_server -quiet -WWW -accept "127.0.0.1:$port" \
 	-cert "$dir/tls/server.crt" -key "$dir/tls/server.key") >"$dir/https.log" 2>&1 &
 https_pid=$!
-trap 'kill $https_pid 2>/dev/null; it_teardown' EXIT
+trap 'kill $https_pid 2>/dev/null || true; it_teardown' EXIT
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 cp "$top_srcdir/data/holidays-england-and-wales.txt" "$dir/holidays.txt"
 sed -i "s#^holidays_file = .*#holidays_file = $dir/holidays.txt#" "$dir/complaintsd.conf"
@@ -29,7 +29,7 @@ check_eq "the calendar uses it" 2026-12-29 "$(ctl calendar add 2026-12-24 1)"
 rc=0
 ctl holidays update --url "http://localhost:$port/bank-holidays.json" >/dev/null 2>&1 || rc=$?
 check_eq "plain http is refused" 1 "$rc"
-kill $https_pid 2>/dev/null
+kill $https_pid 2>/dev/null || true
 
 # --- officers: only with the council's own DMARC/DKIM verdict
 sed -i 's/^officer_domains = council.example$/officer_domains = council.example\nofficer_auth_required = yes\ntrusted_authserv_id = mx.council.example/' "$dir/complaintsd.conf"
