@@ -74,16 +74,27 @@ Content-Type: text/plain; charset=UTF-8
 
 My neighbour showed me your email. Our bins were missed too and I am fed up.
 MAIL
-for f in reply-tag reply-irt other-quotes-ref; do
+ack_id=$(sql "SELECT message_id FROM outbox WHERE rcpt = 'jane.resident@example.net' AND purpose = 'ack-stage1'")
+cat >"$dir/reply-refs.eml" <<MAIL
+From: Jane Resident <jane.resident@example.net>
+To: complaints@council.example
+Subject: new photos
+Message-ID: <jane-reply-refs@mail.example.net>
+References: <unrelated-1@mail.example.net> <${ack_id}>
+Content-Type: text/plain; charset=UTF-8
+
+Here are the photos you asked for.
+MAIL
+for f in reply-tag reply-irt reply-refs other-quotes-ref; do
 	mailstack_send x@example.net "$COMPLAINTS" "$dir/$f.eml"
 done
 # and the very same first message delivered a second time
 mailstack_send jane.resident@example.net "$COMPLAINTS" "$MAILDIR_SRC/01-resident-complaint.eml"
-mailstack_wait_count "$COMPLAINTS" INBOX 4 20
+mailstack_wait_count "$COMPLAINTS" INBOX 5 20
 
 check "second run exits 0" it_once
 check_eq "INBOX is empty again" 0 "$(mailstack_imap_count "$COMPLAINTS" INBOX)"
-check_eq "both replies joined Jane's case" 3 \
+check_eq "replies by tag, In-Reply-To and References joined Jane's case" 4 \
 	"$(ctl show "$jane_ref" --json | jq '[.messages[] | select(.direction == "in")] | length')"
 check_eq "the duplicate copy was not processed twice" 1 \
 	"$(sql "SELECT count(*) FROM messages WHERE message_id = 'CAF1jane0001@mail.example.net'")"
