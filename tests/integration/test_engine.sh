@@ -86,6 +86,42 @@ check_eq "the response clock runs from the acknowledgement" \
 	"$(ctl calendar add "$(ctl calendar received "$(ctl show "$ref" --json | jq -r .acknowledged_at)")" 10)" \
 	"$(ctl show "$ref" --json | jq -r .response_due)"
 
+# --- escalation after the configured window: flagged for an officer, not refused
+sed -i 's/^\[replies\]$/[timescales]\nescalation_window_days = 5\n\n[replies]/' "$dir/complaintsd.conf"
+send c3 <<MAIL
+From: Eve Late <eve@example.net>
+To: $COMPLAINTS
+Subject: Rude call handler
+Message-ID: <eve-1@example.net>
+
+I want to make a complaint about how I was spoken to on the phone.
+MAIL
+check "run w1" it_once
+ref3=$(ctl list --json | jq -r '.[] | select(.complainant.email == "eve@example.net") | .ref')
+send r3 <<MAIL
+From: Olivia Officer <olivia.officer@council.example>
+To: $COMPLAINTS
+Subject: Re: [$ref3] Rude call handler
+Message-ID: <olivia-r3@council.example>
+Authentication-Results: mx.council.example; dmarc=pass header.from=council.example
+
+Dear Eve, I am sorry for how the call went; we have spoken to the team.
+#outcome partly-upheld
+MAIL
+check "run w2" it_once
+check_eq "responded" responded "$(ctl show "$ref3" --json | jq -r .status)"
+send e3 <<MAIL
+From: Eve Late <eve@example.net>
+To: $COMPLAINTS
+Subject: Re: [$ref3] Rude call handler
+Message-ID: <eve-2@example.net>
+
+I am still not happy with your response and want it escalated.
+MAIL
+check "run w3, a month later" faketime -f '+30d' "$COMPLAINTSD" -c "$dir/complaintsd.conf" --once
+check_eq "not escalated automatically" 1 "$(ctl show "$ref3" --json | jq -r .stage)"
+check "flagged for an officer" grep -qw escalation_late <<<"$(ctl show "$ref3" --json | jq -r '.flags[]')"
+
 # --- a permanent SMTP failure is recorded on the case and the team alerted
 bad="x@$(printf 'a%.0s' $(seq 70)).example"
 send c2 <<MAIL
