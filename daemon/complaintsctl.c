@@ -36,6 +36,7 @@
 #include "json.h"
 #include "kinds.h"
 #include "message.h"
+#include "report.h"
 #include "store.h"
 #include "util.h"
 
@@ -55,6 +56,8 @@ usage(FILE *f)
 		"  outbox [--state queued|sent|failed|suppressed] [--json]\n"
 		"                                     mail waiting, sent, failed or held back\n"
 		"  outbox retry ID                    send a failed mail again\n"
+		"  report --from DATE --to DATE [--format text|csv|json|html] [--output FILE]\n"
+		"                                     the annual complaints performance report\n"
 		"  extend REF DAYS REASON             extend the current stage (the complainant is told)\n"
 		"  outcome REF OUTCOME                upheld, partly-upheld, not-upheld, resolved, withdrawn\n"
 		"  reclassify REF complaint|service-request\n"
@@ -865,6 +868,10 @@ main(int argc, char **argv)
 		r = load(&ctx, config_path, true);
 		if (r == 0)
 			r = cmd_outbox(&ctx, argc, argv);
+	} else if (streq(cmd, "report")) {
+		r = load(&ctx, config_path, true);
+		if (r == 0)
+			r = report_main(&ctx, argc, argv);
 	} else if (streq(cmd, "list") || streq(cmd, "show")) {
 		r = load(&ctx, config_path, true);
 		if (r == 0)

@@ -1253,3 +1253,9 @@ store_purge(struct store *s, time_t before, bool apply, time_t now, store_case_c
 	free(ids);
 	return r;
 }
+
+struct sqlite3 *
+store_sqlite(struct store *s)
+{
+	return s->db;
+}

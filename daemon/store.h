@@ -213,6 +213,9 @@ int store_case_events(struct store *s, int64_t case_id, store_event_cb cb, void 
 int store_purge(struct store *s, time_t before, bool apply, time_t now, store_case_cb cb,
 		void *userdata);
 
+/* The database handle, for the report queries (daemon/store_report.c). */
+struct sqlite3 *store_sqlite(struct store *s);
+
 /* Counts for status lines and tests. */
 int store_count(struct store *s, const char *what, int64_t *ret);
 

@@ -1,0 +1,180 @@
+/*
+ * report.h - the annual complaints performance and service improvement report
+ * (`complaintsctl report`).
+ *
+ * The store supplies raw rows (daemon/store_report.c); this module turns them
+ * into a flat list of figures and renders that list as text, CSV, JSON or one
+ * self-contained HTML page.  Every figure is a count, a percentage (numerator
+ * and denominator kept) or an average (sum and count kept), so each rendering
+ * shows the same numbers.  Nothing here reads the clock: the period and the
+ * "generated" date are parameters.
+ *
+ * How each figure is computed.  The period is FROM..TO, both days included.
+ * "Date of" an instant is its calendar date in the council's timezone.
+ *
+ *   received.*          cases whose effective received date (cases.received_date)
+ *                       is in the period, by kind; complaints also by scheme.
+ *   stage1.received     complaints (kind "complaint") received in the period.
+ *   stage1.excluded     of those, the ones excluded from the procedure.
+ *   stage1.outcome_*    of those, the stage 1 outcome: the outcome recorded
+ *                       while at stage 1 (kept in s1_outcome when escalated);
+ *                       "none" when no outcome was recorded (yet).
+ *   stage1.acknowledged complaints whose stage 1 acknowledgement is dated in
+ *                       the period; ..._in_time: dated on or before the
+ *                       acknowledgement due date (for a case since escalated,
+ *                       received date + the configured stage 1 acknowledgement
+ *                       days, because the live due date now belongs to stage 2).
+ *   stage1.responded    complaints whose stage 1 response is dated in the
+ *                       period (first-and-final responses included);
+ *                       ..._in_time: dated on or before the response due date,
+ *                       which includes any extension.
+ *   stage1.avg_working_days  over those responses that had an acknowledgement:
+ *                       working days from the effective date of the
+ *                       acknowledgement (day 0, as the deadlines count) to the
+ *                       date of the response, averaged.
+ *   stage1.extended     distinct cases with a stage 1 extension granted in the
+ *                       period ("extended" events); stage1.breaches: stage 1
+ *                       deadlines found missed in the period
+ *                       ("deadline_breached" events).
+ *   stage2.escalated    complaints escalated to stage 2 on a date in the period.
+ *   stage2.first_and_final  distinct cases marked for a first and final
+ *                       response in the period (they stay in stage 1 figures).
+ *   stage2.outcome_*    of the cases escalated in the period, the stage 2 outcome.
+ *   stage2.*            acknowledged, responded, in time, average working days,
+ *                       extended, breaches: as for stage 1, with stage 2's dates.
+ *   improvements.*      "improvement" events dated in the period, by area.
+ *   signposting.*       mails sent (outbox state "sent") created in the period
+ *                       whose text carries the Ombudsman's details: exclusion,
+ *                       extension, deadline-missed, other-process, and the final
+ *                       response (a relay on a complaint at stage 2 or marked
+ *                       first and final).
+ *   delivery.failed     "delivery_failed" events dated in the period.
+ *   routes.*            other-process cases received in the period, by route.
+ *
+ * A percentage with a zero denominator and an average over nothing are shown
+ * as "n/a" (null in JSON, empty in CSV).
+ */
+#ifndef COMPLAINTSD_REPORT_H
+#define COMPLAINTSD_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+#include "calendar.h"
+
+struct context;
+struct store;
+
+/* ---- raw rows, filled by store_report_load() (daemon/store_report.c) */
+
+struct report_case {
+	int64_t id;
+	char *ref, *kind, *status, *scheme, *route;
+	int stage;
+	char *received_date, *ack_due, *response_due, *outcome;
+	time_t acknowledged_at, responded_at, escalated_at;
+	int extension_days;
+	bool first_and_final;
+	time_t s1_acknowledged_at, s1_responded_at;
+	char *s1_response_due, *s1_outcome;
+	int s1_extension_days;
+};
+
+struct report_event {
+	int64_t case_id;
+	char *ref, *type, *detail;
+	time_t at;
+};
+
+struct report_mail {
+	char *purpose, *kind;
+	time_t created_at, escalated_at;
+	bool first_and_final;
+};
+
+struct report_data {
+	struct report_case *cases;
+	size_t n_cases;
+	struct report_event *events;
+	size_t n_events;
+	struct report_mail *mails;
+	size_t n_mails;
+};
+
+/*
+ * Rows that may count for the period: cases received from..to (YYYY-MM-DD) or
+ * with an acknowledgement, response or escalation between lo and hi (UTC);
+ * report events and sent signposting mails between lo and hi.  The caller
+ * filters exactly by local date.  0, or a negative errno and a message.
+ */
+int store_report_load(struct store *s, const char *from, const char *to, time_t lo, time_t hi,
+                      struct report_data *ret, char **ret_error);
+void report_data_done(struct report_data *d);
+
+/* ---- the figures */
+
+enum report_value_type {
+	REPORT_COUNT,   /* num */
+	REPORT_PERCENT, /* 100 * num / den */
+	REPORT_AVERAGE, /* num / den */
+};
+
+struct report_figure {
+	char *section; /* "received", "stage1", ... */
+	char *measure; /* stable key within the section */
+	char *label;   /* for people */
+	enum report_value_type type;
+	int64_t num, den;
+};
+
+struct report_improvement {
+	char *date; /* YYYY-MM-DD */
+	char *ref;
+	char *area;
+	char *text;
+};
+
+struct report_params {
+	struct cal_date from, to;
+	const char *council;   /* council name for titles */
+	const char *generated; /* YYYY-MM-DD shown in the HTML footer, may be NULL */
+	int stage1_ack_days;   /* configured working days to acknowledge at stage 1 */
+	const char *lgsco_name, *lgsco_url, *housing_name, *housing_url;
+};
+
+struct report {
+	struct report_params p; /* strings borrowed from the caller */
+	struct report_figure *figures;
+	size_t n_figures;
+	struct report_improvement *improvements;
+	size_t n_improvements;
+};
+
+enum report_format { REPORT_TEXT, REPORT_CSV, REPORT_JSON, REPORT_HTML };
+
+/* Parse "YYYY-MM-DD" for --from/--to; -EINVAL with a message when bad or from > to. */
+int report_parse_period(const char *from, const char *to, struct cal_date *ret_from,
+                        struct cal_date *ret_to, char **ret_error);
+int report_format_from_string(const char *s, enum report_format *ret);
+
+/* Compute the figures from raw rows (pure apart from localtime_r for "date of"). */
+int report_build(const struct report_data *d, const struct calendar *cal,
+                 const struct report_params *p, struct report *ret);
+/* Load from the store and build; 0, or a negative errno and a message. */
+int report_compute(struct store *s, const struct calendar *cal, const struct report_params *p,
+                   struct report *ret, char **ret_error);
+void report_done(struct report *r);
+
+/* A figure by section and measure, or NULL. */
+const struct report_figure *report_find(const struct report *r, const char *section,
+                                        const char *measure);
+
+int report_render(const struct report *r, enum report_format f, struct buf *out);
+
+/* `complaintsctl report ...`; argv[0] is "report".  Returns an exit code. */
+int report_main(struct context *ctx, int argc, char **argv);
+
+#endif
