@@ -65,8 +65,33 @@ struct daemon {
 	uint64_t watchdog_usec; /* 0: no watchdog */
 	uint64_t progress_start, progress_logged;
 	size_t progress_base;
-	unsigned backoff; /* seconds before the next connection attempt */
+	unsigned backoff;   /* seconds before the next attempt */
+	unsigned retry_cap; /* the longest wait for this kind of failure */
+	unsigned failures;  /* rounds failed in a row */
+	int housekeeping_error; /* of the last round's deadlines and outbox: 0 or -errno */
 };
+
+/*
+ * Waits between failed rounds double up to a cap.  A server that cannot be
+ * reached is tried again at least every NETWORK_RETRY_MAX seconds, so mail
+ * is picked up within seconds of it coming back; a database or
+ * configuration problem is retried at most once a minute.
+ */
+#define NETWORK_RETRY_MAX 5
+#define OTHER_RETRY_MAX 60
+
+static unsigned
+retry_wait(const struct daemon *d)
+{
+	return d->backoff < d->retry_cap ? d->backoff : d->retry_cap;
+}
+
+/* Say so on the first failure of a run of them, then once a minute or so. */
+static bool
+retry_worth_logging(const struct daemon *d)
+{
+	return d->failures == 0 || (d->failures + 1) % 12 == 0;
+}
 
 static uint64_t
 now_usec(void)
@@ -230,8 +255,9 @@ daemon_housekeeping(struct daemon *d)
 	if (d->smtp == NULL)
 		return 0;
 	r = outbox_deliver(&cx, d->smtp, &d->mail, watchdog_tick, d);
-	if (r < 0 && r != -EACCES)
-		log_error("Outbox delivery stopped: %s", store_last_error(d->ctx.store));
+	if (r < 0 && r != -EPROTO)
+		log_error("Outbox delivery stopped: %s; the replies not yet sent stay queued",
+			  store_last_error(d->ctx.store));
 	return r;
 }
 
@@ -359,16 +385,23 @@ daemon_round(struct daemon *d)
 	if (!imap_connected(d->imap)) {
 		ir = imap_connect(d->imap);
 		if (ir == IMAP_AUTH_BAD || ir == IMAP_TLS_BAD) {
+			d->retry_cap = OTHER_RETRY_MAX;
 			log_error("IMAP %s: %s; check the [imap] settings", imap_result_to_string(ir),
 				  imap_last_error(d->imap));
 			return ROUND_FATAL;
 		}
 		if (ir != IMAP_OK) {
-			log_warning("Cannot reach the IMAP server: %s; retrying in %u seconds",
-				    imap_last_error(d->imap), d->backoff);
+			d->retry_cap = NETWORK_RETRY_MAX;
+			if (retry_worth_logging(d))
+				log_warning("Cannot reach the IMAP server: %s; retrying in %u seconds (attempt %u)",
+					    imap_last_error(d->imap), retry_wait(d), d->failures + 1);
 			return ROUND_RETRY;
 		}
-		log_info("Connected to the IMAP server as %s", d->ctx.cfg->imap_username);
+		if (d->failures > 0)
+			log_info("Connected to the IMAP server as %s after %u failed attempts",
+				 d->ctx.cfg->imap_username, d->failures);
+		else
+			log_info("Connected to the IMAP server as %s", d->ctx.cfg->imap_username);
 	}
 	d->progress_start = 0;
 	d->progress_base = 0;
@@ -376,18 +409,21 @@ daemon_round(struct daemon *d)
 	if (isatty(STDERR_FILENO) && d->stats.seen > 0)
 		fputc('\n', stderr);
 	if (store_error < 0) {
+		d->retry_cap = OTHER_RETRY_MAX;
 		log_error("Database problem: %s; nothing was moved out of the mailbox, retrying in %u seconds",
-			  store_last_error(d->ctx.store), d->backoff);
+			  store_last_error(d->ctx.store), retry_wait(d));
 		return ROUND_RETRY;
 	}
 	if (ir != IMAP_OK) {
+		d->retry_cap = NETWORK_RETRY_MAX;
 		log_warning("IMAP %s during sync: %s; reconnecting in %u seconds",
-			    imap_result_to_string(ir), imap_last_error(d->imap), d->backoff);
+			    imap_result_to_string(ir), imap_last_error(d->imap), retry_wait(d));
 		imap_disconnect(d->imap);
 		return ROUND_RETRY;
 	}
 	d->backoff = 1;
-	(void)daemon_housekeeping(d);
+	d->failures = 0;
+	d->housekeeping_error = daemon_housekeeping(d);
 	notify_status(d);
 	return ROUND_OK;
 }
@@ -406,12 +442,17 @@ run_once(struct daemon *d)
 			log_info("Done: %zu messages processed, %zu quarantined; %zu replies sent, %lld queued, %lld failed",
 				 d->stats.processed, d->stats.quarantined, d->mail.sent,
 				 (long long)queued, (long long)failed);
+			if (d->housekeeping_error < 0 && d->housekeeping_error != -EPROTO) {
+				log_error("The mailbox is in sync, but deadlines or replies could not be recorded (see above); the next run tries again");
+				return EXIT_FAILURE;
+			}
 			return EXIT_SUCCESS;
 		}
 		if (r == ROUND_FATAL || attempt == 3)
 			break;
-		sleep(d->backoff);
-		d->backoff = d->backoff * 2;
+		sleep(retry_wait(d));
+		d->backoff = retry_wait(d) * 2;
+		d->failures++;
 	}
 	log_error("Giving up for now; messages not yet processed stay in the mailbox");
 	return EXIT_FAILURE;
@@ -454,12 +495,13 @@ run_forever(struct daemon *d)
 		if (r != ROUND_OK) {
 			/* a configuration problem may be fixed by a reload: keep trying, slowly */
 			struct pollfd p = {d->sigfd, POLLIN, 0};
-			int ms = (int)d->backoff * 1000;
+			int ms = (int)retry_wait(d) * 1000;
 
 			if (d->watchdog_usec > 0 && (uint64_t)ms > d->watchdog_usec / 2000)
 				ms = (int)(d->watchdog_usec / 2000);
 			(void)poll(&p, 1, ms);
-			d->backoff = d->backoff >= 60 ? 60 : d->backoff * 2;
+			d->backoff = retry_wait(d) * 2;
+			d->failures++;
 			continue;
 		}
 		if (d->ctx.cfg->imap_idle && imap_has_idle(d->imap)) {
@@ -494,7 +536,8 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *config_path = SYSCONFDIR "/complaintsd/complaintsd.conf";
-	struct daemon d = {.sigfd = -1, .backoff = 1, .config_path = config_path};
+	struct daemon d = {.sigfd = -1, .backoff = 1, .retry_cap = OTHER_RETRY_MAX,
+			   .config_path = config_path};
 	sigset_t mask;
 	int c, r;
 

@@ -252,10 +252,32 @@ quarantine(struct intake *in, const struct intake_source *src, const char *reaso
 		.raw = src->raw,
 		.raw_len = src->raw ? src->len : 0,
 	};
+	int64_t dup_id;
 	int r;
 
+	/*
+	 * A quarantined message has no trustworthy Message-ID: it is known by
+	 * the digest of its raw text, or, when it was too big to fetch, by its
+	 * size and arrival time.  The same copy again (the mailbox recreated
+	 * under a new UIDVALIDITY) is recognised, not recorded twice.
+	 */
 	if (src->raw != NULL)
 		digest_message(src->raw, src->len, true, digest);
+	else
+		snprintf(digest, sizeof(digest), "unfetched:%zu:%lld", src->size,
+			 (long long)src->internaldate);
+	r = store_message_find_digest(in->store, "", digest, &dup_id);
+	if (r == 0) {
+		log_fields(LOG_INFO,
+			   &(struct log_fields){.event = "duplicate", .imap_uid = src->uid},
+			   "Message UID %u is a copy of one already quarantined; not recorded again",
+			   src->uid);
+		return src->uid ? store_message_set_uid(in->store, dup_id, src->mailbox,
+							 src->uidvalidity, src->uid)
+				: 0;
+	}
+	if (r != -ENOENT)
+		return r;
 	r = store_message_insert(in->store, &row, NULL);
 	if (r < 0)
 		return r;

@@ -293,22 +293,17 @@ record_attempt(const struct case_ctx *cx, struct outbox_row *o, enum smtp_result
 	return r;
 }
 
-int
-outbox_deliver(const struct case_ctx *cx, struct smtp *smtp, struct outbox_stats *stats,
-	       void (*tick)(void *userdata), void *userdata)
+/* Try each row once; stop at the first failure to record an outcome. */
+static int
+deliver_batch(const struct case_ctx *cx, struct smtp *smtp, struct outbox_row *rows, size_t n,
+	      struct outbox_stats *stats, void (*tick)(void *userdata), void *userdata)
 {
-	struct outbox_row *rows = NULL;
-	size_t n = 0;
-	int r;
-
-	r = store_outbox_due(cx->store, cx->now, 200, &rows, &n);
-	if (r < 0)
-		return r;
 	for (size_t i = 0; i < n; i++) {
 		struct outbox_row *o = &rows[i];
 		_cleanup_free_ char *error = NULL;
 		long code = 0;
 		enum smtp_result res;
+		int r;
 
 		if (tick != NULL)
 			tick(userdata);
@@ -317,12 +312,19 @@ outbox_deliver(const struct case_ctx *cx, struct smtp *smtp, struct outbox_stats
 		if (res == SMTP_CONFIG) {
 			log_error("SMTP refused us (%s): %s; all mail stays queued until [smtp] is fixed",
 				  smtp_result_to_string(res), error ? error : "no detail");
-			r = -EACCES;
-			break;
+			return -EPROTO;
 		}
 		r = record_attempt(cx, o, res, code, error);
-		if (r < 0)
-			break;
+		if (r < 0) {
+			if (res == SMTP_OK)
+				log_fields(LOG_ERR,
+					   &(struct log_fields){.event = "mail_unrecorded",
+								.mail_message_id = o->message_id},
+					   "%s to %s was accepted by the SMTP server but cannot be recorded as sent: %s; "
+					   "it will be sent again, with the same Message-ID, once the database can be written",
+					   o->purpose, o->rcpt, store_last_error(cx->store));
+			return r;
+		}
 		if (res == SMTP_OK) {
 			stats->sent++;
 			log_fields(LOG_INFO,
@@ -336,6 +338,30 @@ outbox_deliver(const struct case_ctx *cx, struct smtp *smtp, struct outbox_stats
 		} else
 			stats->failed++;
 	}
-	outbox_rows_free(rows, n);
+	return 0;
+}
+
+int
+outbox_deliver(const struct case_ctx *cx, struct smtp *smtp, struct outbox_stats *stats,
+	       void (*tick)(void *userdata), void *userdata)
+{
+	size_t n;
+	int r;
+
+	/*
+	 * Batches until nothing is due, so a backlog goes out in one round.  A
+	 * row tried in a batch is either sent, failed, or queued for later:
+	 * the next batch never sees it again, so this ends.
+	 */
+	do {
+		struct outbox_row *rows = NULL;
+
+		n = 0;
+		r = store_outbox_due(cx->store, cx->now, OUTBOX_BATCH, &rows, &n);
+		if (r < 0)
+			return r;
+		r = deliver_batch(cx, smtp, rows, n, stats, tick, userdata);
+		outbox_rows_free(rows, n);
+	} while (r == 0 && n == OUTBOX_BATCH);
 	return r;
 }

@@ -57,10 +57,12 @@ struct outbox_stats {
 };
 
 /*
- * Deliver what is due now; tick (or NULL) is called before each mail, so the
- * caller can keep its watchdog fed.  Returns 0, or -ECONNREFUSED-style errors only for
- * configuration problems (authentication, TLS) that stop delivery as a whole;
- * everything is kept queued then.
+ * Deliver everything due now; tick (or NULL) is called before each mail, so
+ * the caller can keep its watchdog fed.  Returns 0 (temporary failures are
+ * queued for a later attempt), -EPROTO when the SMTP server refuses us
+ * (authentication, TLS: a configuration problem that stops delivery as a
+ * whole), or the store's -errno when an outcome cannot be recorded.  Mail
+ * not yet tried stays queued either way.
  */
 int outbox_deliver(const struct case_ctx *cx, struct smtp *smtp, struct outbox_stats *stats,
 		   void (*tick)(void *userdata), void *userdata);
@@ -70,5 +72,8 @@ time_t outbox_backoff(int attempts);
 
 /* How long a temporary failure is retried before it becomes permanent. */
 #define OUTBOX_MAX_AGE (5 * 24 * 3600)
+
+/* Replies read from the database at a time; a round delivers every batch due. */
+#define OUTBOX_BATCH 200
 
 #endif

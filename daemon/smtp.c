@@ -263,6 +263,15 @@ classify(CURLcode rc, long code)
 	return SMTP_TEMPFAIL;
 }
 
+/* Did the last transfer run on a connection kept from an earlier one? */
+static bool
+reused_connection(struct smtp *s)
+{
+	long fresh = 1;
+
+	return curl_easy_getinfo(s->curl, CURLINFO_NUM_CONNECTS, &fresh) == CURLE_OK && fresh == 0;
+}
+
 enum smtp_result
 smtp_send(struct smtp *s, const char *mail_from, const char *rcpt, const char *data, size_t len,
           long *ret_code, char **ret_error)
@@ -304,6 +313,22 @@ smtp_send(struct smtp *s, const char *mail_from, const char *rcpt, const char *d
 
 	rc = curl_easy_perform(s->curl);
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
+	if (classify(rc, code) == SMTP_TEMPFAIL && reused_connection(s)) {
+		/*
+		 * A server may limit what one session takes (OpenSMTPD answers
+		 * 452 after 100 messages) or have dropped an idle connection:
+		 * one more try, at once, on a new connection.
+		 */
+		src.pos = 0;
+		s->errbuf[0] = '\0';
+		s->reply[0] = '\0';
+		s->reply_is_error = false;
+		code = 0;
+		curl_easy_setopt(s->curl, CURLOPT_FRESH_CONNECT, 1L);
+		rc = curl_easy_perform(s->curl);
+		curl_easy_setopt(s->curl, CURLOPT_FRESH_CONNECT, 0L);
+		curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
+	}
 	/* the handle must not keep pointers to what is freed below */
 	curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, NULL);
 	curl_easy_setopt(s->curl, CURLOPT_READDATA, NULL);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "store.h"
 #include "util.h"
@@ -108,6 +109,8 @@ static const char *const migrations[] = {
 	"  sent_at INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX outbox_due ON outbox(next_attempt) WHERE state = 'queued';"
 	"CREATE INDEX outbox_case ON outbox(case_id);",
+	/* 2: the per-address auto-reply count (every new case) without scanning the outbox */
+	"CREATE INDEX outbox_rcpt ON outbox(rcpt, created_at);",
 };
 
 enum stmt_id {
@@ -216,13 +219,61 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[_ST_MAX];
 	char *error;
+	char *dir; /* the directory holding the database, to explain I/O errors */
 };
+
+/*
+ * What an administrator should read for an SQLite failure, or NULL when
+ * SQLite's own words will do.  SQLite reports a full or read-only file
+ * system in several ways (SQLITE_FULL, or an I/O error when its WAL index
+ * cannot be created), so for I/O errors the file system itself is asked.
+ */
+static const char *
+store_explain(const struct store *s, int rc)
+{
+	struct statvfs vfs;
+
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+		return "no space left on the disk holding the database";
+	case SQLITE_READONLY:
+		if (s->dir && statvfs(s->dir, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+			return "the file system holding the database is read-only";
+		return "the database is read-only: check the permissions of the file and its directory";
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return "no permission to use the database file";
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return "the database is locked by another process";
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return "the database file is damaged or not a complaintsd database";
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		if (s->dir && statvfs(s->dir, &vfs) == 0) {
+			if (vfs.f_flag & ST_RDONLY)
+				return "the file system holding the database is read-only";
+			if (vfs.f_bavail == 0 || vfs.f_favail == 0)
+				return "no space left on the disk holding the database";
+		}
+		return (rc & 0xff) == SQLITE_CANTOPEN ? "the database file cannot be opened"
+						      : "the database file cannot be read or written";
+	default:
+		return NULL;
+	}
+}
 
 static int
 store_fail(struct store *s, int rc, const char *what)
 {
+	const char *why = store_explain(s, rc);
+
 	free(s->error);
-	s->error = xasprintf("%s: %s (%d)", what, sqlite3_errmsg(s->db), rc);
+	if (why)
+		s->error = xasprintf("%s (%s: %s, code %d)", why, what, sqlite3_errmsg(s->db), rc);
+	else
+		s->error = xasprintf("%s: %s (code %d)", what, sqlite3_errmsg(s->db), rc);
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
@@ -319,12 +370,19 @@ int
 store_open(const char *path, struct store **ret, char **ret_error)
 {
 	struct store *s = xcalloc(1, sizeof(*s));
+	const char *slash = strrchr(path, '/');
 	int rc, r;
 
+	s->dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/")
+		 : xstrndup(path, (size_t)(slash - path));
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
-		*ret_error = xasprintf("%s: cannot open database: %s", path,
-				       s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		const char *why = store_explain(s, rc);
+
+		*ret_error = xasprintf("%s: cannot open the database: %s%s%s%s", path,
+				       why ? why : "", why ? " (" : "",
+				       s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc),
+				       why ? ")" : "");
 		store_free(s);
 		return -EIO;
 	}
@@ -355,6 +413,7 @@ store_free(struct store *s)
 		sqlite3_finalize(s->stmt[i]);
 	sqlite3_close(s->db);
 	free(s->error);
+	free(s->dir);
 	free(s);
 }
 
