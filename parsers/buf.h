@@ -26,7 +26,20 @@ void buf_reset(struct buf *b);
 /* Returns 0, or -E2BIG when the cap would be passed (buffer unchanged). */
 int buf_append(struct buf *b, const void *data, size_t len);
 int buf_puts(struct buf *b, const char *s);
-int buf_putc(struct buf *b, char c);
+/* Room for extra more bytes (and the NUL); 0, or -E2BIG past the cap. */
+int buf_reserve(struct buf *b, size_t extra);
+
+/* One byte: inline, as decoders call it for every byte they write. */
+static inline int
+buf_putc(struct buf *b, char c)
+{
+	if (b->len + 2 <= b->alloc && (b->cap == 0 || b->len < b->cap)) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return 0;
+	}
+	return buf_append(b, &c, 1);
+}
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* The content, "" when empty; valid until the next append. */

@@ -580,6 +580,8 @@ transfer_decode(const char *in, size_t len, int encoding, struct buf *out)
 		unsigned long acc = 0;
 		int bits = 0;
 
+		(void)buf_reserve(out, len / 4 * 3 + 3); /* one allocation; no harm if capped */
+
 		for (size_t i = 0; i < len; i++) {
 			int v = b64val(p[i]);
 
@@ -604,6 +606,7 @@ transfer_decode(const char *in, size_t len, int encoding, struct buf *out)
 		(void)buf_append(out, in, len);
 		return;
 	}
+	(void)buf_reserve(out, len);
 	for (size_t i = 0; i < len; i++) {
 		if (p[i] != '=') {
 			(void)buf_putc(out, (char)p[i]);

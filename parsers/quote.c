@@ -98,10 +98,15 @@ static bool
 line_contains(struct line l, const char *needle)
 {
 	size_t n = strlen(needle);
+	/* needles are lower case: a letter matches itself with bit 0x20 set */
+	bool letter = needle[0] >= 'a' && needle[0] <= 'z';
 
-	for (size_t i = 0; n <= l.len && i <= l.len - n; i++)
-		if (ascii_strncaseeq(l.s + i, needle, n))
+	for (size_t i = 0; n <= l.len && i <= l.len - n; i++) {
+		char c = letter ? (char)(l.s[i] | 0x20) : l.s[i];
+
+		if (c == needle[0] && ascii_strncaseeq(l.s + i, needle, n))
 			return true;
+	}
 	return false;
 }
 
