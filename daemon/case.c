@@ -975,6 +975,8 @@ check_one(const struct case_row *cr, void *userdata)
 	const struct case_ctx *cx = ds->cx;
 	_cleanup_case_row_ struct case_row *c = NULL;
 	_cleanup_free_ char *key = NULL, *remind_on = NULL, *days_left = NULL, *deadline = NULL;
+	_cleanup_free_ char *dealt = NULL; /* what store_case_deadline_done records */
+	bool breach = false;
 	struct template_vars v = {0};
 	enum outbox_queued q;
 	struct outbox_mail om = {0};
@@ -998,6 +1000,8 @@ check_one(const struct case_row *cr, void *userdata)
 		struct cal_date d;
 
 		key = xasprintf("s%d-%s-%s", c->stage, ack ? "ack" : "response", due);
+		dealt = xasprintf("%d:%s:%s", c->stage, due, ack ? "ack" : "response");
+		breach = true;
 		if (cal_date_parse(due, &d) == 0)
 			deadline = cal_date_format_long(d);
 		v.value[TV_DEADLINE] = deadline ? deadline : due;
@@ -1044,6 +1048,7 @@ check_one(const struct case_row *cr, void *userdata)
 		}
 	}
 	key = xasprintf("s%d-%s", c->stage, due);
+	dealt = xasprintf("%d:%s", c->stage, due);
 	v.value[TV_DAYS_LEFT] = days_left;
 	om = (struct outbox_mail){
 		.c = c, .tmpl = TEMPLATE_OFFICER_REMINDER, .purpose = "officer-reminder", .key = key,
@@ -1057,6 +1062,8 @@ check_one(const struct case_row *cr, void *userdata)
 			       "officer reminded: stage %d response due %s", c->stage, due);
 	}
 done:
+	if (r == 0 && dealt != NULL)
+		r = store_case_deadline_done(cx->store, c->id, breach, dealt);
 	if (r == 0)
 		return 0;
 fail:
@@ -1086,7 +1093,7 @@ case_check_deadlines(const struct case_ctx *cx, size_t *ret_reminders, size_t *r
 	r = store_begin(cx->store);
 	if (r < 0)
 		return r;
-	r = store_case_due(cx->store, horizon, check_one, &ds);
+	r = store_case_due(cx->store, ds.today, horizon, check_one, &ds);
 	if (r == 0)
 		r = store_commit(cx->store);
 	if (r < 0)

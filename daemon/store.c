@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/statvfs.h>
 
+#include "buf.h"
 #include "store.h"
 #include "util.h"
 
@@ -111,6 +112,21 @@ static const char *const migrations[] = {
 	"CREATE INDEX outbox_case ON outbox(case_id);",
 	/* 2: the per-address auto-reply count (every new case) without scanning the outbox */
 	"CREATE INDEX outbox_rcpt ON outbox(rcpt, created_at);",
+	/*
+	 * 3: what the deadline scan has already done about a case's current
+	 * deadline ("STAGE:DATE:ack" or "STAGE:DATE:response"), so each round
+	 * reads only the cases with something new to do; the due-date indexes
+	 * carry it, so the others are skipped without reading their rows.
+	 */
+	"ALTER TABLE cases ADD COLUMN breach_done TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE cases ADD COLUMN reminder_done TEXT NOT NULL DEFAULT '';"
+	"DROP INDEX cases_ack_due;"
+	"DROP INDEX cases_response_due;"
+	"CREATE INDEX cases_ack_due ON cases(ack_due, acknowledged_at, response_due, stage, "
+	"breach_done) "
+	"WHERE status = 'open';"
+	"CREATE INDEX cases_response_due ON cases(response_due, stage, breach_done, reminder_done) "
+	"WHERE status = 'open';",
 };
 
 enum stmt_id {
@@ -138,6 +154,8 @@ enum stmt_id {
 	ST_OUTBOX_FIND,
 	ST_OUTBOX_COUNT_PURPOSE,
 	ST_CASE_FIRST_MSGID,
+	ST_CASE_BREACH_DONE,
+	ST_CASE_REMINDER_DONE,
 	_ST_MAX,
 };
 
@@ -213,6 +231,8 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_OUTBOX_COUNT_PURPOSE] = "SELECT count(*) FROM outbox WHERE case_id = ?1 AND purpose = ?2",
 	[ST_CASE_FIRST_MSGID] = "SELECT message_id FROM messages WHERE case_id = ?1 AND direction = 'in' "
 				"AND message_id != '' ORDER BY id LIMIT 1",
+	[ST_CASE_BREACH_DONE] = "UPDATE cases SET breach_done = ?2 WHERE id = ?1",
+	[ST_CASE_REMINDER_DONE] = "UPDATE cases SET reminder_done = ?2 WHERE id = ?1",
 };
 
 struct store {
@@ -838,31 +858,54 @@ store_event_add(struct store *s, int64_t case_id, time_t at, const char *actor, 
 	return step_done(s, st, "event_add");
 }
 
+/* Bind text to a named parameter when the statement has it. */
+static void
+bind_named(sqlite3_stmt *st, const char *name, const char *v)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+
+	if (i > 0)
+		bind_text(st, i, v);
+}
+
 int
 store_case_list(struct store *s, const struct case_filter *f, store_case_cb cb, void *userdata)
 {
+	_cleanup_buf_ struct buf sql = BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	int rc, r = 0;
-	const char *sql =
-		"SELECT " CASE_COLUMNS " FROM cases WHERE (?1 = 0 OR stage = ?1) "
-		"AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR status = ?3) "
-		"AND (?4 IS NULL OR officer = ?4) "
-		"AND (?5 IS NULL OR (status = 'open' AND ((acknowledged_at = 0 AND ack_due != '' AND ack_due < ?5) "
-		"     OR (response_due != '' AND response_due < ?5)))) "
-		"ORDER BY id";
 
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	/*
+	 * Only the filters given, so SQLite can plan each listing on its own:
+	 * --overdue starts from the partial due-date indexes, whatever the
+	 * number of closed cases.
+	 */
+	(void)buf_puts(&sql, "SELECT " CASE_COLUMNS " FROM cases WHERE 1");
+	if (f->stage)
+		(void)buf_puts(&sql, " AND stage = :stage");
+	if (f->kind)
+		(void)buf_puts(&sql, " AND kind = :kind");
+	if (f->status)
+		(void)buf_puts(&sql, " AND status = :status");
+	if (f->officer)
+		(void)buf_puts(&sql, " AND officer = :officer");
+	if (f->overdue_on)
+		(void)buf_puts(&sql,
+			       " AND id IN (SELECT id FROM cases WHERE status = 'open' AND "
+			       "acknowledged_at = 0 AND ack_due != '' AND ack_due < :overdue "
+			       "UNION SELECT id FROM cases WHERE status = 'open' AND "
+			       "response_due != '' AND response_due < :overdue)");
+	(void)buf_puts(&sql, " ORDER BY id");
+
+	rc = sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return store_fail(s, rc, "case_list");
-	sqlite3_bind_int(st, 1, f->stage);
-	if (f->kind)
-		bind_text(st, 2, f->kind);
-	if (f->status)
-		bind_text(st, 3, f->status);
-	if (f->officer)
-		bind_text(st, 4, f->officer);
-	if (f->overdue_on)
-		bind_text(st, 5, f->overdue_on);
+	if (f->stage)
+		sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":stage"), f->stage);
+	bind_named(st, ":kind", f->kind);
+	bind_named(st, ":status", f->status);
+	bind_named(st, ":officer", f->officer);
+	bind_named(st, ":overdue", f->overdue_on);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct case_row *c = case_from_row(st);
 
@@ -1173,21 +1216,32 @@ store_case_first_message_id(struct store *s, int64_t case_id, char **ret)
 }
 
 int
-store_case_due(struct store *s, const char *horizon, store_case_cb cb, void *userdata)
+store_case_due(struct store *s, const char *today, const char *horizon, store_case_cb cb,
+	       void *userdata)
 {
 	sqlite3_stmt *st = NULL;
 	int rc, r = 0;
 
-	/* Two range scans on the partial due-date indexes: cost follows what is due. */
+	/*
+	 * Two range scans on the partial due-date indexes, which also hold
+	 * what was done (breach_done, reminder_done): cost follows what is due
+	 * and not yet dealt with, not the number of cases.  The UNION is
+	 * materialised before the first row comes back, so the callback may
+	 * update the rows (store_case_deadline_done) while this runs.
+	 */
 	rc = sqlite3_prepare_v2(s->db,
 				"SELECT " CASE_COLUMNS " FROM cases WHERE status = 'open' AND "
-				"response_due != '' AND response_due <= ?1 "
+				"response_due != '' AND response_due <= ?1 AND "
+				"breach_done != stage || ':' || response_due || ':response' AND "
+				"(response_due < ?2 OR reminder_done != stage || ':' || response_due) "
 				"UNION SELECT " CASE_COLUMNS " FROM cases WHERE status = 'open' AND "
-				"ack_due != '' AND ack_due <= ?1 AND acknowledged_at = 0 ORDER BY 1",
+				"ack_due != '' AND ack_due < ?2 AND acknowledged_at = 0 AND response_due = '' AND "
+				"breach_done != stage || ':' || ack_due || ':ack' ORDER BY 1",
 				-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return store_fail(s, rc, "case_due");
 	bind_text(st, 1, horizon);
+	bind_text(st, 2, today);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct case_row *c = case_from_row(st);
 
@@ -1200,6 +1254,18 @@ store_case_due(struct store *s, const char *horizon, store_case_cb cb, void *use
 		r = store_fail(s, rc, "case_due");
 	sqlite3_finalize(st);
 	return r;
+}
+
+int
+store_case_deadline_done(struct store *s, int64_t id, bool breach, const char *what)
+{
+	sqlite3_stmt *st = store_stmt(s, breach ? ST_CASE_BREACH_DONE : ST_CASE_REMINDER_DONE);
+
+	if (st == NULL)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, what);
+	return step_done(s, st, "case_deadline_done");
 }
 
 int

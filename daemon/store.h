@@ -168,8 +168,19 @@ int store_outbox_count_purpose(struct store *s, int64_t case_id, const char *pur
 /* The first Message-ID received on a case (what our unsolicited mail refers to). */
 int store_case_first_message_id(struct store *s, int64_t case_id, char **ret);
 
-/* Open cases with a deadline on or before horizon (YYYY-MM-DD) still to meet. */
-int store_case_due(struct store *s, const char *horizon, store_case_cb cb, void *userdata);
+/*
+ * Open cases with a deadline on or before horizon (YYYY-MM-DD) still to
+ * meet, leaving out those whose breach (a deadline before today) or
+ * reminder was already dealt with (store_case_deadline_done).
+ */
+int store_case_due(struct store *s, const char *today, const char *horizon, store_case_cb cb,
+		   void *userdata);
+/*
+ * Record that the breach (breach true) or the reminder of a case's current
+ * deadline has been dealt with.  what: "STAGE:DATE:ack" or
+ * "STAGE:DATE:response" for a breach, "STAGE:DATE" for a reminder.
+ */
+int store_case_deadline_done(struct store *s, int64_t id, bool breach, const char *what);
 
 /* Listing for complaintsctl. */
 struct case_filter {
