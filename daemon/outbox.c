@@ -349,9 +349,10 @@ outbox_deliver(const struct case_ctx *cx, struct smtp *smtp, struct outbox_stats
 	int r;
 
 	/*
-	 * Batches until nothing is due, so a backlog goes out in one round.  A
-	 * row tried in a batch is either sent, failed, or queued for later:
-	 * the next batch never sees it again, so this ends.
+	 * Batches until nothing is due, so a backlog goes out in one round, and
+	 * so does mail queued while delivering (the alert about a permanent
+	 * failure).  A row tried is sent, failed, or queued for later, and is
+	 * not due again in this round, so this ends.
 	 */
 	do {
 		struct outbox_row *rows = NULL;
@@ -362,6 +363,6 @@ outbox_deliver(const struct case_ctx *cx, struct smtp *smtp, struct outbox_stats
 			return r;
 		r = deliver_batch(cx, smtp, rows, n, stats, tick, userdata);
 		outbox_rows_free(rows, n);
-	} while (r == 0 && n == OUTBOX_BATCH);
+	} while (r == 0 && n > 0);
 	return r;
 }

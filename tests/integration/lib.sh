@@ -99,6 +99,15 @@ check() { # description command...
 	fi
 }
 
+# it_wait_for SECONDS COMMAND...: poll every 0.1 s until COMMAND succeeds
+# (mail handed to OpenSMTPD reaches its Maildir a moment later).
+it_wait_for() {
+	local n=$(($1 * 10))
+	shift
+	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
+	return 1
+}
+
 check_eq() { # description expected actual
 	if [ "$2" = "$3" ]; then
 		passed=$((passed + 1))

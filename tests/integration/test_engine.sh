@@ -80,7 +80,7 @@ has been reported four times without a repair, and that you want the cause
 fixed and the room made good. A surveyor will visit this week.
 MAIL
 check "run 3" it_once
-check "the officer's acknowledgement reached the tenant" grep -rq 'surveyor will visit' "$dir/mail/ann.tenant@example.net/Maildir/new"
+check "the officer's acknowledgement reached the tenant" it_wait_for 10 grep -rq 'surveyor will visit' "$dir/mail/ann.tenant@example.net/Maildir/new"
 check_eq "acknowledged now" 1 "$(ctl show "$ref" --json | jq '[.acknowledged_at] | map(select(. != null)) | length')"
 check_eq "the response clock runs from the acknowledgement" \
 	"$(ctl calendar add "$(ctl calendar received "$(ctl show "$ref" --json | jq -r .acknowledged_at)")" 10)" \
@@ -139,6 +139,6 @@ ref2=$(ctl list --json | jq -r ".[] | select(.complainant.email == \"$bad\") | .
 check_eq "recorded on the case" 1 "$(ctl show "$ref2" --json | jq '[.events[] | select(.type == "delivery_failed")] | length')"
 check "outbox --state failed lists it" grep -q "$bad" <(ctl outbox --state failed)
 check "run 5 retries nothing" it_once
-check "the team was alerted" grep -rq "^Subject: .*$ref2" "$dir/mail/complaints-team@council.example/Maildir/new"
+check "the team was alerted" it_wait_for 10 grep -rq "^Subject: .*$ref2" "$dir/mail/complaints-team@council.example/Maildir/new"
 check_eq "still one attempt" 1 "$(sql "SELECT attempts FROM outbox WHERE rcpt = '$bad'")"
 it_finish

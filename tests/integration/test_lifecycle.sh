@@ -27,7 +27,17 @@ deliver() { # file [count to wait for]
 	mailstack_send sender@example.net "$COMPLAINTS" "$1"
 	mailstack_wait_count "$COMPLAINTS" INBOX $((before + 1)) 20
 }
-inbox_of() { mailstack_count "$1" INBOX 2>/dev/null || echo 0; }
+# inbox_of ADDRESS [EXPECTED]: messages in ADDRESS's INBOX, after waiting up to
+# 10 s for EXPECTED of them (OpenSMTPD delivers a moment after accepting).
+inbox_of() {
+	local i n
+	for ((i = 0; i < 100; i++)); do
+		n=$(mailstack_count "$1" INBOX 2>/dev/null || echo 0)
+		[ "$n" -ge "${2:-0}" ] && break
+		sleep 0.1
+	done
+	echo "$n"
+}
 last_mail() { ls -t $(mailstack_messages "$1" INBOX) | head -1; }
 field() { ctl show "$1" --json | jq -r "$2"; }
 
@@ -39,7 +49,7 @@ EOF2
 deliver "$dir/c1.eml"
 check "run 1" it_once
 ref=$(ctl list --json | jq -r '.[0].ref')
-check_eq "one ack in Jane's mailbox" 1 "$(inbox_of "$JANE")"
+check_eq "one ack in Jane's mailbox" 1 "$(inbox_of "$JANE" 1)"
 ack=$(last_mail "$JANE")
 check "ack subject carries the reference" grep -q "^Subject: .*\[$ref\]" "$ack"
 check "ack is marked automatic" grep -q '^Auto-Submitted: auto-replied' "$ack"
@@ -57,9 +67,9 @@ Jane, we are looking into it.
 EOF2
 deliver "$dir/o-bad.eml"
 check "run 2" it_once
-check_eq "officer got an explanation" 1 "$(inbox_of "$OFFICER")"
+check_eq "officer got an explanation" 1 "$(inbox_of "$OFFICER" 1)"
 check "it names the line and suggests the command" grep -q 'extend' "$(last_mail "$OFFICER")"
-check_eq "nothing relayed to Jane" 1 "$(inbox_of "$JANE")"
+check_eq "nothing relayed to Jane" 1 "$(inbox_of "$JANE" 1)"
 check_eq "case still open" open "$(field "$ref" .status)"
 
 # --- 3. the officer's response, with commands, reaches Jane with the stage 1 footer
@@ -76,7 +86,7 @@ Olivia Officer
 EOF2
 deliver "$dir/o-resp.eml"
 check "run 3" it_once
-check_eq "Jane got the response" 2 "$(inbox_of "$JANE")"
+check_eq "Jane got the response" 2 "$(inbox_of "$JANE" 2)"
 resp=$(last_mail "$JANE")
 check "response carries the officer's words" grep -q 'left off the new round' "$resp"
 check "command lines are not relayed" sh -c "! grep -q '#outcome' '$resp'"
@@ -104,7 +114,7 @@ deliver "$dir/j-esc.eml"
 check "run 5" it_once
 check_eq "escalated to stage 2" 2 "$(field "$ref" .stage)"
 check_eq "open again at stage 2" open "$(field "$ref" .status)"
-check_eq "stage 2 acknowledgement sent" 3 "$(inbox_of "$JANE")"
+check_eq "stage 2 acknowledgement sent" 3 "$(inbox_of "$JANE" 3)"
 check "it is the stage 2 acknowledgement" grep -qi 'stage 2' "$(last_mail "$JANE")"
 s2due=$(field "$ref" .response_due)
 check_eq "stage 2 response due 20 working days after acknowledgement" \
@@ -112,11 +122,16 @@ check_eq "stage 2 response due 20 working days after acknowledgement" \
 
 # --- 5. the stage 2 deadline passes: one notice with the Ombudsman's details, not two
 late=$(( ( $(date -d "$s2due" +%s) - $(date +%s) ) / 86400 + 3 ))
+check "not overdue today" test -z "$(ctl list --overdue --json | jq -r ".[] | select(.ref == \"$ref\") | .ref")"
+check_eq "overdue once the date has passed" "$ref" \
+	"$(faketime -f "+${late}d" "$COMPLAINTSCTL" -c "$dir/complaintsd.conf" list --overdue --json | jq -r ".[] | select(.ref == \"$ref\") | .ref")"
+check_eq "--overdue with --stage 1 leaves it out" "" \
+	"$(faketime -f "+${late}d" "$COMPLAINTSCTL" -c "$dir/complaintsd.conf" list --overdue --stage 1 --json | jq -r ".[] | select(.ref == \"$ref\") | .ref")"
 check "run under faketime +${late}d" faketime -f "+${late}d" "$COMPLAINTSD" -c "$dir/complaintsd.conf" --once
 check "second run under faketime" faketime -f "+${late}d" "$COMPLAINTSD" -c "$dir/complaintsd.conf" --once
-check_eq "one deadline-missed notice to Jane" 4 "$(inbox_of "$JANE")"
+check_eq "one deadline-missed notice to Jane" 4 "$(inbox_of "$JANE" 4)"
 check "it gives the Ombudsman's details" grep -q 'Local Government and Social Care Ombudsman' "$(last_mail "$JANE")"
-check_eq "the team's mailbox got one breach alert" 1 "$(inbox_of complaints-team@council.example)"
+check_eq "the team's mailbox got one breach alert" 1 "$(inbox_of complaints-team@council.example 1)"
 check_eq "one breach event" 1 "$(ctl show "$ref" --json | jq '[.events[] | select(.type == "deadline_breached")] | length')"
 
 # --- 6. a bounce of our mail is recorded on the case as a failed delivery
@@ -173,7 +188,7 @@ check_eq "the ack waits in the outbox" queued "$(sql "SELECT state FROM outbox W
 mailstack_start_smtp "$dir" >/dev/null
 check "run after SMTP is back (clock +2 minutes)" faketime -f '+2m' "$COMPLAINTSD" -c "$dir/complaintsd.conf" --once
 mailstack_wait_count sam.two@example.org INBOX 1 10 || true
-check_eq "delivered once after the outage" 1 "$(inbox_of sam.two@example.org)"
+check_eq "delivered once after the outage" 1 "$(inbox_of sam.two@example.org 1)"
 check_eq "recorded as sent" sent "$(sql "SELECT state FROM outbox WHERE rcpt = 'sam.two@example.org'")"
 
 # --- 8. officers at the terminal: the same commands as complaintsctl verbs
@@ -212,7 +227,7 @@ I am away.
 EOF2
 deliver "$dir/auto.eml"
 check "run 8" it_once
-check_eq "the bot got at most 3 automatic replies" 3 "$(inbox_of bot@example.org)"
+check_eq "the bot got at most 3 automatic replies" 3 "$(inbox_of bot@example.org 3)"
 check_eq "the rest are recorded as suppressed" 2 "$(sql "SELECT count(*) FROM outbox WHERE rcpt = 'bot@example.org' AND state = 'suppressed'")"
-check_eq "the auto-responder got nothing" 0 "$(inbox_of auto@example.org)"
+check_eq "the auto-responder got nothing" 0 "$(inbox_of auto@example.org 0)"
 it_finish
