@@ -29,6 +29,7 @@
 #endif
 
 #include "buf.h"
+#include "litset.h"
 #include "rules.h"
 #include "util.h"
 
@@ -99,6 +100,7 @@ struct pattern {
 	pcre2_code *re;
 	int weight;
 	size_t index; /* route or flag index */
+	size_t gid;   /* number among all patterns, for the literal prefilter */
 };
 
 struct route {
@@ -118,6 +120,8 @@ struct rules {
 	int threshold;
 	enum case_kind default_kind;
 	pcre2_match_context *mctx;
+	struct litset *prefilter; /* which patterns could match a text at all */
+	size_t n_all;             /* patterns of every directive */
 };
 
 /* ---- loading ---------------------------------------------------------- */
@@ -217,10 +221,14 @@ compile(struct loader *L, unsigned line, const char *pat)
 }
 
 static void
-add_pattern(struct rules *r, enum directive d, pcre2_code *re, int weight, size_t index)
+add_pattern(struct rules *r, enum directive d, pcre2_code *re, const char *source, int weight,
+            size_t index)
 {
+	size_t gid = r->n_all++;
+
 	r->pats[d] = xreallocarray(r->pats[d], r->n_pats[d] + 1, sizeof(struct pattern));
-	r->pats[d][r->n_pats[d]++] = (struct pattern){re, weight, index};
+	r->pats[d][r->n_pats[d]++] = (struct pattern){re, weight, index, gid};
+	(void)litset_add(r->prefilter, gid, source);
 }
 
 /* Parse one logical line "directive [arg]: value". */
@@ -370,7 +378,7 @@ parse_line(struct loader *L, unsigned line, char *text)
 	}
 	re = compile(L, line, value);
 	if (re != NULL)
-		add_pattern(L->r, def->d, re, weight, index);
+		add_pattern(L->r, def->d, re, value, weight, index);
 }
 
 static struct rules *
@@ -385,6 +393,7 @@ rules_new(void)
 		abort();
 	pcre2_set_match_limit(r->mctx, RULES_MATCH_LIMIT);
 	pcre2_set_depth_limit(r->mctx, RULES_DEPTH_LIMIT);
+	r->prefilter = litset_new();
 	return r;
 }
 
@@ -404,6 +413,7 @@ rules_free(struct rules *r)
 	}
 	free(r->routes);
 	pcre2_match_context_free(r->mctx);
+	litset_free(r->prefilter);
 	free(r);
 }
 
@@ -463,6 +473,7 @@ rules_load_string(const char *text, const char *name, struct rules **ret, struct
 		rules_free(L.r);
 		return -EINVAL;
 	}
+	litset_build(L.r->prefilter);
 	*ret = L.r;
 	return 0;
 }
@@ -664,40 +675,70 @@ clauses_add_text(const char *text, struct clauses *out)
 
 /* ---- matching -------------------------------------------------------- */
 
-static bool
-re_match(const struct rules *r, const pcre2_code *re, const char *s, pcre2_match_data *md)
+/* What one classification matches with. */
+struct matcher {
+	const struct rules *r;
+	pcre2_match_data *md;
+	bool *may; /* by pattern gid: could it match this text at all (the prefilter) */
+};
+
+static void
+matcher_init(struct matcher *m, const struct rules *r, const struct clauses *c)
 {
+	m->r = r;
+	m->md = pcre2_match_data_create(1, NULL);
+	if (m->md == NULL)
+		abort();
+	m->may = xcalloc(r->n_all + 1, sizeof(bool));
+	for (size_t k = 0; k < c->n; k++)
+		litset_scan(r->prefilter, c->v[k], strlen(c->v[k]), m->may);
+}
+
+static void
+matcher_done(struct matcher *m)
+{
+	pcre2_match_data_free(m->md);
+	free(m->may);
+}
+
+static bool
+re_match(const struct matcher *m, const struct pattern *pt, const char *s)
+{
+	if (!m->may[pt->gid])
+		return false; /* none of the words it needs is in the text */
 	/* A limit error counts as no match: the rule cannot be shown to apply. */
-	return pcre2_match(re, (PCRE2_SPTR)s, strlen(s), 0, 0, md, r->mctx) >= 0;
+	return pcre2_match(pt->re, (PCRE2_SPTR)s, strlen(s), 0, 0, m->md, m->r->mctx) >= 0;
 }
 
 /* Any pattern of directive d matches clause s. */
 static bool
-any_match(const struct rules *r, enum directive d, const char *s, pcre2_match_data *md)
+any_match(const struct matcher *m, enum directive d, const char *s)
 {
-	for (size_t i = 0; i < r->n_pats[d]; i++)
-		if (re_match(r, r->pats[d][i].re, s, md))
+	for (size_t i = 0; i < m->r->n_pats[d]; i++)
+		if (re_match(m, &m->r->pats[d][i], s))
 			return true;
 	return false;
 }
 
-/* Pattern re matches any clause. */
+/* Pattern pt matches any clause not marked in skip (may be NULL). */
 static bool
-any_clause_one(const struct rules *r, const pcre2_code *re, const struct clauses *c,
-               pcre2_match_data *md)
+any_clause_one(const struct matcher *m, const struct pattern *pt, const struct clauses *c,
+               const bool *skip)
 {
+	if (!m->may[pt->gid])
+		return false;
 	for (size_t k = 0; k < c->n; k++)
-		if (re_match(r, re, c->v[k], md))
+		if (!(skip && skip[k]) && re_match(m, pt, c->v[k]))
 			return true;
 	return false;
 }
 
 /* Any pattern of d matches any clause. */
 static bool
-any_clause(const struct rules *r, enum directive d, const struct clauses *c, pcre2_match_data *md)
+any_clause(const struct matcher *m, enum directive d, const struct clauses *c)
 {
-	for (size_t k = 0; k < c->n; k++)
-		if (any_match(r, d, c->v[k], md))
+	for (size_t i = 0; i < m->r->n_pats[d]; i++)
+		if (any_clause_one(m, &m->r->pats[d][i], c, NULL))
 			return true;
 	return false;
 }
@@ -707,20 +748,13 @@ any_clause(const struct rules *r, enum directive d, const struct clauses *c, pcr
  * skipping the clauses marked in negated (may be NULL).
  */
 static int
-score(const struct rules *r, enum directive d, const struct clauses *c, const bool *negated,
-      pcre2_match_data *md)
+score(const struct matcher *m, enum directive d, const struct clauses *c, const bool *negated)
 {
 	int total = 0;
 
-	for (size_t i = 0; i < r->n_pats[d]; i++)
-		for (size_t k = 0; k < c->n; k++) {
-			if (negated && negated[k])
-				continue;
-			if (re_match(r, r->pats[d][i].re, c->v[k], md)) {
-				total += r->pats[d][i].weight;
-				break;
-			}
-		}
+	for (size_t i = 0; i < m->r->n_pats[d]; i++)
+		if (any_clause_one(m, &m->r->pats[d][i], c, negated))
+			total += m->r->pats[d][i].weight;
 	return total;
 }
 
@@ -733,16 +767,6 @@ add_flag(struct classification *c, const char *flag)
 	c->flags[c->n_flags++] = xstrdup(flag);
 }
 
-static pcre2_match_data *
-match_data_new(void)
-{
-	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-
-	if (md == NULL)
-		abort();
-	return md;
-}
-
 int
 rules_classify(const struct rules *r, const char *subject, const char *own_text,
                enum sender_role role, struct classification *ret)
@@ -751,24 +775,24 @@ rules_classify(const struct rules *r, const char *subject, const char *own_text,
 	_cleanup_free_ bool *negated = NULL;
 	_cleanup_free_ size_t *route_hits = NULL;
 	bool flag_set[ELEMENTSOF(known_flags)] = {false}, consent;
-	pcre2_match_data *md;
+	struct matcher m;
 	size_t best = SIZE_MAX;
 	int complaint, request, handling;
 
 	*ret = (struct classification){.kind = KIND_SERVICE_REQUEST, .scheme = SCHEME_LGSCO};
 	if (r == NULL)
 		return -EINVAL;
-	md = match_data_new();
 	if (!isempty(subject))
 		clauses_add_text(subject, &c);
 	clauses_add_text(own_text ? own_text : "", &c);
+	matcher_init(&m, r, &c);
 
 	negated = xcalloc(c.n + 1, sizeof(bool));
 	for (size_t k = 0; k < c.n; k++)
-		negated[k] = any_match(r, D_NOT_COMPLAINT, c.v[k], md);
-	complaint = score(r, D_COMPLAINT, &c, negated, md);
-	request = score(r, D_REQUEST, &c, NULL, md);
-	handling = score(r, D_HANDLING, &c, negated, md);
+		negated[k] = any_match(&m, D_NOT_COMPLAINT, c.v[k]);
+	complaint = score(&m, D_COMPLAINT, &c, negated);
+	request = score(&m, D_REQUEST, &c, NULL);
+	handling = score(&m, D_HANDLING, &c, negated);
 	complaint += handling;
 
 	/* The route with most matching patterns wins; ties go to the earlier one. */
@@ -776,11 +800,8 @@ rules_classify(const struct rules *r, const char *subject, const char *own_text,
 	for (size_t i = 0; i < r->n_pats[D_ROUTE]; i++) {
 		const struct pattern *pt = &r->pats[D_ROUTE][i];
 
-		for (size_t k = 0; k < c.n; k++)
-			if (re_match(r, pt->re, c.v[k], md)) {
-				route_hits[pt->index]++;
-				break;
-			}
+		if (any_clause_one(&m, pt, &c, NULL))
+			route_hits[pt->index]++;
 	}
 	for (size_t i = 0; i < r->n_routes; i++)
 		if (route_hits[i] > 0 && (best == SIZE_MAX || route_hits[i] > route_hits[best]))
@@ -789,26 +810,22 @@ rules_classify(const struct rules *r, const char *subject, const char *own_text,
 	for (size_t i = 0; i < r->n_pats[D_FLAG]; i++) {
 		const struct pattern *pt = &r->pats[D_FLAG][i];
 
-		if (!flag_set[pt->index])
-			for (size_t k = 0; k < c.n; k++)
-				if (re_match(r, pt->re, c.v[k], md)) {
-					flag_set[pt->index] = true;
-					break;
-				}
+		if (!flag_set[pt->index] && any_clause_one(&m, pt, &c, NULL))
+			flag_set[pt->index] = true;
 	}
 	for (size_t i = 0; i < r->n_pats[D_UNFLAG]; i++) {
 		const struct pattern *pt = &r->pats[D_UNFLAG][i];
 
-		if (flag_set[pt->index] && any_clause_one(r, pt->re, &c, md))
+		if (flag_set[pt->index] && any_clause_one(&m, pt, &c, NULL))
 			flag_set[pt->index] = false;
 	}
-	consent = any_clause(r, D_CONSENT, &c, md);
+	consent = any_clause(&m, D_CONSENT, &c);
 
 	if (role == ROLE_COUNCILLOR) {
 		bool formal = false;
 
 		for (size_t k = 0; k < c.n && !formal; k++)
-			formal = !negated[k] && any_match(r, D_MEMBER_COMPLAINT, c.v[k], md);
+			formal = !negated[k] && any_match(&m, D_MEMBER_COMPLAINT, c.v[k]);
 		ret->kind = formal ? KIND_COMPLAINT : KIND_MEMBER_ENQUIRY;
 	} else if (best != SIZE_MAX && (r->routes[best].statutory || handling == 0)) {
 		ret->kind = KIND_OTHER_PROCESS;
@@ -839,11 +856,11 @@ rules_classify(const struct rules *r, const char *subject, const char *own_text,
 	}
 	if (role == ROLE_COUNCILLOR && ret->kind == KIND_COMPLAINT && !consent)
 		add_flag(ret, FLAG_CONSENT_NEEDED);
-	if (any_clause(r, D_HOUSING, &c, md)) {
+	if (any_clause(&m, D_HOUSING, &c)) {
 		ret->scheme = SCHEME_HOUSING;
 		add_flag(ret, FLAG_HOUSING);
 	}
-	pcre2_match_data_free(md);
+	matcher_done(&m);
 	clauses_free(&c);
 	return 0;
 }
@@ -852,17 +869,16 @@ bool
 rules_wants_escalation(const struct rules *r, const char *own_text)
 {
 	struct clauses c = {NULL, 0};
-	pcre2_match_data *md;
+	struct matcher m;
 	bool wants = false;
 
 	if (r == NULL || isempty(own_text))
 		return false;
-	md = match_data_new();
 	clauses_add_text(own_text, &c);
+	matcher_init(&m, r, &c);
 	for (size_t k = 0; k < c.n && !wants; k++)
-		wants = any_match(r, D_ESCALATE, c.v[k], md) &&
-		        !any_match(r, D_NO_ESCALATE, c.v[k], md);
-	pcre2_match_data_free(md);
+		wants = any_match(&m, D_ESCALATE, c.v[k]) && !any_match(&m, D_NO_ESCALATE, c.v[k]);
+	matcher_done(&m);
 	clauses_free(&c);
 	return wants;
 }
