@@ -549,20 +549,26 @@ collect_headers(struct message *m, const struct mailimf_fields *fields)
 }
 
 
-static int
-b64val(unsigned char c)
+/*
+ * Base64 by table: the value of each byte, B64_PAD for '=', B64_SPACE for
+ * line breaks and blanks, B64_BAD for anything else.
+ */
+enum { B64_BAD = -1, B64_PAD = -2, B64_SPACE = -3 };
+static signed char b64_table[256];
+
+static void
+b64_init(void)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	if (b64_table['='] == B64_PAD)
+		return;
+	memset(b64_table, B64_BAD, sizeof(b64_table));
+	for (int i = 0; i < 64; i++)
+		b64_table[(unsigned char)alphabet[i]] = (signed char)i;
+	b64_table['\r'] = b64_table['\n'] = b64_table[' '] = b64_table['\t'] = B64_SPACE;
+	b64_table['='] = B64_PAD;
 }
 
 /*
@@ -579,26 +585,35 @@ transfer_decode(const char *in, size_t len, int encoding, struct buf *out)
 	if (encoding == MAILMIME_MECHANISM_BASE64) {
 		unsigned long acc = 0;
 		int bits = 0;
+		/* at most 3 bytes out for 4 in: written in place when the cap allows */
+		bool direct = buf_reserve(out, len / 4 * 3 + 3) == 0;
+		size_t o = out->len;
 
-		(void)buf_reserve(out, len / 4 * 3 + 3); /* one allocation; no harm if capped */
-
+		b64_init();
 		for (size_t i = 0; i < len; i++) {
-			int v = b64val(p[i]);
+			int v = b64_table[p[i]];
 
-			if (p[i] == '=') {
-				/* Padding ends a quantum; a later chunk starts afresh. */
-				acc = 0;
-				bits = 0;
+			if (v < 0) {
+				if (v == B64_PAD) {
+					/* Padding ends a quantum; a later chunk starts afresh. */
+					acc = 0;
+					bits = 0;
+				}
 				continue;
 			}
-			if (v < 0)
-				continue;
 			acc = (acc << 6) | (unsigned long)v;
 			bits += 6;
 			if (bits >= 8) {
 				bits -= 8;
-				(void)buf_putc(out, (char)((acc >> bits) & 0xff));
+				if (direct)
+					out->data[o++] = (char)((acc >> bits) & 0xff);
+				else
+					(void)buf_putc(out, (char)((acc >> bits) & 0xff));
 			}
+		}
+		if (direct) {
+			out->len = o;
+			out->data[o] = '\0';
 		}
 		return;
 	}
@@ -861,14 +876,10 @@ base64_is_clean(const struct mailmime *part)
 
 	if (!d || d->dt_encoding != MAILMIME_MECHANISM_BASE64 || d->dt_type != MAILMIME_DATA_TEXT)
 		return true;
-	for (size_t i = 0; i < d->dt_data.dt_text.dt_length; i++) {
-		char c = d->dt_data.dt_text.dt_data[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '+' || c == '/' || c == '=' || c == '\r' || c == '\n' || c == ' ' ||
-		      c == '\t'))
+	b64_init();
+	for (size_t i = 0; i < d->dt_data.dt_text.dt_length; i++)
+		if (b64_table[(unsigned char)d->dt_data.dt_text.dt_data[i]] == B64_BAD)
 			return false;
-	}
 	return true;
 }
 
