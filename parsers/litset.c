@@ -5,15 +5,19 @@
  * The reading of a pattern is deliberately small.  It knows literal
  * characters, escaped punctuation, character classes and the common
  * escapes (\d \w \s \b ...), groups (capturing, non-capturing, named,
- * atomic), lookarounds (ignored: they match no text) and quantifiers.
- * Anything else (back references, \Q...\E, inline options, verbs, escaped
- * letters it does not know) and the pattern is left unfiltered: it always
- * runs.  So a mistake here can only cost time, provided what it does claim
- * is right: every match of the pattern contains one of its literals.
+ * atomic), lookarounds (they match no text) and quantifiers.  Anything
+ * else (back references, \Q...\E, inline options, verbs, escaped letters it
+ * does not know) and the pattern is left unfiltered: it always runs.  So a
+ * mistake here can only cost time, provided what it does claim is right:
+ * every match of the pattern contains one of its literals.
  *
- * A sequence is as necessary as its most useful necessary part; an
- * alternation needs one literal of each branch; a part with a quantifier
- * that allows zero times is not necessary at all.
+ * Reading a sequence keeps the set of strings its latest stretch of text
+ * must be ("not " then "(happy|satisfied)" is "not happy" or "not
+ * satisfied"), as long as the set stays small; a character class, a
+ * quantifier or an optional part ends the stretch, and each stretch is a
+ * candidate.  A sequence is as necessary as its best candidate (longest
+ * shortest string, then fewest strings); an alternation needs one literal
+ * of each branch; a part that may occur zero times is not necessary.
  */
 #include "config.h"
 
@@ -26,21 +30,31 @@
 #include "util.h"
 
 #define LITSET_MAX_PER_PATTERN 256 /* more alternatives than that: not worth filtering */
+#define LITSET_MAX_STRETCH 64      /* strings a stretch may be before it is cut */
 #define LITSET_MAX_DEPTH 64
 
 /* ---- reading a pattern ------------------------------------------------ */
 
-/* A set of literals, or !known: nothing is known to be necessary. */
+/* A set of strings; for necessary literals, !known means nothing is known. */
 struct lits {
 	bool known;
 	char **v;
 	size_t n;
 };
 
+#define LITS_NONE ((struct lits){false, NULL, 0})
+
 struct reader {
 	const char *p;
 	bool fail; /* syntax not understood: the whole pattern is unknown */
 	unsigned depth;
+};
+
+/* What a group or sequence tells: literals every match holds, and, when
+ * it matches only fixed strings, which (exact.known). */
+struct reading {
+	struct lits nec;
+	struct lits exact;
 };
 
 static void
@@ -49,7 +63,34 @@ lits_clear(struct lits *l)
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i]);
 	free(l->v);
-	*l = (struct lits){false, NULL, 0};
+	*l = LITS_NONE;
+}
+
+static void
+lits_push(struct lits *l, char *s)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(char *));
+	l->v[l->n++] = s;
+}
+
+static struct lits
+lits_copy(const struct lits *l)
+{
+	struct lits c = {l->known, NULL, 0};
+
+	for (size_t i = 0; i < l->n; i++)
+		lits_push(&c, xstrdup(l->v[i]));
+	return c;
+}
+
+/* The set holding only the empty string: a stretch that has not started. */
+static struct lits
+lits_empty_stretch(void)
+{
+	struct lits l = {true, NULL, 0};
+
+	lits_push(&l, xstrdup(""));
+	return l;
 }
 
 static size_t
@@ -67,7 +108,8 @@ lits_min_len(const struct lits *l)
 static void
 lits_consider(struct lits *best, struct lits *cand)
 {
-	if (!cand->known || cand->n == 0) {
+	if (!cand->known || cand->n == 0 || lits_min_len(cand) == 0 ||
+	    cand->n > LITSET_MAX_PER_PATTERN) {
 		lits_clear(cand);
 		return;
 	}
@@ -75,24 +117,47 @@ lits_consider(struct lits *best, struct lits *cand)
 	    (lits_min_len(cand) == lits_min_len(best) && cand->n < best->n)) {
 		lits_clear(best);
 		*best = *cand;
-		*cand = (struct lits){false, NULL, 0};
+		*cand = LITS_NONE;
 		return;
 	}
 	lits_clear(cand);
 }
 
-/* The literal run so far becomes a candidate. */
+/* The stretch so far becomes a candidate, and a new one starts. */
 static void
-run_flush(struct buf *run, struct lits *best)
+stretch_cut(struct lits *stretch, struct lits *best)
 {
-	struct lits one = {true, NULL, 0};
+	lits_consider(best, stretch);
+	*stretch = lits_empty_stretch();
+}
 
-	if (run->len == 0)
-		return;
-	one.v = xcalloc(1, sizeof(char *));
-	one.v[0] = buf_steal(run);
-	one.n = 1;
-	lits_consider(best, &one);
+/* Every string of the stretch followed by character c. */
+static void
+stretch_append(struct lits *stretch, char c)
+{
+	for (size_t i = 0; i < stretch->n; i++) {
+		size_t len = strlen(stretch->v[i]);
+
+		stretch->v[i] = xrealloc(stretch->v[i], len + 2);
+		stretch->v[i][len] = c;
+		stretch->v[i][len + 1] = '\0';
+	}
+}
+
+/* The stretch followed by any string of g, or false when that is too many. */
+static bool
+stretch_product(struct lits *stretch, const struct lits *g)
+{
+	struct lits out = {true, NULL, 0};
+
+	if (stretch->n * g->n > LITSET_MAX_STRETCH)
+		return false;
+	for (size_t i = 0; i < stretch->n; i++)
+		for (size_t k = 0; k < g->n; k++)
+			lits_push(&out, xasprintf("%s%s", stretch->v[i], g->v[k]));
+	lits_clear(stretch);
+	*stretch = out;
+	return true;
 }
 
 /*
@@ -169,90 +234,125 @@ skip_class(struct reader *R)
 	R->p = p + 1;
 }
 
-static struct lits read_alternation(struct reader *R);
+static struct reading read_alternation(struct reader *R);
 
-/* Read a group; R->p is at '('.  The group's literals go to best when it is necessary. */
 static void
-read_group(struct reader *R, struct lits *best)
+reading_clear(struct reading *r)
+{
+	lits_clear(&r->nec);
+	lits_clear(&r->exact);
+}
+
+/*
+ * Read a group; R->p is at '('.  Sets *zero_width for lookarounds,
+ * *ret_min and *quantified from what follows it.
+ */
+static struct reading
+read_group(struct reader *R, bool *zero_width, unsigned *ret_min, bool *quantified)
 {
 	const char *p = R->p + 1;
-	bool zero_width = false;
-	struct lits sub;
-	unsigned min;
+	struct reading sub = {LITS_NONE, LITS_NONE};
 
+	*zero_width = false;
+	*ret_min = 1;
+	*quantified = false;
 	if (*p == '?') {
 		if (p[1] == ':' || p[1] == '>' || p[1] == '|')
 			p += 2;
 		else if (p[1] == '=' || p[1] == '!') {
 			p += 2;
-			zero_width = true;
+			*zero_width = true;
 		} else if (p[1] == '<' && (p[2] == '=' || p[2] == '!')) {
 			p += 3;
-			zero_width = true;
+			*zero_width = true;
 		} else if (p[1] == '<' || p[1] == '\'' || (p[1] == 'P' && p[2] == '<')) {
 			char close = p[1] == '\'' ? '\'' : '>';
 
 			p = strchr(p + 2, close);
 			if (p == NULL) {
 				R->fail = true;
-				return;
+				return sub;
 			}
 			p++;
 		} else {
 			R->fail = true; /* inline options, conditions, recursion, comments */
-			return;
+			return sub;
 		}
 	} else if (*p == '*') {
 		R->fail = true; /* (*VERB) */
-		return;
+		return sub;
 	}
 	if (++R->depth > LITSET_MAX_DEPTH) {
 		R->fail = true;
-		return;
+		return sub;
 	}
 	R->p = p;
 	sub = read_alternation(R);
 	R->depth--;
 	if (R->fail || *R->p != ')') {
 		R->fail = true;
-		lits_clear(&sub);
-		return;
+		reading_clear(&sub);
+		return sub;
 	}
 	R->p++;
-	(void)read_quantifier(R, &min);
-	if (zero_width || min == 0)
-		lits_clear(&sub);
-	else
-		lits_consider(best, &sub);
+	*quantified = read_quantifier(R, ret_min);
+	return sub;
 }
 
 /* A sequence up to '|', ')' or the end. */
-static struct lits
+static struct reading
 read_sequence(struct reader *R)
 {
-	struct lits best = {false, NULL, 0};
-	struct buf run = BUF_INIT;
+	struct lits best = LITS_NONE, stretch = lits_empty_stretch();
+	bool exact = true; /* nothing but fixed text so far */
+	struct reading res;
 
 	while (!R->fail && *R->p && *R->p != '|' && *R->p != ')') {
 		unsigned char c = (unsigned char)*R->p;
 		unsigned min;
-		bool quantified;
+		bool quantified, zero_width;
 
 		if (c == '(') {
-			run_flush(&run, &best);
-			read_group(R, &best);
+			struct reading g = read_group(R, &zero_width, &min, &quantified);
+
+			if (R->fail) {
+				reading_clear(&g);
+				break;
+			}
+			if (zero_width) {
+				/* a lookaround takes no text: the stretch goes on */
+			} else if (min == 0) {
+				stretch_cut(&stretch, &best);
+				exact = false;
+			} else if (!quantified && g.exact.known && stretch_product(&stretch, &g.exact)) {
+				/* fixed strings: the stretch grows by them */
+			} else {
+				stretch_cut(&stretch, &best);
+				exact = false;
+				if (!quantified && g.exact.known) {
+					lits_clear(&stretch);
+					stretch = lits_copy(&g.exact); /* too many: start afresh from them */
+					exact = true;
+				} else
+					lits_consider(&best, &g.nec);
+				if (quantified)
+					exact = false;
+			}
+			reading_clear(&g);
 			continue;
 		}
-		if (c == '[') {
-			run_flush(&run, &best);
-			skip_class(R);
-			(void)read_quantifier(R, &min);
-			continue;
-		}
-		if (c == '.' || c == '^' || c == '$') {
-			run_flush(&run, &best);
+		if (c == '^' || c == '$') { /* zero width */
 			R->p++;
+			continue;
+		}
+		if (c == '[' || c == '.') {
+			if (c == '[')
+				skip_class(R);
+			else
+				R->p++;
 			(void)read_quantifier(R, &min);
+			stretch_cut(&stretch, &best);
+			exact = false;
 			continue;
 		}
 		if (c == '*' || c == '+' || c == '?' || c == '{') {
@@ -261,11 +361,12 @@ read_sequence(struct reader *R)
 		}
 		if (c >= 0x80) {
 			/* a non-ASCII character: case folding beyond ASCII is not modelled */
-			run_flush(&run, &best);
 			R->p++;
 			while (((unsigned char)*R->p & 0xc0) == 0x80)
 				R->p++;
 			(void)read_quantifier(R, &min);
+			stretch_cut(&stretch, &best);
+			exact = false;
 			continue;
 		}
 		if (c == '\\') {
@@ -276,15 +377,14 @@ read_sequence(struct reader *R)
 				break;
 			}
 			if ((e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z') || (e >= '0' && e <= '9')) {
-				if (strchr("dDwWsShHvVRNXC", e)) {
-					run_flush(&run, &best);
+				if (strchr("bBAzZG", e)) { /* zero width */
+					R->p += 2;
+					continue;
+				}
+				if (strchr("dDwWsShHvVRNXCK", e)) {
 					R->p += 2;
 					(void)read_quantifier(R, &min);
-				} else if (strchr("bBAzZGK", e)) {
-					run_flush(&run, &best);
-					R->p += 2;
 				} else if (e == 'p' || e == 'P') {
-					run_flush(&run, &best);
 					R->p += 2;
 					if (*R->p == '{') {
 						const char *end = strchr(R->p, '}');
@@ -301,6 +401,8 @@ read_sequence(struct reader *R)
 					R->fail = true;
 					break;
 				}
+				stretch_cut(&stretch, &best);
+				exact = false;
 				continue;
 			}
 			c = e; /* escaped punctuation stands for itself */
@@ -310,44 +412,48 @@ read_sequence(struct reader *R)
 
 		quantified = read_quantifier(R, &min);
 		if (min == 0) {
-			run_flush(&run, &best);
+			stretch_cut(&stretch, &best);
+			exact = false;
 			continue;
 		}
 		if (c >= 'A' && c <= 'Z')
 			c = (unsigned char)(c - 'A' + 'a');
-		(void)buf_putc(&run, (char)c);
-		if (quantified) /* repeated: what follows need not come straight after */
-			run_flush(&run, &best);
+		stretch_append(&stretch, (char)c);
+		if (quantified) { /* repeated: what follows need not come straight after */
+			stretch_cut(&stretch, &best);
+			exact = false;
+		}
 	}
-	run_flush(&run, &best);
-	buf_free(&run);
-	return best;
+	res.exact = exact && !R->fail ? lits_copy(&stretch) : LITS_NONE;
+	lits_consider(&best, &stretch);
+	res.nec = best;
+	return res;
 }
 
-static struct lits
+static struct reading
 read_alternation(struct reader *R)
 {
-	struct lits all = {true, NULL, 0};
+	struct reading all = {{true, NULL, 0}, {true, NULL, 0}};
 
 	for (;;) {
-		struct lits branch = read_sequence(R);
+		struct reading branch = read_sequence(R);
 
-		if (!branch.known || branch.n == 0 || R->fail ||
-		    all.n + branch.n > LITSET_MAX_PER_PATTERN)
-			all.known = false;
-		if (all.known) {
-			all.v = xreallocarray(all.v, all.n + branch.n, sizeof(char *));
-			memcpy(all.v + all.n, branch.v, branch.n * sizeof(char *));
-			all.n += branch.n;
-			free(branch.v);
-		} else
-			lits_clear(&branch);
+		if (!branch.nec.known || R->fail || all.nec.n + branch.nec.n > LITSET_MAX_PER_PATTERN)
+			lits_clear(&all.nec);
+		if (!branch.exact.known || R->fail ||
+		    all.exact.n + branch.exact.n > LITSET_MAX_STRETCH)
+			lits_clear(&all.exact);
+		if (all.nec.known)
+			for (size_t i = 0; i < branch.nec.n; i++)
+				lits_push(&all.nec, xstrdup(branch.nec.v[i]));
+		if (all.exact.known)
+			for (size_t i = 0; i < branch.exact.n; i++)
+				lits_push(&all.exact, xstrdup(branch.exact.v[i]));
+		reading_clear(&branch);
 		if (*R->p != '|' || R->fail)
 			break;
 		R->p++;
 	}
-	if (!all.known)
-		lits_clear(&all);
 	return all;
 }
 
@@ -355,9 +461,11 @@ size_t
 litset_necessary(const char *pattern, char ***ret)
 {
 	struct reader R = {pattern, false, 0};
-	struct lits l = read_alternation(&R);
+	struct reading r = read_alternation(&R);
+	struct lits l = r.nec;
 
-	if (R.fail || *R.p != '\0' || !l.known) {
+	lits_clear(&r.exact);
+	if (R.fail || *R.p != '\0' || !l.known || l.n == 0) {
 		lits_clear(&l);
 		*ret = xcalloc(1, sizeof(char *));
 		return 0;
