@@ -396,7 +396,8 @@ mailstack_messages() {
 	local md
 	md=$(mailstack_maildir "$1" "$2")
 	[ -d "$md" ] || return 0
-	find "$md/new" "$md/cur" -maxdepth 1 -type f -printf '%T@ %p\n' 2>/dev/null |
+	# new/ or cur/ may not exist yet (or be mid-creation): that is no messages
+	{ find "$md/new" "$md/cur" -maxdepth 1 -type f -printf '%T@ %p\n' 2>/dev/null || true; } |
 		sort -n | cut -d' ' -f2-
 }
 
