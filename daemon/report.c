@@ -802,7 +802,7 @@ static void
 svg_bars(struct buf *out, const char *id, const char *title, const char *desc,
          const struct bar *bars, size_t n, const char *const *legend, size_t n_legend)
 {
-	const int width = 760, label_w = 230, bar_w = 400, row_h = 26;
+	const int width = 800, label_w = 230, bar_w = 400, row_h = 26; /* 170 for the text after a bar */
 	int top = n_legend > 0 ? 34 : 8;
 	int height = top + (int)n * row_h + 10;
 

@@ -1,6 +1,7 @@
 # Shared setup for integration tests: a private mail stack (real Dovecot and
 # OpenSMTPD on loopback), a complaintsd configuration pointing at it, and
-# small assertion helpers.  Source it from a test script.
+# small assertion helpers.  Source it from a test script.  IT_KEEP=1 keeps
+# the test directory (mail, database, logs) even when every check passed.
 set -euo pipefail
 
 : "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -31,7 +32,7 @@ it_setup() {
 it_teardown() {
 	local rc=$?
 	mailstack_stop "$dir" >/dev/null 2>&1 || true
-	if [ $rc -eq 0 ] && [ $failed -eq 0 ]; then
+	if [ $rc -eq 0 ] && [ $failed -eq 0 ] && [ -z "${IT_KEEP:-}" ]; then
 		rm -rf "$dir"
 	else
 		echo "(test files kept in $dir)" >&2
