@@ -648,16 +648,40 @@ cmd_officer(struct context *ctx, const char *verb, int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
+struct purge_run {
+	size_t n;
+	bool tty;               /* a progress line on stderr */
+	struct timespec shown;  /* when it was last redrawn */
+};
+
 static int
 purge_one(const struct case_row *c, void *userdata)
 {
-	size_t *n = userdata;
+	struct purge_run *p = userdata;
 	char when[32];
 
 	format_rfc3339(c->updated_at, when, sizeof(when));
 	printf("%-16s %-15s %-9s last changed %s\n", c->ref, c->kind, c->status, when);
-	(*n)++;
+	p->n++;
 	return 0;
+}
+
+/* "anonymising: n of m cases (p%)" on a terminal, redrawn at most five times a second. */
+static void
+purge_progress(size_t done, size_t total, void *userdata)
+{
+	struct purge_run *p = userdata;
+	struct timespec now;
+
+	if (!p->tty)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (done < total && (now.tv_sec - p->shown.tv_sec) * 1000000000L +
+				    (now.tv_nsec - p->shown.tv_nsec) < 200000000L)
+		return;
+	p->shown = now;
+	fprintf(stderr, "\ranonymising: %zu of %zu cases (%zu%%)%s", done, total,
+		total ? done * 100 / total : 100, done == total ? "\n" : "");
 }
 
 static int
@@ -667,7 +691,7 @@ cmd_purge(struct context *ctx, int argc, char **argv)
 	bool apply = false;
 	struct cal_date d;
 	struct tm tm = {0};
-	size_t n = 0;
+	struct purge_run run = {0, false, {0, 0}};
 	int r;
 
 	for (int i = 1; i < argc; i++) {
@@ -689,16 +713,17 @@ cmd_purge(struct context *ctx, int argc, char **argv)
 	tm.tm_mon = d.month - 1;
 	tm.tm_mday = d.day;
 	tm.tm_isdst = -1;
-	r = store_purge(ctx->store, mktime(&tm), apply, time(NULL), purge_one, &n);
+	run.tty = isatty(STDERR_FILENO);
+	r = store_purge(ctx->store, mktime(&tm), apply, time(NULL), purge_one, purge_progress, &run);
 	if (r < 0) {
 		fprintf(stderr, "complaintsctl: %s\n", store_last_error(ctx->store));
 		return EXIT_FAILURE;
 	}
 	if (apply)
-		printf("%zu case%s anonymised\n", n, n == 1 ? "" : "s");
+		printf("%zu case%s anonymised\n", run.n, run.n == 1 ? "" : "s");
 	else
-		printf("%zu case%s would be anonymised; run again with --apply to do it\n", n,
-		       n == 1 ? "" : "s");
+		printf("%zu case%s would be anonymised; run again with --apply to do it\n", run.n,
+		       run.n == 1 ? "" : "s");
 	return EXIT_SUCCESS;
 }
 

@@ -1307,7 +1307,8 @@ store_outbox_bounced(struct store *s, int64_t id, const char *reason)
 }
 
 int
-store_purge(struct store *s, time_t before, bool apply, time_t now, store_case_cb cb, void *userdata)
+store_purge(struct store *s, time_t before, bool apply, time_t now, store_case_cb cb,
+	    void (*progress)(size_t done, size_t total, void *userdata), void *userdata)
 {
 	static const char *const scrub[] = {
 		"UPDATE cases SET complainant_name = '', complainant_email = '', rep_email = '', "
@@ -1353,24 +1354,32 @@ store_purge(struct store *s, time_t before, bool apply, time_t now, store_case_c
 		free(ids);
 		return r;
 	}
-	r = store_begin(s);
-	for (size_t i = 0; r == 0 && i < n; i++)
-		for (size_t k = 0; r == 0 && k < ELEMENTSOF(scrub); k++) {
-			sqlite3_stmt *st = NULL;
+	{
+		sqlite3_stmt *st[ELEMENTSOF(scrub)] = {NULL};
 
-			rc = sqlite3_prepare_v2(s->db, scrub[k], -1, &st, NULL);
-			if (rc != SQLITE_OK) {
-				r = store_fail(s, rc, "purge");
-				break;
-			}
-			sqlite3_bind_int64(st, 1, ids[i]);
-			if (k == ELEMENTSOF(scrub) - 1)
-				sqlite3_bind_int64(st, 2, now);
-			rc = sqlite3_step(st);
-			sqlite3_finalize(st);
-			if (rc != SQLITE_DONE)
+		for (size_t k = 0; r == 0 && k < ELEMENTSOF(scrub); k++) {
+			rc = sqlite3_prepare_v2(s->db, scrub[k], -1, &st[k], NULL);
+			if (rc != SQLITE_OK)
 				r = store_fail(s, rc, "purge");
 		}
+		if (r == 0)
+			r = store_begin(s);
+		for (size_t i = 0; r == 0 && i < n; i++) {
+			for (size_t k = 0; r == 0 && k < ELEMENTSOF(scrub); k++) {
+				sqlite3_bind_int64(st[k], 1, ids[i]);
+				if (k == ELEMENTSOF(scrub) - 1)
+					sqlite3_bind_int64(st[k], 2, now);
+				rc = sqlite3_step(st[k]);
+				sqlite3_reset(st[k]);
+				if (rc != SQLITE_DONE)
+					r = store_fail(s, rc, "purge");
+			}
+			if (progress != NULL)
+				progress(i + 1, n, userdata);
+		}
+		for (size_t k = 0; k < ELEMENTSOF(scrub); k++)
+			sqlite3_finalize(st[k]);
+	}
 	if (r == 0)
 		r = store_commit(s);
 	if (r < 0)

@@ -219,10 +219,11 @@ int store_case_events(struct store *s, int64_t case_id, store_event_cb cb, void 
  * apply, their personal data is removed (names, addresses, subjects, message
  * text and raw sources, outgoing mail, free-text event details) while the
  * facts the annual report counts (kind, stage, dates, outcome, extensions,
- * improvements) stay.  The callback sees each case first.
+ * improvements) stay.  The callback sees each case first; progress (or
+ * NULL) is called as each is anonymised, all in one transaction.
  */
 int store_purge(struct store *s, time_t before, bool apply, time_t now, store_case_cb cb,
-		void *userdata);
+		void (*progress)(size_t done, size_t total, void *userdata), void *userdata);
 
 /* The database handle, for the report queries (daemon/store_report.c). */
 struct sqlite3 *store_sqlite(struct store *s);

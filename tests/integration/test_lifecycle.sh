@@ -209,11 +209,17 @@ check_eq "closed" closed "$(field "$ref2" .status)"
 tomorrow=$(date -d tomorrow +%F)
 check "purge without --apply only lists" grep -q "^$ref2 " <(ctl purge --before "$tomorrow")
 check_eq "nothing removed by the dry run" sam.two@example.org "$(field "$ref2" .complainant.email)"
-check "purge --apply" ctl purge --before "$tomorrow" --apply
+check "purge --apply" ctl purge --before "$tomorrow" --apply 2>"$dir/purge.err"
+check_eq "no progress line when stderr is not a terminal" "" "$(cat "$dir/purge.err")"
 check_eq "the complainant's address is gone" "" "$(field "$ref2" .complainant.email)"
 check_eq "raw messages are gone" 0 "$(sql "SELECT sum(length(raw)) FROM messages m JOIN cases c ON c.id = m.case_id WHERE c.ref = '$ref2'")"
 check_eq "the facts stay for the annual report" "complaint closed" "$(field "$ref2" '"\(.kind) \(.status)"')"
 check_eq "open cases are never purged" jane.resident@example.net "$(field "$ref" .complainant.email)"
+sql "INSERT INTO cases (ref, kind, stage, status, subject, subject_key, complainant_name,
+	complainant_email, received_at, received_date, created_at, updated_at) VALUES ('CMP-2019-000001',
+	'complaint', 1, 'closed', 'Old', 'old', 'Old Resident', 'old@example.net', 0, '2019-01-07', 0, 0)"
+check "on a terminal, purge shows its progress" grep -q 'anonymising: [0-9]* of [0-9]* cases (100%)' \
+	<(script -q -e -c "'$COMPLAINTSCTL' -c '$dir/complaintsd.conf' purge --before '$tomorrow' --apply" /dev/null)
 
 # --- 9. a loop: an auto-responder and a chatty bot get at most the daily limit
 for i in 1 2 3 4 5; do
