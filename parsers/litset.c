@@ -487,7 +487,7 @@ struct literal {
 struct litset {
 	/* while adding */
 	struct literal *lits;
-	size_t n_lits;
+	size_t n_lits, cap_lits;
 	size_t *always; /* patterns without literals */
 	size_t n_always;
 	/* built */
@@ -496,7 +496,7 @@ struct litset {
 	int32_t *go; /* n_nodes x n_cls transitions (a full DFA) */
 	int32_t *lit; /* literal ending at each node, or -1 */
 	int32_t *dict; /* nearest node on the failure chain with a literal, 0: none */
-	size_t n_nodes;
+	size_t n_nodes, cap_nodes;
 };
 
 struct litset *
@@ -526,7 +526,10 @@ litset_free(struct litset *ls)
 static void
 literal_add(struct litset *ls, const char *s, size_t id)
 {
-	ls->lits = xreallocarray(ls->lits, ls->n_lits + 1, sizeof(struct literal));
+	if (ls->n_lits == ls->cap_lits) {
+		ls->cap_lits = ls->cap_lits ? ls->cap_lits * 2 : 64;
+		ls->lits = xreallocarray(ls->lits, ls->cap_lits, sizeof(struct literal));
+	}
 	ls->lits[ls->n_lits] = (struct literal){xstrdup(s), xcalloc(1, sizeof(size_t)), 1};
 	ls->lits[ls->n_lits++].ids[0] = id;
 }
@@ -554,9 +557,12 @@ node_new(struct litset *ls)
 {
 	size_t i = ls->n_nodes++;
 
-	ls->go = xreallocarray(ls->go, ls->n_nodes * ls->n_cls, sizeof(int32_t));
-	ls->lit = xreallocarray(ls->lit, ls->n_nodes, sizeof(int32_t));
-	ls->dict = xreallocarray(ls->dict, ls->n_nodes, sizeof(int32_t));
+	if (ls->n_nodes > ls->cap_nodes) { /* doubling: a few reallocations, not one per node */
+		ls->cap_nodes = ls->cap_nodes ? ls->cap_nodes * 2 : 256;
+		ls->go = xreallocarray(ls->go, ls->cap_nodes * ls->n_cls, sizeof(int32_t));
+		ls->lit = xreallocarray(ls->lit, ls->cap_nodes, sizeof(int32_t));
+		ls->dict = xreallocarray(ls->dict, ls->cap_nodes, sizeof(int32_t));
+	}
 	for (size_t c = 0; c < ls->n_cls; c++)
 		ls->go[i * ls->n_cls + c] = -1;
 	ls->lit[i] = -1;
