@@ -21,6 +21,9 @@ import sys
 import threading
 import time
 
+# OpenSMTPD takes at most 100 messages in one session (then 452): a new one before that.
+SESSION_MAX = 100
+
 
 def main():
     host, port, mailroot, rate, timeout = sys.argv[1:6]
@@ -69,6 +72,9 @@ def main():
         now = time.monotonic()
         if due > now:
             time.sleep(due - now)
+        if i > 0 and i % SESSION_MAX == 0:
+            smtp.quit()
+            smtp = smtplib.SMTP(host, int(port), local_hostname="client.example.net")
         smtp.sendmail(j["addr"], ["complaints@council.example"], j["data"])
         with lock:
             j["sent"] = time.time()

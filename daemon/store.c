@@ -122,7 +122,7 @@ static const char *const migrations[] = {
 	"ALTER TABLE cases ADD COLUMN reminder_done TEXT NOT NULL DEFAULT '';"
 	"DROP INDEX cases_ack_due;"
 	"DROP INDEX cases_response_due;"
-	"CREATE INDEX cases_ack_due ON cases(ack_due, acknowledged_at, response_due, stage, "
+	"CREATE INDEX cases_ack_due ON cases(acknowledged_at, ack_due, response_due, stage, "
 	"breach_done) "
 	"WHERE status = 'open';"
 	"CREATE INDEX cases_response_due ON cases(response_due, stage, breach_done, reminder_done) "
