@@ -234,6 +234,25 @@ record_message(struct intake *in, const struct intake_source *src, const struct 
 	return store_message_insert(in->store, &row, NULL);
 }
 
+/*
+ * A copy of message row dup_id (message_id NULL: a quarantined one): said in
+ * the log, and the row now points at this copy's UID so it is moved on.
+ */
+static int
+known_copy(struct intake *in, const struct intake_source *src, int64_t dup_id,
+	   const char *message_id)
+{
+	log_fields(LOG_INFO,
+		   &(struct log_fields){.event = "duplicate", .mail_message_id = message_id,
+					.imap_uid = src->uid},
+		   message_id ? "Message UID %u is a copy of one already recorded; not processed again"
+			      : "Message UID %u is a copy of one already quarantined; not recorded again",
+		   src->uid);
+	return src->uid ? store_message_set_uid(in->store, dup_id, src->mailbox, src->uidvalidity,
+						src->uid)
+			: 0;
+}
+
 static int
 quarantine(struct intake *in, const struct intake_source *src, const char *reason, time_t now)
 {
@@ -267,15 +286,8 @@ quarantine(struct intake *in, const struct intake_source *src, const char *reaso
 		snprintf(digest, sizeof(digest), "unfetched:%zu:%lld", src->size,
 			 (long long)src->internaldate);
 	r = store_message_find_digest(in->store, "", digest, &dup_id);
-	if (r == 0) {
-		log_fields(LOG_INFO,
-			   &(struct log_fields){.event = "duplicate", .imap_uid = src->uid},
-			   "Message UID %u is a copy of one already quarantined; not recorded again",
-			   src->uid);
-		return src->uid ? store_message_set_uid(in->store, dup_id, src->mailbox,
-							 src->uidvalidity, src->uid)
-				: 0;
-	}
+	if (r == 0)
+		return known_copy(in, src, dup_id, NULL);
 	if (r != -ENOENT)
 		return r;
 	r = store_message_insert(in->store, &row, NULL);
@@ -342,14 +354,7 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	if (r == 0) {
 		/* The same message again, e.g. after the mailbox was recreated. */
 		*ret = INTAKE_PROCESSED;
-		log_fields(LOG_INFO,
-			   &(struct log_fields){.event = "duplicate", .mail_message_id = m->message_id,
-						.imap_uid = src->uid},
-			   "Message UID %u is a copy of one already recorded; not processed again",
-			   src->uid);
-		return src->uid ? store_message_set_uid(in->store, dup_id, src->mailbox,
-							 src->uidvalidity, src->uid)
-				: 0;
+		return known_copy(in, src, dup_id, m->message_id);
 	}
 	if (r != -ENOENT)
 		return r;

@@ -21,8 +21,10 @@ passed=0
 failed=0
 
 # Start a stack in a fresh directory; sets $dir and the stack's variables.
+# it_setup [NAME]: the stack and configuration in a new /tmp/NAME.XXXXXX
+# (default complaintsd-it).
 it_setup() {
-	dir=$(mktemp -d /tmp/complaintsd-it.XXXXXX)
+	dir=$(mktemp -d "/tmp/${1:-complaintsd-it}.XXXXXX")
 	trap 'it_teardown' EXIT
 	trap 'exit 143' TERM
 	trap 'exit 130' INT

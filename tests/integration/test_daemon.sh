@@ -25,15 +25,9 @@ pid=$!
 cleanup_daemon() { kill "$pid" "$notify_pid" 2>/dev/null || true; it_teardown; }
 trap cleanup_daemon EXIT
 
-wait_for() { # seconds command...
-	local n=$(( $1 * 10 ))
-	shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
 has_mail() { [ -n "$(mailstack_messages "$1" INBOX 2>/dev/null)" ]; }
-check "READY=1 after the first mailbox pass" wait_for 60 grep -q 'READY=1' "$dir/notify.log"
-check "STATUS= says how many cases are open" wait_for 30 grep -q 'STATUS=.*open cases' "$dir/notify.log"
+check "READY=1 after the first mailbox pass" it_wait_for 60 grep -q 'READY=1' "$dir/notify.log"
+check "STATUS= says how many cases are open" it_wait_for 30 grep -q 'STATUS=.*open cases' "$dir/notify.log"
 
 cat >"$dir/c.eml" <<MAIL
 From: Nia Resident <nia@example.net>
@@ -46,29 +40,29 @@ MAIL
 mailstack_send nia@example.net "$COMPLAINTS" "$dir/c.eml"
 # Within 20 s: the daemon also wakes once a minute for deadlines, so only a
 # short wait proves IDLE (the bench measures the latency itself, ~0.6 s p99).
-check "a new mail is acknowledged without polling (IDLE)" wait_for 20 has_mail nia@example.net
+check "a new mail is acknowledged without polling (IDLE)" it_wait_for 20 has_mail nia@example.net
 check_eq "the case exists" 1 "$(sql 'SELECT count(*) FROM cases')"
 
 # SIGHUP with a broken file: refused, the daemon keeps running on the old one.
 cp "$dir/complaintsd.conf" "$dir/good.conf"
 echo "bogus_key = 1" >>"$dir/complaintsd.conf"
 kill -HUP "$pid"
-check "a broken reload is refused" wait_for 60 grep -q 'keeping the running one' "$dir/daemon.log"
+check "a broken reload is refused" it_wait_for 60 grep -q 'keeping the running one' "$dir/daemon.log"
 check "the error names file and line" grep -q "complaintsd.conf:[0-9]*: .*bogus_key" "$dir/daemon.log"
 check "still running" kill -0 "$pid"
 cp "$dir/good.conf" "$dir/complaintsd.conf"
 kill -HUP "$pid"
-check "a good reload is applied" wait_for 60 grep -q 'Reloaded configuration' "$dir/daemon.log"
+check "a good reload is applied" it_wait_for 60 grep -q 'Reloaded configuration' "$dir/daemon.log"
 check "RELOADING=1 was announced" grep -q 'RELOADING=1' "$dir/notify.log"
 
 # Mail after the reload is still picked up.
 sed -e 's/nia@/owen@/; s/nia-1@/owen-1@/; s/Nia/Owen/' "$dir/c.eml" >"$dir/c2.eml"
 mailstack_send owen@example.net "$COMPLAINTS" "$dir/c2.eml"
-check "mail after the reload is acknowledged" wait_for 20 has_mail owen@example.net
+check "mail after the reload is acknowledged" it_wait_for 20 has_mail owen@example.net
 
 kill -TERM "$pid"
 rc=0
-wait_for 60 sh -c "! kill -0 $pid 2>/dev/null" || rc=1
+it_wait_for 60 sh -c "! kill -0 $pid 2>/dev/null" || rc=1
 check_eq "SIGTERM stops it" 0 "$rc"
 wait "$pid" 2>/dev/null && status=0 || status=$?
 check_eq "exit status 0" 0 "$status"

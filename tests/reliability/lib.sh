@@ -29,14 +29,7 @@ rl_set() {
 
 # rl_setup: a stack and a configuration fit for bulk runs.
 rl_setup() {
-	dir=$(mktemp -d /tmp/complaintsd-rel.XXXXXX)
-	trap 'it_teardown' EXIT
-	trap 'exit 143' TERM
-	trap 'exit 130' INT
-	mailstack_start "$dir" >/dev/null
-	# shellcheck disable=SC1091
-	. "$dir/env"
-	it_write_config "$dir/complaintsd.conf"
+	it_setup complaintsd-rel
 	rl_set imap poll_seconds 5
 	rl_set replies max_auto_replies_per_day 3
 }
@@ -206,8 +199,5 @@ rl_check_no_dup_cases() { # PREFIX
 
 # rl_wait_for SECONDS COMMAND...: poll every 0.1 s until COMMAND succeeds.
 rl_wait_for() {
-	local n=$(($1 * 10))
-	shift
-	for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done
-	return 1
+	it_wait_for "$@"
 }
