@@ -327,16 +327,18 @@ read_sequence(struct reader *R)
 			} else if (!quantified && g.exact.known && stretch_product(&stretch, &g.exact)) {
 				/* fixed strings: the stretch grows by them */
 			} else {
+				/*
+				 * Repeated, or too many strings to multiply out: the
+				 * stretch ends here, and the sequence is no longer
+				 * one of a few fixed strings.
+				 */
 				stretch_cut(&stretch, &best);
 				exact = false;
 				if (!quantified && g.exact.known) {
 					lits_clear(&stretch);
-					stretch = lits_copy(&g.exact); /* too many: start afresh from them */
-					exact = true;
+					stretch = lits_copy(&g.exact); /* a new stretch starts with them */
 				} else
 					lits_consider(&best, &g.nec);
-				if (quantified)
-					exact = false;
 			}
 			reading_clear(&g);
 			continue;

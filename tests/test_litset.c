@@ -148,6 +148,43 @@ test_scan(void **state)
 	litset_free(ls);
 }
 
+/*
+ * A stretch cut because multiplying out would give too many strings: what
+ * follows starts afresh, and the group is no longer one of a few fixed
+ * strings, so an outer sequence must not glue its own text onto them.
+ * "x(p(q|r)(a01|...|a40))y" matches "xpqa17y", which holds no "xa17y".
+ */
+static void
+test_overflowing_stretch(void **state)
+{
+	_cleanup_buf_ struct buf pat = BUF_INIT;
+	struct litset *ls = litset_new();
+	bool may[1] = {false};
+	const char *text = "say xpqa17y please";
+	bool has_a17 = false;
+	char **v;
+	size_t n;
+
+	(void)state;
+	(void)buf_puts(&pat, "x(p(q|r)(");
+	for (int i = 1; i <= 40; i++)
+		(void)buf_printf(&pat, "%sa%02d", i > 1 ? "|" : "", i);
+	(void)buf_puts(&pat, "))y");
+	n = litset_necessary(buf_str(&pat), &v);
+	assert_int_equal(n, 40); /* the forty alternatives on their own, not "xa17y" */
+	for (size_t i = 0; i < n; i++) {
+		has_a17 = has_a17 || streq(v[i], "a17");
+		free(v[i]);
+	}
+	free(v);
+	assert_true(has_a17);
+	assert_true(litset_add(ls, 0, buf_str(&pat)));
+	litset_build(ls);
+	litset_scan(ls, text, strlen(text), may);
+	assert_true(may[0]);
+	litset_free(ls);
+}
+
 /* ---- the promise, over the shipped rules and the corpora ---------------- */
 
 struct pat {
@@ -309,6 +346,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_necessary),
 	    cmocka_unit_test(test_scan),
+	    cmocka_unit_test(test_overflowing_stretch),
 	    cmocka_unit_test(test_shipped_rules_never_filter_a_match),
 	};
 
