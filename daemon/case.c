@@ -975,8 +975,8 @@ check_one(const struct case_row *cr, void *userdata)
 	const struct case_ctx *cx = ds->cx;
 	_cleanup_case_row_ struct case_row *c = NULL;
 	_cleanup_free_ char *key = NULL, *remind_on = NULL, *days_left = NULL, *deadline = NULL;
-	_cleanup_free_ char *dealt = NULL; /* what store_case_deadline_done records */
-	bool breach = false;
+	enum deadline_dealt dealt = DEALT_REMINDER;
+	bool dealing = false; /* a notice was considered: record it as dealt with */
 	struct template_vars v = {0};
 	enum outbox_queued q;
 	struct outbox_mail om = {0};
@@ -1000,8 +1000,8 @@ check_one(const struct case_row *cr, void *userdata)
 		struct cal_date d;
 
 		key = xasprintf("s%d-%s-%s", c->stage, ack ? "ack" : "response", due);
-		dealt = xasprintf("%d:%s:%s", c->stage, due, ack ? "ack" : "response");
-		breach = true;
+		dealt = ack ? DEALT_ACK_BREACH : DEALT_RESPONSE_BREACH;
+		dealing = true;
 		if (cal_date_parse(due, &d) == 0)
 			deadline = cal_date_format_long(d);
 		v.value[TV_DEADLINE] = deadline ? deadline : due;
@@ -1048,7 +1048,7 @@ check_one(const struct case_row *cr, void *userdata)
 		}
 	}
 	key = xasprintf("s%d-%s", c->stage, due);
-	dealt = xasprintf("%d:%s", c->stage, due);
+	dealing = true;
 	v.value[TV_DAYS_LEFT] = days_left;
 	om = (struct outbox_mail){
 		.c = c, .tmpl = TEMPLATE_OFFICER_REMINDER, .purpose = "officer-reminder", .key = key,
@@ -1062,8 +1062,8 @@ check_one(const struct case_row *cr, void *userdata)
 			       "officer reminded: stage %d response due %s", c->stage, due);
 	}
 done:
-	if (r == 0 && dealt != NULL)
-		r = store_case_deadline_done(cx->store, c->id, breach, dealt);
+	if (r == 0 && dealing)
+		r = store_case_deadline_done(cx->store, c->id, dealt, c->stage, due);
 	if (r == 0)
 		return 0;
 fail:

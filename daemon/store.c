@@ -114,7 +114,7 @@ static const char *const migrations[] = {
 	"CREATE INDEX outbox_rcpt ON outbox(rcpt, created_at);",
 	/*
 	 * 3: what the deadline scan has already done about a case's current
-	 * deadline ("STAGE:DATE:ack" or "STAGE:DATE:response"), so each round
+	 * deadline (store_case_deadline_done's keys), so each round
 	 * reads only the cases with something new to do; the due-date indexes
 	 * carry it, so the others are skipped without reading their rows.
 	 */
@@ -1256,15 +1256,21 @@ store_case_due(struct store *s, const char *today, const char *horizon, store_ca
 	return r;
 }
 
+/* The keys are the ones store_case_due's query builds from the case's columns. */
 int
-store_case_deadline_done(struct store *s, int64_t id, bool breach, const char *what)
+store_case_deadline_done(struct store *s, int64_t id, enum deadline_dealt what, int stage,
+			 const char *due)
 {
-	sqlite3_stmt *st = store_stmt(s, breach ? ST_CASE_BREACH_DONE : ST_CASE_REMINDER_DONE);
+	sqlite3_stmt *st = store_stmt(s, what == DEALT_REMINDER ? ST_CASE_REMINDER_DONE
+							       : ST_CASE_BREACH_DONE);
+	_cleanup_free_ char *key = what == DEALT_REMINDER ? xasprintf("%d:%s", stage, due)
+				   : xasprintf("%d:%s:%s", stage, due,
+					       what == DEALT_ACK_BREACH ? "ack" : "response");
 
 	if (st == NULL)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, id);
-	bind_text(st, 2, what);
+	bind_text(st, 2, key);
 	return step_done(s, st, "case_deadline_done");
 }
 

@@ -175,12 +175,14 @@ int store_case_first_message_id(struct store *s, int64_t case_id, char **ret);
  */
 int store_case_due(struct store *s, const char *today, const char *horizon, store_case_cb cb,
 		   void *userdata);
-/*
- * Record that the breach (breach true) or the reminder of a case's current
- * deadline has been dealt with.  what: "STAGE:DATE:ack" or
- * "STAGE:DATE:response" for a breach, "STAGE:DATE" for a reminder.
- */
-int store_case_deadline_done(struct store *s, int64_t id, bool breach, const char *what);
+/* What the deadline scan has dealt with for a case's deadline due at a stage. */
+enum deadline_dealt {
+	DEALT_ACK_BREACH,      /* the missed acknowledgement */
+	DEALT_RESPONSE_BREACH, /* the missed response */
+	DEALT_REMINDER,        /* the reminder before the response is due */
+};
+int store_case_deadline_done(struct store *s, int64_t id, enum deadline_dealt what, int stage,
+			     const char *due);
 
 /* Listing for complaintsctl. */
 struct case_filter {

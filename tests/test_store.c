@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "store.h"
 #include "util.h"
 
@@ -116,6 +117,77 @@ test_case_roundtrip_and_update(void **state)
 	assert_int_equal(store_case_get(s, c->id, &again), 0);
 	assert_string_equal(again->status, "responded");
 	assert_int_equal(again->responded_at, 1790500000);
+}
+
+static int
+collect_ref(const struct case_row *c, void *userdata)
+{
+	struct buf *b = userdata;
+
+	(void)buf_printf(b, "%s%s", b->len ? " " : "", c->ref);
+	return 0;
+}
+
+/* The refs store_case_due hands the deadline scan for that today and horizon. */
+static char *
+due_refs(struct store *s, const char *today, const char *horizon)
+{
+	struct buf b = BUF_INIT;
+
+	assert_int_equal(store_case_due(s, today, horizon, collect_ref, &b), 0);
+	return buf_steal(&b);
+}
+
+/*
+ * The deadline scan is handed only cases with something new to do: a missed
+ * acknowledgement once dealt with is not read again, a reminder once sent is
+ * not, a breach after the reminder is, and a new deadline (an extension) is.
+ */
+static void
+test_deadline_scan_reads_only_new_work(void **state)
+{
+	struct store *s = *state;
+	_cleanup_case_row_ struct case_row *a = new_case(s, "ann@example.net", "damp");
+	_cleanup_case_row_ struct case_row *b = new_case(s, "bob@example.net", "bins");
+	_cleanup_case_row_ struct case_row *closed = new_case(s, "cy@example.net", "noise");
+	char *got;
+
+	/* a: acknowledgement due 2026-09-28, never sent; b: response due 2026-10-05 */
+	free(b->response_due);
+	b->response_due = xstrdup("2026-10-05");
+	b->acknowledged_at = 1790100000;
+	assert_int_equal(store_case_update(s, b), 0);
+	free(closed->status);
+	closed->status = xstrdup("closed");
+	assert_int_equal(store_case_update(s, closed), 0);
+
+	got = due_refs(s, "2026-09-25", "2026-10-01");
+	assert_string_equal(got, ""); /* nothing missed, nothing within reach */
+	free(got);
+	got = due_refs(s, "2026-10-01", "2026-10-06");
+	assert_string_equal(got, "CMP-2026-000001 CMP-2026-000002"); /* a missed, b soon due */
+	free(got);
+
+	assert_int_equal(store_case_deadline_done(s, a->id, DEALT_ACK_BREACH, 1, "2026-09-28"), 0);
+	assert_int_equal(store_case_deadline_done(s, b->id, DEALT_REMINDER, 1, "2026-10-05"), 0);
+	got = due_refs(s, "2026-10-01", "2026-10-06");
+	assert_string_equal(got, "");
+	free(got);
+
+	got = due_refs(s, "2026-10-06", "2026-10-09"); /* b's response now missed */
+	assert_string_equal(got, "CMP-2026-000002");
+	free(got);
+	assert_int_equal(store_case_deadline_done(s, b->id, DEALT_RESPONSE_BREACH, 1, "2026-10-05"), 0);
+	got = due_refs(s, "2026-10-06", "2026-10-09");
+	assert_string_equal(got, "");
+	free(got);
+
+	free(b->response_due);
+	b->response_due = xstrdup("2026-10-08"); /* extended */
+	assert_int_equal(store_case_update(s, b), 0);
+	got = due_refs(s, "2026-10-06", "2026-10-09");
+	assert_string_equal(got, "CMP-2026-000002");
+	free(got);
 }
 
 static void
@@ -285,6 +357,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_references_are_sequential_per_year, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_roundtrip_and_update, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_ref_is_enoent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deadline_scan_reads_only_new_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_message_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subject_fallback_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_discards_and_reopen_keeps, setup, teardown),
