@@ -242,24 +242,39 @@ struct store {
 	char *dir; /* the directory holding the database, to explain I/O errors */
 };
 
+/* A read-only or full file system under the database, said plainly; NULL when neither. */
+static const char *
+store_fs_problem(const struct store *s)
+{
+	struct statvfs vfs;
+
+	if (s->dir == NULL || statvfs(s->dir, &vfs) < 0)
+		return NULL;
+	if (vfs.f_flag & ST_RDONLY)
+		return "the file system holding the database is read-only";
+	/* f_files is 0 where there is no inode limit (btrfs): only blocks count there */
+	if (vfs.f_bavail == 0 || (vfs.f_files > 0 && vfs.f_favail == 0))
+		return "no space left on the disk holding the database";
+	return NULL;
+}
+
 /*
  * What an administrator should read for an SQLite failure, or NULL when
  * SQLite's own words will do.  SQLite reports a full or read-only file
  * system in several ways (SQLITE_FULL, or an I/O error when its WAL index
- * cannot be created), so for I/O errors the file system itself is asked.
+ * cannot be created), so for those the file system itself is asked.
  */
 static const char *
 store_explain(const struct store *s, int rc)
 {
-	struct statvfs vfs;
+	const char *fs;
 
 	switch (rc & 0xff) {
 	case SQLITE_FULL:
 		return "no space left on the disk holding the database";
 	case SQLITE_READONLY:
-		if (s->dir && statvfs(s->dir, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
-			return "the file system holding the database is read-only";
-		return "the database is read-only: check the permissions of the file and its directory";
+		fs = store_fs_problem(s);
+		return fs ? fs : "the database is read-only: check the permissions of the file and its directory";
 	case SQLITE_PERM:
 	case SQLITE_AUTH:
 		return "no permission to use the database file";
@@ -271,12 +286,9 @@ store_explain(const struct store *s, int rc)
 		return "the database file is damaged or not a complaintsd database";
 	case SQLITE_IOERR:
 	case SQLITE_CANTOPEN:
-		if (s->dir && statvfs(s->dir, &vfs) == 0) {
-			if (vfs.f_flag & ST_RDONLY)
-				return "the file system holding the database is read-only";
-			if (vfs.f_bavail == 0 || vfs.f_favail == 0)
-				return "no space left on the disk holding the database";
-		}
+		fs = store_fs_problem(s);
+		if (fs)
+			return fs;
 		return (rc & 0xff) == SQLITE_CANTOPEN ? "the database file cannot be opened"
 						      : "the database file cannot be read or written";
 	default:
