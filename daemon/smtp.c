@@ -303,32 +303,29 @@ smtp_send(struct smtp *s, const char *mail_from, const char *rcpt, const char *d
 			*ret_error = xasprintf("%s: out of memory", s->base_url);
 		return SMTP_TEMPFAIL;
 	}
-	s->errbuf[0] = '\0';
-	s->reply[0] = '\0';
-	s->reply_is_error = false;
 	curl_easy_setopt(s->curl, CURLOPT_MAIL_FROM, from);
 	curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, rcpts);
 	curl_easy_setopt(s->curl, CURLOPT_READDATA, &src);
 	curl_easy_setopt(s->curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
 
-	rc = curl_easy_perform(s->curl);
-	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
-	if (classify(rc, code) == SMTP_TEMPFAIL && reused_connection(s)) {
-		/*
-		 * A server may limit what one session takes (OpenSMTPD answers
-		 * 452 after 100 messages) or have dropped an idle connection:
-		 * one more try, at once, on a new connection.
-		 */
+	/*
+	 * A server may limit what one session takes (OpenSMTPD answers 452
+	 * after 100 messages) or have dropped an idle connection: a temporary
+	 * failure on a reused connection gets one more try, at once, on a new one.
+	 */
+	for (int attempt = 0;; attempt++) {
 		src.pos = 0;
 		s->errbuf[0] = '\0';
 		s->reply[0] = '\0';
 		s->reply_is_error = false;
 		code = 0;
-		curl_easy_setopt(s->curl, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(s->curl, CURLOPT_FRESH_CONNECT, attempt > 0 ? 1L : 0L);
 		rc = curl_easy_perform(s->curl);
-		curl_easy_setopt(s->curl, CURLOPT_FRESH_CONNECT, 0L);
 		curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
+		if (attempt > 0 || classify(rc, code) != SMTP_TEMPFAIL || !reused_connection(s))
+			break;
 	}
+	curl_easy_setopt(s->curl, CURLOPT_FRESH_CONNECT, 0L);
 	/* the handle must not keep pointers to what is freed below */
 	curl_easy_setopt(s->curl, CURLOPT_MAIL_RCPT, NULL);
 	curl_easy_setopt(s->curl, CURLOPT_READDATA, NULL);

@@ -725,8 +725,6 @@ static bool
 any_clause_one(const struct matcher *m, const struct pattern *pt, const struct clauses *c,
                const bool *skip)
 {
-	if (!m->may[pt->gid])
-		return false;
 	for (size_t k = 0; k < c->n; k++)
 		if (!(skip && skip[k]) && re_match(m, pt, c->v[k]))
 			return true;
