@@ -126,9 +126,9 @@ rl_libfaketime() {
 	echo "libfaketime.so.1"
 }
 
-# rl_drain PREFIX: run --once until the outbox holds nothing queued (a run
-# sends at most 200 replies; when a run makes no progress, the clock is moved
-# on with faketime, further each time, past the retry backoff), then wait
+# rl_drain PREFIX: run --once until the outbox holds nothing queued (when a
+# run makes no progress, replies are waiting out their retry backoff: the
+# clock is moved on with faketime, further each time), then wait
 # for OpenSMTPD to hand over everything it accepted.  Fails when the queue
 # does not empty.
 rl_drain() {
@@ -148,7 +148,7 @@ rl_drain() {
 		last=$queued
 	done
 	[ "$queued" = 0 ] || { echo "# $queued replies still queued" >&2; return 1; }
-	rl_wait_for 120 rl_delivered_all "$1"
+	it_wait_for 120 rl_delivered_all "$1"
 }
 
 rl_delivered_all() { # PREFIX
@@ -197,7 +197,3 @@ rl_check_no_dup_cases() { # PREFIX
 		"$(sql "SELECT message_id FROM messages WHERE direction = 'in' GROUP BY message_id HAVING count(*) > 1 LIMIT 5")"
 }
 
-# rl_wait_for SECONDS COMMAND...: poll every 0.1 s until COMMAND succeeds.
-rl_wait_for() {
-	it_wait_for "$@"
-}

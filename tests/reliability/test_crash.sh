@@ -71,7 +71,7 @@ for ((i = 0; i < sending_kills; i++)); do
 	[ "$(sql "SELECT count(*) FROM outbox WHERE state = 'queued'")" -gt 0 ] || break
 	rl_faketime_preload +2h "$COMPLAINTSD" -c "$dir/complaintsd.conf" >>"$dir/daemon.log" 2>&1 &
 	daemon_pid=$!
-	if rl_wait_for 60 sent_more "$before"; then
+	if it_wait_for 60 sent_more "$before"; then
 		ms=$((RANDOM % 300))
 		sleep "0.$(printf '%03d' "$ms")"
 		kill -KILL "$daemon_pid" 2>/dev/null && killed_sending=$((killed_sending + 1))

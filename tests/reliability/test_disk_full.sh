@@ -86,7 +86,7 @@ check_eq "every Message-ID recorded once" "" \
 check_eq "Processed holds all 60" 60 "$(mailstack_imap_count "$COMPLAINTS" Processed)"
 # Every reply went out once, whatever the failures above interrupted.
 check "one more run succeeds" once
-check "every recorded reply reaches its mailbox" rl_wait_for 60 rl_delivered_all resident
+check "every recorded reply reaches its mailbox" it_wait_for 60 rl_delivered_all resident
 rl_check_acks resident 60
 
 # Full while deliveries are recorded: replies were queued while SMTP was
@@ -110,7 +110,7 @@ check "a run that cannot record its deliveries says the disk is full" \
 check "and does not exit 0" test "$rc" -ne 0
 unfill
 ASAN_OPTIONS=verify_asan_link_order=0 ns faketime -f +1h "$COMPLAINTSD" -c "$dir/complaintsd.conf" --once >>"$dir/daemon.log" 2>&1 || true
-check "every recorded reply reaches its mailbox" rl_wait_for 60 rl_delivered_all late
+check "every recorded reply reaches its mailbox" it_wait_for 60 rl_delivered_all late
 check "the reply accepted but not recorded is named in the log" \
 	grep -q 'accepted by the SMTP server but cannot be recorded as sent' "$dir/daemon.log"
 rl_check_acks late 5 1

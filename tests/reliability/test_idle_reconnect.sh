@@ -26,7 +26,7 @@ processed() { # N: N messages in Processed, by Dovecot's count
 # pickup_ms N: wait (up to 60 s) until N messages are in Processed; print
 # the milliseconds since $t0, or "never".
 pickup_ms() {
-	if rl_wait_for 60 processed "$1"; then
+	if it_wait_for 60 processed "$1"; then
 		echo $((($(date +%s%N) - t0) / 1000000))
 	else
 		echo never
@@ -35,7 +35,7 @@ pickup_ms() {
 within_10s() { [ "$1" != never ] && [ "$1" -le 10000 ]; }
 
 rl_deliver "${files[0]}"
-check "the first mail is processed" rl_wait_for 20 processed 1
+check "the first mail is processed" it_wait_for 20 processed 1
 for ((i = 1; i <= rounds; i++)); do
 	sleep 1 # let the daemon settle into IDLE
 	mailstack_restart_imap

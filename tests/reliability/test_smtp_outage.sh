@@ -50,7 +50,7 @@ rl_deliver "$dir"/gen/second/*.eml
 it_once &
 run=$!
 sending() { [ "$(sql "SELECT count(*) FROM outbox WHERE state = 'sent' AND rcpt LIKE 'second%'" 2>/dev/null || echo 0)" -ge 3 ]; }
-rl_wait_for 60 sending || true
+it_wait_for 60 sending || true
 mailstack_stop_smtp
 rc=0
 wait "$run" || rc=$?
