@@ -118,6 +118,12 @@ rl_faketime_preload() {
 	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
 		LD_PRELOAD=$(rl_libfaketime) FAKETIME="$off" exec "$@"
 }
+# rl_faketime_forget PID: remove what libfaketime left in /dev/shm for a
+# process that could not exit normally (SIGKILL); otherwise a later
+# faketime(1) that gets the same pid fails with "sem_open: File exists".
+rl_faketime_forget() {
+	rm -f "/dev/shm/faketime_shm_$1" "/dev/shm/sem.faketime_sem_$1"
+}
 rl_libfaketime() {
 	local f
 	for f in /usr/lib/*/faketime/libfaketime.so.1 /usr/lib/faketime/libfaketime.so.1; do

@@ -23,7 +23,10 @@ rl_generate "$count"
 mapfile -t files < <(ls "$dir"/gen/resident/*.eml)
 
 daemon_pid=
-stop_daemon() { [ -z "$daemon_pid" ] || kill -KILL "$daemon_pid" 2>/dev/null || true; it_teardown; }
+stop_daemon() {
+	[ -z "$daemon_pid" ] || { kill -KILL "$daemon_pid" 2>/dev/null; rl_faketime_forget "$daemon_pid"; }
+	it_teardown
+}
 trap stop_daemon EXIT
 
 # A first run on the empty mailbox creates the database; its length is how
@@ -79,6 +82,7 @@ for ((i = 0; i < sending_kills; i++)); do
 		kill -KILL "$daemon_pid" 2>/dev/null || true
 	fi
 	wait "$daemon_pid" 2>/dev/null || true
+	rl_faketime_forget "$daemon_pid"
 	daemon_pid=
 	echo "#   kill while sending $((i + 1)): $(rl_sent_total) sent"
 done
