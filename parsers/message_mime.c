@@ -120,22 +120,76 @@ transfer_decode(const char *in, size_t len, int encoding, struct buf *out)
 	}
 }
 
-/* Decoded (transfer encoding undone) bytes of a single part, malloc'ed. */
-static int
-part_decode(const struct mailmime *part, char **ret, size_t *ret_len)
+/*
+ * The bytes of a single part with the transfer encoding undone.  Parts in an
+ * identity encoding (7bit, 8bit, binary, none) are not copied: *ret points
+ * into the message.  Otherwise *ret_owned holds the decoded copy (to free).
+ */
+static void
+part_bytes(const struct mailmime *part, const char **ret, size_t *ret_len, char **ret_owned)
 {
 	const struct mailmime_data *d = part->mm_data.mm_single;
 	struct buf b = BUF_INIT;
 
-	*ret = NULL;
+	*ret = "";
 	*ret_len = 0;
+	*ret_owned = NULL;
 	if (!d || d->dt_type != MAILMIME_DATA_TEXT)
-		return -EINVAL;
+		return;
+	if (d->dt_encoding != MAILMIME_MECHANISM_BASE64 &&
+	    d->dt_encoding != MAILMIME_MECHANISM_QUOTED_PRINTABLE) {
+		*ret = d->dt_data.dt_text.dt_data;
+		*ret_len = d->dt_data.dt_text.dt_length;
+		return;
+	}
 	transfer_decode(d->dt_data.dt_text.dt_data, d->dt_data.dt_text.dt_length, d->dt_encoding,
 	                &b);
 	*ret_len = b.len;
-	*ret = buf_steal(&b);
-	return 0;
+	*ret = *ret_owned = buf_steal(&b);
+}
+
+/*
+ * The decoded size of a part that is not read as text (an attachment),
+ * counted without decoding it, as transfer_decode() would produce it.
+ * *ret_clean is false when base64 holds bytes outside its alphabet.
+ */
+static size_t
+part_decoded_size(const struct mailmime *part, bool *ret_clean)
+{
+	const struct mailmime_data *d = part->mm_data.mm_single;
+	const unsigned char *p;
+	size_t len, n = 0;
+	int bits = 0;
+
+	*ret_clean = true;
+	if (!d || d->dt_type != MAILMIME_DATA_TEXT)
+		return 0;
+	p = (const unsigned char *)d->dt_data.dt_text.dt_data;
+	len = d->dt_data.dt_text.dt_length;
+	if (d->dt_encoding == MAILMIME_MECHANISM_QUOTED_PRINTABLE) {
+		_cleanup_buf_ struct buf b = BUF_INIT;
+
+		transfer_decode((const char *)p, len, d->dt_encoding, &b);
+		return b.len;
+	}
+	if (d->dt_encoding != MAILMIME_MECHANISM_BASE64)
+		return len;
+	b64_init();
+	for (size_t i = 0; i < len; i++) {
+		int v = b64_table[p[i]];
+
+		if (v >= 0) {
+			bits += 6;
+			if (bits >= 8) {
+				bits -= 8;
+				n++;
+			}
+		} else if (v == B64_PAD)
+			bits = 0;
+		else if (v == B64_BAD)
+			*ret_clean = false;
+	}
+	return n;
 }
 
 static void
@@ -360,11 +414,9 @@ msg_textsel_finish(struct textsel *ts, bool *ret_from_html)
 
 	*ret_from_html = false;
 	if (ts->have_plain)
-		res = text_clean_body(buf_str(&ts->plain));
+		res = text_clean_body_take(buf_steal(&ts->plain));
 	else if (ts->html) {
-		_cleanup_free_ char *t = html_to_text(ts->html);
-
-		res = text_clean_body(t);
+		res = text_clean_body_take(html_to_text(ts->html));
 		*ret_from_html = true;
 	} else
 		res = xstrdup("");
@@ -447,65 +499,78 @@ walk_single(struct walk *w, const struct mailmime *mm, struct textsel *ts, bool 
 	struct message *m = w->m;
 	struct mailmime_single_fields sf;
 	_cleanup_free_ char *type = msg_content_type_string(mm->mm_content_type);
-	_cleanup_free_ char *filename = NULL;
-	char *dec = NULL;
+	_cleanup_free_ char *filename = NULL, *owned = NULL;
+	const char *dec = "";
 	size_t dlen = 0;
-	bool attachment;
+	bool attachment, status, headers, text, clean = true;
 
 	mailmime_single_fields_init(&sf, mm->mm_mime_fields, mm->mm_content_type);
 	filename = part_filename(mm, &sf);
-	(void)part_decode(mm, &dec, &dlen);
-	if (!base64_is_clean(mm))
-		msg_add_note(m, xasprintf("invalid base64 in %s part, decoded leniently", type));
-
 	attachment =
 	    (sf.fld_disposition && sf.fld_disposition->dsp_type &&
 	     sf.fld_disposition->dsp_type->dsp_type == MAILMIME_DISPOSITION_TYPE_ATTACHMENT) ||
 	    (!isempty(filename) &&
 	     !(sf.fld_disposition && sf.fld_disposition->dsp_type &&
 	       sf.fld_disposition->dsp_type->dsp_type == MAILMIME_DISPOSITION_TYPE_INLINE));
+	status = returned_ok && (streq(type, "message/delivery-status") ||
+	                         streq(type, "message/global-delivery-status"));
+	headers = returned_ok && (streq(type, "text/rfc822-headers") ||
+	                          streq(type, "message/rfc822-headers") ||
+	                          streq(type, "message/rfc822"));
+	text = streq(type, "text/plain") || streq(type, "text/html");
 
-	if ((streq(type, "message/delivery-status") ||
-	     streq(type, "message/global-delivery-status")) &&
-	    returned_ok) {
-		_cleanup_free_ char *t = utf8_repair(dec ? dec : "", dlen);
+	/* Only parts read as text are decoded; the others are measured. */
+	if (status || headers || (text && !attachment)) {
+		part_bytes(mm, &dec, &dlen, &owned);
+		clean = base64_is_clean(mm);
+	} else
+		dlen = part_decoded_size(mm, &clean);
+	if (!clean)
+		msg_add_note(m, xasprintf("invalid base64 in %s part, decoded leniently", type));
+
+	if (status) {
+		_cleanup_free_ char *t = utf8_repair(dec, dlen);
 
 		dsn_fields(m, t);
 		m->is_dsn = true;
-	} else if ((streq(type, "text/rfc822-headers") || streq(type, "message/rfc822-headers") ||
-	            streq(type, "message/rfc822")) &&
-	           returned_ok) {
-		_cleanup_free_ char *id = dec ? msg_raw_header_find(dec, dlen, "Message-ID") : NULL;
+	} else if (headers) {
+		_cleanup_free_ char *id = msg_raw_header_find(dec, dlen, "Message-ID");
 
 		if (id && isempty(m->dsn_original_message_id))
 			msg_set_str(&m->dsn_original_message_id, msg_msgid_from_text(id));
 		m->is_dsn = true;
-	} else if (!attachment && (streq(type, "text/plain") || streq(type, "text/html"))) {
+	} else if (text && !attachment) {
 		char *note = NULL;
-		_cleanup_free_ char *u =
-		    charset_to_utf8(sf.fld_content_charset, dec ? dec : "", dlen, &note);
+		char *u = charset_to_utf8(sf.fld_content_charset, dec, dlen, &note);
 
 		if (note)
 			msg_add_note(m, note);
 		if (streq(type, "text/plain")) {
-			if (ts->have_plain)
+			if (ts->have_plain) {
 				(void)buf_puts(&ts->plain, "\n\n");
-			(void)buf_puts(&ts->plain, u);
+				(void)buf_puts(&ts->plain, u);
+				free(u);
+			} else {
+				/* The first text part becomes the body buffer as it is. */
+				size_t n = strlen(u);
+
+				buf_free(&ts->plain);
+				ts->plain = (struct buf){u, n, n + 1, 0};
+			}
 			ts->have_plain = true;
 		} else if (!ts->html)
-			ts->html = TAKE_PTR(u);
-	} else if (!(streq(type, "text/plain") || streq(type, "text/html")) || attachment) {
-		if (!(ts->have_plain || ts->html) || attachment || !startswith(type, "text/")) {
-			m->attachments = xreallocarray(m->attachments, m->n_attachments + 1,
-			                               sizeof(*m->attachments));
-			m->attachments[m->n_attachments++] = (struct msg_attachment){
-			    .filename = filename ? TAKE_PTR(filename) : xstrdup(""),
-			    .content_type = xstrdup(type),
-			    .size = dlen,
-			};
-		}
+			ts->html = u;
+		else
+			free(u);
+	} else if (!(ts->have_plain || ts->html) || attachment || !startswith(type, "text/")) {
+		m->attachments =
+		    xreallocarray(m->attachments, m->n_attachments + 1, sizeof(*m->attachments));
+		m->attachments[m->n_attachments++] = (struct msg_attachment){
+		    .filename = filename ? TAKE_PTR(filename) : xstrdup(""),
+		    .content_type = xstrdup(type),
+		    .size = dlen,
+		};
 	}
-	free(dec);
 }
 
 void

@@ -58,8 +58,13 @@ utf8_valid(const char *s, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		int n = utf8_seq((const char *)p + i, len - i);
+		int n;
 
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = utf8_seq((const char *)p + i, len - i);
 		if (n < 0)
 			return false;
 		i += (size_t)n;
