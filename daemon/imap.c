@@ -8,8 +8,10 @@
  * parse error the session is closed without a blocking LOGOUT and the call
  * returns IMAP_SERVER_BAD; the certificate chain and host name are verified
  * with GnuTLS before LOGIN; the password never reaches a log or error text;
- * message bodies are copied out of libetpan's buffers before they are freed,
- * and bodies larger than the caller's limit are never fetched.
+ * message bodies are taken over from libetpan's buffers (not copied) before
+ * the response is freed, and bodies larger than the caller's limit are never
+ * fetched.  One struct imap belongs to one thread at a time; a second
+ * connection (imap_new_like()) may run in another thread.
  */
 #include "config.h"
 
@@ -78,6 +80,30 @@ imap_new(const struct imap_config *cfg, char **ret_error)
 	im->ca_file = isempty(cfg->ca_file) ? NULL : xstrdup(cfg->ca_file);
 	im->timeout = cfg->timeout ? cfg->timeout : IMAP_DEFAULT_TIMEOUT;
 	return im;
+}
+
+struct imap *
+imap_new_like(const struct imap *model)
+{
+	struct imap *im = xcalloc(1, sizeof(*im));
+
+	im->url.host = xstrdup(model->url.host);
+	im->url.port = model->url.port;
+	im->url.implicit_tls = model->url.implicit_tls;
+	im->url.mailbox = xstrdup(model->url.mailbox);
+	im->starttls = model->starttls;
+	im->tls_verify = model->tls_verify;
+	im->username = xstrdup(model->username);
+	im->password = xstrdup(model->password);
+	im->ca_file = model->ca_file ? xstrdup(model->ca_file) : NULL;
+	im->timeout = model->timeout;
+	return im;
+}
+
+int
+imap_fd(const struct imap *im)
+{
+	return imap_connected(im) ? mailimap_idle_get_fd(im->s) : -1;
 }
 
 /* Close the socket without LOGOUT: safe on a dead connection, never blocks. */

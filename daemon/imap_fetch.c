@@ -65,7 +65,8 @@ imap_messages_free(struct imap_message *msgs, size_t n)
 	if (!msgs)
 		return;
 	for (size_t i = 0; i < n; i++)
-		free(msgs[i].data);
+		if (msgs[i].data && mmap_string_unref(msgs[i].data) != 0)
+			free(msgs[i].data);
 	free(msgs);
 }
 
@@ -107,6 +108,7 @@ struct att_view {
 	time_t date;
 	bool has_size;
 	uint32_t size;
+	struct mailimap_msg_att_body_section *section; /* with the body, which may be taken over */
 	const char *body;
 	size_t body_len;
 };
@@ -142,7 +144,8 @@ att_view_read(const struct mailimap_msg_att *ma, struct att_view *v)
 		case MAILIMAP_MSG_ATT_BODY_SECTION:
 			if (st->att_data.att_body_section &&
 			    st->att_data.att_body_section->sec_body_part) {
-				v->body = st->att_data.att_body_section->sec_body_part;
+				v->section = st->att_data.att_body_section;
+				v->body = v->section->sec_body_part;
 				v->body_len = st->att_data.att_body_section->sec_length;
 			}
 			break;
@@ -229,9 +232,13 @@ imap_fetch(struct imap *im, const uint32_t *uids, size_t n, size_t max_size,
 				m->size = v.body_len;
 				continue;
 			}
-			m->data = xmalloc(v.body_len + 1);
-			memcpy(m->data, v.body, v.body_len);
-			m->data[v.body_len] = '\0';
+			/*
+			 * Take the body over instead of copying it: libetpan's
+			 * parser keeps it NUL-terminated in a registered
+			 * MMAPString, which imap_messages_free() releases.
+			 */
+			m->data = v.section->sec_body_part;
+			v.section->sec_body_part = NULL;
 			m->len = v.body_len;
 		}
 		if (list)
