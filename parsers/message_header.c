@@ -35,6 +35,23 @@ msg_strv_add(char ***v, size_t *n, char *s)
 	(*v)[(*n)++] = s;
 }
 
+/*
+ * Printable ASCII and white space without "=?": nothing for RFC 2047 or a
+ * charset to decode, so cleaning the line gives what the decoder would.
+ */
+static bool
+plain_ascii(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c > 0x7e ||
+		    (c == '=' && s[i + 1] == '?'))
+			return false;
+	}
+	return true;
+}
+
 /* A raw header value (may hold RFC 2047 words, 8-bit bytes, folding) as one clean UTF-8 line. */
 char *
 msg_decode_header(const char *raw)
@@ -47,6 +64,8 @@ msg_decode_header(const char *raw)
 	if (!raw)
 		return xstrdup("");
 	len = strlen(raw);
+	if (plain_ascii(raw, len))
+		return text_clean_line(raw);
 	r = mailmime_encoded_phrase_parse(utf8_valid(raw, len) ? "utf-8" : "windows-1252", raw, len,
 	                                  &idx, "utf-8", &out);
 	if (r != MAILIMF_NO_ERROR || !out) {
