@@ -218,6 +218,7 @@ attribution_at(const struct lines *L, size_t i)
 
 	if (first.len == 0 || first.len > ATTRIBUTION_MAX)
 		return 0;
+	buf_init(&norm, ATTRIBUTION_MAX * 2);
 	/*
 	 * Every attribution ends in ':'; a first line that does not may only
 	 * continue on the next when it opens like one (the leads are short, so
@@ -228,14 +229,12 @@ attribution_at(const struct lines *L, size_t i)
 
 		if (head.len > ATTRIBUTION_LEAD_MAX)
 			head.len = ATTRIBUTION_LEAD_MAX;
-		buf_init(&norm, ATTRIBUTION_MAX * 2);
 		/* What normalise() wrote is final, so 8 characters decide a lead of up to 7. */
 		if (normalise(head.s, head.len, &norm) &&
 		    (norm.len >= 8 || head.len == first.len) &&
 		    !str_startswith_any(buf_str(&norm), attribution_leads))
 			return 0;
 	}
-	buf_init(&norm, ATTRIBUTION_MAX * 2);
 	for (size_t k = 0; k < 3 && i + k < L->n; k++) {
 		struct line l = line_trim(L->v[i + k]);
 
