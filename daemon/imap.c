@@ -33,7 +33,8 @@
 #include <libetpan/libetpan.h>
 
 #include "buf.h"
-#include "imap_impl.h"
+#include "imap_impl.h" /* the files of the adapter share struct imap */
+#include "imap.h"
 #include "util.h"
 
 #define IMAP_DEFAULT_TIMEOUT 60
