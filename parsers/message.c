@@ -54,6 +54,42 @@ header_length(const char *raw, size_t len)
 	return len;
 }
 
+/*
+ * The first position from q on where "message/rfc822" or "boundary=" could
+ * start (its '/' or '=' in place and the right first letter), else le.  The
+ * '/' and '=' are found with memchr, so long lines of base64 or text cost
+ * little; every position skipped could not have matched either.
+ */
+struct markers {
+	const char *eq, *sl; /* the next '=' and '/' of the line; NULL: not looked for yet, le: none */
+};
+
+static const char *
+next_marker(const char *q, const char *le, struct markers *mk)
+{
+	for (;;) {
+		const char *a, *b, *c;
+
+		/* Each memchr starts past the last find used up: linear in the line. */
+		if (mk->eq != le && (!mk->eq || mk->eq - 8 < q)) {
+			mk->eq = q + 8 < le ? memchr(q + 8, '=', (size_t)(le - q - 8)) : NULL;
+			mk->eq = mk->eq ? mk->eq : le;
+		}
+		if (mk->sl != le && (!mk->sl || mk->sl - 7 < q)) {
+			mk->sl = q + 7 < le ? memchr(q + 7, '/', (size_t)(le - q - 7)) : NULL;
+			mk->sl = mk->sl ? mk->sl : le;
+		}
+		a = mk->eq != le ? mk->eq - 8 : le;
+		b = mk->sl != le ? mk->sl - 7 : le;
+		c = a < b ? a : b;
+		if (c >= le)
+			return le;
+		if ((c == a && (*c | 0x20) == 'b') || (c == b && (*c | 0x20) == 'm'))
+			return c;
+		q = c + 1;
+	}
+}
+
 /* Cheap checks before libetpan sees the bytes: size, header size, nesting estimate. */
 static enum msg_result
 prescan(const char *raw, size_t len, const struct msg_limits *lim, char **reason)
@@ -120,10 +156,14 @@ prescan(const char *raw, size_t len, const struct msg_limits *lim, char **reason
 				}
 			}
 		}
+		struct markers mk = {NULL, NULL};
+
 		for (const char *q = p; q + 9 <= le && res == MSG_OK; q++) {
 			const char *v;
 			size_t n = 0;
 
+			if ((q = next_marker(q, le, &mk)) + 9 > le)
+				break;
 			if ((*q == 'm' || *q == 'M') && q + 14 <= le &&
 			    ascii_strncaseeq(q, "message/rfc822", 14)) {
 				if (++decls > lim->max_parts) {
