@@ -24,7 +24,7 @@
 /* Longest line (or joined wrapped lines) considered as an attribution. */
 #define ATTRIBUTION_MAX 600
 /* Enough of a line's start to hold any attribution lead once normalised. */
-#define ATTRIBUTION_LEAD_MAX 64
+#define ATTRIBUTION_LEAD_MAX 16
 
 struct line {
 	const char *s; /* start in the body */
@@ -88,11 +88,15 @@ line_blank(struct line l)
 	return line_trim(l).len == 0;
 }
 
+/* Does l start with prefix (lower case)?  The first letter is compared before anything else. */
 static bool
 line_prefix(struct line l, const char *prefix)
 {
-	size_t n = strlen(prefix);
+	size_t n;
 
+	if (l.len == 0 || (char)(l.s[0] | 0x20) != prefix[0])
+		return false;
+	n = strlen(prefix);
 	return l.len >= n && ascii_strncaseeq(l.s, prefix, n);
 }
 
