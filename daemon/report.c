@@ -99,6 +99,11 @@ report_done(struct report *r)
 		free(r->figures[i].section);
 		free(r->figures[i].measure);
 		free(r->figures[i].label);
+		free(r->figures[i].unit);
+		free(r->figures[i].method);
+		for (size_t k = 0; k < r->figures[i].n_refs; k++)
+			free(r->figures[i].refs[k]);
+		free(r->figures[i].refs);
 	}
 	for (size_t i = 0; i < r->n_improvements; i++) {
 		free(r->improvements[i].date);
@@ -169,9 +174,13 @@ int
 report_main(struct context *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"from", required_argument, NULL, 'f'},   {"to", required_argument, NULL, 't'},
-	    {"format", required_argument, NULL, 'F'}, {"output", required_argument, NULL, 'o'},
-	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	    {"from", required_argument, NULL, 'f'},
+	    {"to", required_argument, NULL, 't'},
+	    {"format", required_argument, NULL, 'F'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"scheme", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *from = NULL, *to = NULL, *output = NULL;
 	enum report_format fmt = REPORT_TEXT;
@@ -205,9 +214,20 @@ report_main(struct context *ctx, int argc, char **argv)
 		case 'o':
 			output = optarg;
 			break;
+		case 's':
+			if (!streq(optarg, "lgsco") && !streq(optarg, "housing")) {
+				fprintf(stderr,
+				        "complaintsctl report: unknown scheme \"%s\" (lgsco or "
+				        "housing)\n",
+				        optarg);
+				return EXIT_USAGE;
+			}
+			p.scheme = optarg;
+			break;
 		case 'h':
 			printf("Usage: complaintsctl report --from YYYY-MM-DD --to YYYY-MM-DD "
-			       "[--format text|csv|json|html] [--output FILE]\n");
+			       "[--scheme lgsco|housing] [--format text|csv|json|html] [--output "
+			       "FILE]\n");
 			return EXIT_SUCCESS;
 		default:
 			fprintf(stderr,
@@ -225,12 +245,16 @@ report_main(struct context *ctx, int argc, char **argv)
 	}
 	p.council = ctx->cfg->council_name;
 	p.stage1_ack_days = ctx->cfg->ts.stage1_ack_days;
+	p.stage1_response_days = ctx->cfg->ts.stage1_response_days;
+	p.stage2_response_days = ctx->cfg->ts.stage2_response_days;
 	p.lgsco_name = ctx->cfg->lgsco.name;
 	p.lgsco_url = ctx->cfg->lgsco.url;
 	p.housing_name = ctx->cfg->housing.name;
 	p.housing_url = ctx->cfg->housing.url;
-	if (report_local_date(time(NULL), &td) && cal_date_format(td, today) == 0)
+	if (report_local_date(time(NULL), &td) && cal_date_format(td, today) == 0) {
 		p.generated = today;
+		p.today = td;
+	}
 
 	r = report_compute(ctx->store, ctx->cal, &p, &rep, &error);
 	if (r < 0) {

@@ -85,12 +85,12 @@ struct report_case {
 
 struct report_event {
 	int64_t case_id;
-	char *ref, *type, *detail;
+	char *ref, *type, *detail, *scheme;
 	time_t at;
 };
 
 struct report_mail {
-	char *purpose, *kind;
+	char *purpose, *kind, *scheme;
 	time_t created_at, escalated_at;
 	bool first_and_final;
 };
@@ -128,6 +128,12 @@ struct report_figure {
 	char *label;   /* for people */
 	enum report_value_type type;
 	int64_t num, den;
+	char *unit;   /* what an average is over, singular ("response"), or NULL */
+	char *method; /* one line saying how it is computed, or NULL */
+	/* the case references behind a count of late or outstanding steps */
+	bool has_refs;
+	char **refs;
+	size_t n_refs;
 };
 
 struct report_improvement {
@@ -141,7 +147,10 @@ struct report_params {
 	struct cal_date from, to;
 	const char *council;   /* council name for titles */
 	const char *generated; /* YYYY-MM-DD shown in the HTML footer, may be NULL */
+	const char *scheme;    /* "lgsco" or "housing" for that scheme's cases only; NULL: all */
+	struct cal_date today; /* steps not done by today are late; {0}: the period's end */
 	int stage1_ack_days;   /* configured working days to acknowledge at stage 1 */
+	int stage1_response_days, stage2_response_days; /* after the acknowledgement */
 	const char *lgsco_name, *lgsco_url, *housing_name, *housing_url;
 };
 

@@ -15,22 +15,11 @@
 #include "report_impl.h"
 #include "util.h"
 
-static const char *const outcomes[] = {
-    "upheld", "partly-upheld", "not-upheld", "resolved", "withdrawn",
-};
-static const char *const outcome_labels[] = {
-    "Upheld", "Partly upheld", "Not upheld", "Resolved", "Withdrawn",
-};
-#define N_OUTCOMES ELEMENTSOF(outcomes)
-/* index of "no outcome recorded" and "something else" in the counters */
-#define OUTCOME_NONE N_OUTCOMES
-#define OUTCOME_OTHER (N_OUTCOMES + 1)
-
 /* ---- building the figures */
 
-static void
-add_figure(struct report *r, const char *section, const char *measure, const char *label,
-           enum report_value_type type, int64_t num, int64_t den)
+struct report_figure *
+report_add_figure(struct report *r, const char *section, const char *measure, const char *label,
+                  enum report_value_type type, int64_t num, int64_t den)
 {
 	r->figures = xreallocarray(r->figures, r->n_figures + 1, sizeof(*r->figures));
 	r->figures[r->n_figures++] = (struct report_figure){
@@ -41,12 +30,13 @@ add_figure(struct report *r, const char *section, const char *measure, const cha
 	    .num = num,
 	    .den = den,
 	};
+	return &r->figures[r->n_figures - 1];
 }
 
 static void
 count(struct report *r, const char *section, const char *measure, const char *label, int64_t n)
 {
-	add_figure(r, section, measure, label, REPORT_COUNT, n, 1);
+	report_add_figure(r, section, measure, label, REPORT_COUNT, n, 1);
 }
 
 /* The calendar date of an instant in the council's timezone (TZ). */
@@ -75,66 +65,6 @@ instant_in_period(const struct report_params *p, time_t t)
 	return report_local_date(t, &d) && in_period(p, d);
 }
 
-/* Was the instant t on or before the date due (YYYY-MM-DD)?  False when due is unset. */
-static bool
-on_time(time_t t, const char *due)
-{
-	struct cal_date d, dd;
-
-	return report_local_date(t, &d) && cal_date_parse(due, &dd) == 0 &&
-	       cal_date_compare(d, dd) <= 0;
-}
-
-static size_t
-outcome_index(const char *o)
-{
-	if (isempty(o))
-		return OUTCOME_NONE;
-	for (size_t i = 0; i < N_OUTCOMES; i++)
-		if (streq(o, outcomes[i]))
-			return i;
-	return OUTCOME_OTHER;
-}
-
-/* One stage of one case, as the report needs it. */
-struct stage_view {
-	time_t ack, resp;
-	const char *ack_due, *resp_due, *outcome;
-};
-
-struct stage_acc {
-	int64_t outcome[N_OUTCOMES + 2];
-	int64_t acked, acked_in_time, responded, responded_in_time;
-	int64_t days_sum, days_n, breaches;
-	int64_t *extended; /* distinct case ids */
-	size_t n_extended;
-};
-
-static void
-account_stage(const struct report_params *p, const struct calendar *cal, const struct stage_view *v,
-              struct stage_acc *a)
-{
-	if (instant_in_period(p, v->ack)) {
-		a->acked++;
-		if (on_time(v->ack, v->ack_due))
-			a->acked_in_time++;
-	}
-	if (instant_in_period(p, v->resp)) {
-		struct cal_date start, end;
-
-		a->responded++;
-		if (on_time(v->resp, v->resp_due))
-			a->responded_in_time++;
-		if (v->ack > 0 && calendar_received_date(cal, v->ack, &start) == 0 &&
-		    report_local_date(v->resp, &end)) {
-			long n = calendar_working_days_between(cal, start, end);
-
-			a->days_sum += n > 0 ? n : 0;
-			a->days_n++;
-		}
-	}
-}
-
 static void
 add_id(int64_t **ids, size_t *n, int64_t id)
 {
@@ -143,46 +73,6 @@ add_id(int64_t **ids, size_t *n, int64_t id)
 			return;
 	*ids = xreallocarray(*ids, *n + 1, sizeof(**ids));
 	(*ids)[(*n)++] = id;
-}
-
-static void
-stage_figures(struct report *r, const char *sec, int stage, const struct stage_acc *a)
-{
-	char label[128];
-
-	for (size_t i = 0; i < N_OUTCOMES + 2; i++) {
-		_cleanup_free_ char *key = NULL;
-
-		if (i == OUTCOME_OTHER && a->outcome[i] == 0)
-			continue;
-		key = xasprintf("outcome_%s", i == OUTCOME_NONE    ? "none"
-		                              : i == OUTCOME_OTHER ? "other"
-		                                                   : outcomes[i]);
-		for (char *k = key; *k; k++)
-			if (*k == '-')
-				*k = '_';
-		if (snprintf(label, sizeof(label), "Outcome: %s",
-		             i == OUTCOME_NONE    ? "none recorded yet"
-		             : i == OUTCOME_OTHER ? "other"
-		                                  : outcome_labels[i]) >= (int)sizeof(label))
-			label[0] = '\0';
-		count(r, sec, key, label, a->outcome[i]);
-	}
-	count(r, sec, "acknowledged", "Acknowledgements sent", a->acked);
-	count(r, sec, "acknowledged_in_time", "Acknowledged within timescale", a->acked_in_time);
-	add_figure(r, sec, "acknowledged_in_time_pct", "Share acknowledged within timescale",
-	           REPORT_PERCENT, a->acked_in_time, a->acked);
-	count(r, sec, "responded", stage == 1 ? "Stage 1 responses sent" : "Stage 2 responses sent",
-	      a->responded);
-	count(r, sec, "responded_in_time", "Responded within timescale (incl. extensions)",
-	      a->responded_in_time);
-	add_figure(r, sec, "responded_in_time_pct", "Share responded within timescale",
-	           REPORT_PERCENT, a->responded_in_time, a->responded);
-	add_figure(r, sec, "avg_working_days",
-	           "Average working days to respond after acknowledgement", REPORT_AVERAGE,
-	           a->days_sum, a->days_n);
-	count(r, sec, "extended", "Cases given an extension", (int64_t)a->n_extended);
-	count(r, sec, "breaches", "Deadlines missed", a->breaches);
 }
 
 static int
@@ -239,32 +129,71 @@ tally_figures(struct report *r, const char *sec, struct name_count *v, size_t n)
 	free(v);
 }
 
+static bool
+scheme_ok(const struct report_params *p, const char *scheme)
+{
+	return isempty(p->scheme) || streq(p->scheme, scheme);
+}
+
+/* When the case was excluded or closed, if it is now (0: not). */
+static time_t
+case_end(const struct report_case *c, const struct report_event *const *ev, size_t n)
+{
+	time_t end = 0;
+
+	if (!streq(c->status, "excluded") && !streq(c->status, "closed"))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (streq(ev[i]->type, "status") &&
+		    (strstr(ev[i]->detail, "-> excluded") || strstr(ev[i]->detail, "-> closed")))
+			end = ev[i]->at;
+	return end;
+}
+
+/* The reason of a "status" event that excluded a case, or NULL. */
+static const char *
+exclusion_reason(const struct report_event *e)
+{
+	const char *p;
+
+	if (!streq(e->type, "status") || (p = strstr(e->detail, "-> excluded")) == NULL)
+		return NULL;
+	p += strlen("-> excluded");
+	if (p[0] == ':' && p[1] == ' ')
+		p += 2;
+	return isempty(p) ? "unspecified" : p;
+}
+
 int
 report_build(const struct report_data *d, const struct calendar *cal, const struct report_params *p,
              struct report *ret)
 {
 	struct report r = {.p = *p};
-	struct stage_acc s1 = {0}, s2 = {0};
+	struct report_stage_acc s1 = {0}, s2 = {0};
+	struct report_event_index idx;
 	int64_t recv_kind[4] = {0}, recv_total = 0, s1_received = 0, s1_excluded = 0;
-	int64_t scheme_lgsco = 0, scheme_housing = 0, escalated = 0, breaches_other = 0;
+	int64_t scheme_lgsco = 0, scheme_housing = 0, escalated = 0, excluded = 0;
 	int64_t failed = 0, sign[5] = {0};
 	int64_t *faf = NULL;
-	size_t n_faf = 0, n_routes = 0, n_areas = 0;
-	struct name_count *routes = NULL, *areas = NULL;
+	size_t n_faf = 0, n_routes = 0, n_areas = 0, n_reasons = 0;
+	struct name_count *routes = NULL, *areas = NULL, *reasons = NULL;
 	static const char *const kinds[] = {"complaint", "service_request", "member_enquiry",
 	                                    "other_process"};
 	static const char *const sign_purpose[] = {"exclusion", "extension", "deadline-missed",
 	                                           "other-process", "relay"};
 
+	report_index_events(d, &idx);
 	for (size_t i = 0; i < d->n_cases; i++) {
 		const struct report_case *c = &d->cases[i];
-		bool complaint = streq(c->kind, "complaint");
-		bool escalated_case = c->stage == 2 && c->escalated_at > 0;
 		struct cal_date rd;
 		bool received = cal_date_parse(c->received_date, &rd) == 0 && in_period(p, rd);
-		char ack_due1[CAL_DATE_STRLEN] = "";
-		struct stage_view v1;
+		const struct report_event *const *ev;
+		size_t n_ev;
+		struct report_stage_view v;
+		time_t end;
 
+		if (!scheme_ok(p, c->scheme))
+			continue;
 		if (received) {
 			recv_total++;
 			for (size_t k = 0; k < ELEMENTSOF(kinds); k++)
@@ -274,19 +203,12 @@ report_build(const struct report_data *d, const struct calendar *cal, const stru
 				tally(&routes, &n_routes,
 				      isempty(c->route) ? "unspecified" : c->route);
 		}
-		if (!complaint)
+		if (!streq(c->kind, "complaint"))
 			continue;
 
-		if (escalated_case) {
-			/* the live acknowledgement due date is stage 2's now */
-			if (cal_date_format(calendar_add_working_days(cal, rd, p->stage1_ack_days),
-			                    ack_due1) < 0)
-				ack_due1[0] = '\0';
-			v1 = (struct stage_view){c->s1_acknowledged_at, c->s1_responded_at,
-			                         ack_due1, c->s1_response_due, c->s1_outcome};
-		} else
-			v1 = (struct stage_view){c->acknowledged_at, c->responded_at, c->ack_due,
-			                         c->response_due, c->outcome};
+		ev = report_case_events(&idx, c->id, &n_ev);
+		end = case_end(c, ev, n_ev);
+		report_stage_view(p, cal, c, 1, end, &v);
 		if (received) {
 			s1_received++;
 			if (streq(c->status, "excluded"))
@@ -295,18 +217,15 @@ report_build(const struct report_data *d, const struct calendar *cal, const stru
 				scheme_housing++;
 			else
 				scheme_lgsco++;
-			s1.outcome[outcome_index(v1.outcome)]++;
+			s1.outcome[report_outcome_index(v.outcome)]++;
 		}
-		account_stage(p, cal, &v1, &s1);
-		if (escalated_case) {
-			struct stage_view v2 = {c->acknowledged_at, c->responded_at, c->ack_due,
-			                        c->response_due, c->outcome};
-
+		report_stage_account(p, cal, c, &v, ev, n_ev, &s1);
+		if (report_stage_view(p, cal, c, 2, end, &v)) {
 			if (instant_in_period(p, c->escalated_at)) {
 				escalated++;
-				s2.outcome[outcome_index(v2.outcome)]++;
+				s2.outcome[report_outcome_index(v.outcome)]++;
 			}
-			account_stage(p, cal, &v2, &s2);
+			report_stage_account(p, cal, c, &v, ev, n_ev, &s2);
 		}
 	}
 
@@ -314,9 +233,10 @@ report_build(const struct report_data *d, const struct calendar *cal, const stru
 		const struct report_event *e = &d->events[i];
 		struct cal_date ed;
 		char date[CAL_DATE_STRLEN];
+		const char *reason;
 		int stage = 0;
 
-		if (!report_local_date(e->at, &ed) || !in_period(p, ed))
+		if (!scheme_ok(p, e->scheme) || !report_local_date(e->at, &ed) || !in_period(p, ed))
 			continue;
 		if (sscanf(e->detail, "stage %d", &stage) != 1)
 			stage = 0;
@@ -325,13 +245,9 @@ report_build(const struct report_data *d, const struct calendar *cal, const stru
 				add_id(&s1.extended, &s1.n_extended, e->case_id);
 			else if (stage == 2)
 				add_id(&s2.extended, &s2.n_extended, e->case_id);
-		} else if (streq(e->type, "deadline_breached")) {
-			if (stage == 1)
-				s1.breaches++;
-			else if (stage == 2)
-				s2.breaches++;
-			else
-				breaches_other++;
+		} else if ((reason = exclusion_reason(e)) != NULL) {
+			excluded++;
+			tally(&reasons, &n_reasons, reason);
 		} else if (streq(e->type, "delivery_failed"))
 			failed++;
 		else if (streq(e->type, "first_and_final"))
@@ -366,7 +282,7 @@ report_build(const struct report_data *d, const struct calendar *cal, const stru
 	for (size_t i = 0; i < d->n_mails; i++) {
 		const struct report_mail *m = &d->mails[i];
 
-		if (!instant_in_period(p, m->created_at))
+		if (!scheme_ok(p, m->scheme) || !instant_in_period(p, m->created_at))
 			continue;
 		for (size_t k = 0; k < ELEMENTSOF(sign_purpose); k++)
 			if (streq(m->purpose, sign_purpose[k])) {
@@ -391,15 +307,15 @@ report_build(const struct report_data *d, const struct calendar *cal, const stru
 	count(&r, "stage1", "housing", "of which under the Housing Ombudsman scheme",
 	      scheme_housing);
 	count(&r, "stage1", "excluded", "of which excluded from the procedure", s1_excluded);
-	stage_figures(&r, "stage1", 1, &s1);
+	report_stage_figures(&r, "stage1", 1, &s1);
 
 	count(&r, "stage2", "escalated", "Complaints escalated to stage 2", escalated);
 	count(&r, "stage2", "first_and_final", "First and final responses (stage 1 skipped)",
 	      (int64_t)n_faf);
-	stage_figures(&r, "stage2", 2, &s2);
-	if (breaches_other > 0)
-		count(&r, "stage2", "breaches_unknown_stage",
-		      "Deadlines missed (stage not recorded)", breaches_other);
+	report_stage_figures(&r, "stage2", 2, &s2);
+
+	count(&r, "exclusions", "total", "Cases excluded from the procedure", excluded);
+	tally_figures(&r, "exclusions", reasons, n_reasons);
 
 	count(&r, "improvements", "total", "Service improvements recorded",
 	      (int64_t)r.n_improvements);
@@ -416,9 +332,10 @@ report_build(const struct report_data *d, const struct calendar *cal, const stru
 	count(&r, "delivery", "failed", "Mails that could not be delivered", failed);
 	tally_figures(&r, "routes", routes, n_routes);
 
-	free(s1.extended);
-	free(s2.extended);
+	report_stage_acc_done(&s1);
+	report_stage_acc_done(&s2);
 	free(faf);
+	free(idx.v);
 	*ret = r;
 	return 0;
 }

@@ -67,6 +67,7 @@ static const char html_style[] =
     "figure{margin:1rem 0}\n"
     "figcaption{font-weight:600;margin-bottom:.3rem}\n"
     "svg{max-width:100%;height:auto}\n"
+    ".m{display:block;font-size:.85rem;color:#555}\n"
     ".notes{font-size:.9rem;color:#333;border-top:1px solid #c8d3e1;margin-top:2rem}\n"
     "@media print{main{max-width:none;padding:0}section,figure,table{break-inside:avoid}"
     ".cards li{background:none}}\n";
@@ -162,6 +163,11 @@ html_table(struct buf *out, const struct report *r, const char *section, const c
 		report_put_value_long(&v, f);
 		buf_puts(out, "<tr><th scope=\"row\">");
 		html_escape(out, f->label);
+		if (f->method != NULL) {
+			buf_puts(out, "<span class=\"m\">");
+			html_escape(out, f->method);
+			buf_puts(out, "</span>");
+		}
 		buf_puts(out, "</th><td class=\"v\">");
 		html_escape(out, buf_str(&v));
 		buf_puts(out, "</td></tr>\n");
@@ -320,6 +326,13 @@ html_card(struct buf *out, const struct report *r, const char *section, const ch
 	html_escape(out, buf_str(&v));
 	buf_puts(out, "</span>");
 	html_escape(out, what);
+	if (f->type == REPORT_PERCENT)
+		buf_printf(out, " (%lld of %lld)", (long long)f->num, (long long)f->den);
+	if (f->method != NULL) {
+		buf_puts(out, "<span class=\"m\">");
+		html_escape(out, f->method);
+		buf_puts(out, "</span>");
+	}
 	buf_puts(out, "</li>\n");
 }
 
@@ -327,6 +340,7 @@ void
 report_render_html(const struct report *r, struct buf *out)
 {
 	_cleanup_free_ char *period = report_period_long(&r->p);
+	_cleanup_free_ char *as_at = cal_date_format_long(report_cutoff(&r->p));
 
 	buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
 	              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -341,14 +355,24 @@ report_render_html(const struct report *r, struct buf *out)
 	buf_puts(out, "</p>\n<h1>Complaints performance and service improvement report</h1>\n"
 	              "<p class=\"period\">");
 	html_escape(out, period);
+	if (report_scheme_title(&r->p) != NULL) {
+		buf_puts(out, "</p>\n<p class=\"period\">");
+		html_escape(out, report_scheme_title(&r->p));
+	}
+	buf_puts(out, "</p>\n<p class=\"period\">Open cases as at ");
+	html_escape(out, as_at);
 	buf_puts(out, "</p>\n</header>\n");
 
 	buf_puts(out, "<section aria-labelledby=\"h-summary\">\n<h2 id=\"h-summary\">Summary</h2>\n"
 	              "<ul class=\"cards\">\n");
 	html_card(out, r, "stage1", "received", "complaints received at stage 1");
+	html_card(out, r, "stage1", "acknowledged_in_time_pct",
+	          "stage 1 acknowledgements within timescale");
 	html_card(out, r, "stage1", "responded_in_time_pct", "stage 1 responses within timescale");
 	html_card(out, r, "stage2", "escalated", "escalated to stage 2");
 	html_card(out, r, "stage2", "responded_in_time_pct", "stage 2 responses within timescale");
+	html_card(out, r, "stage1", "responses_outstanding",
+	          "stage 1 responses outstanding past the date");
 	html_card(out, r, "improvements", "total", "service improvements");
 	buf_puts(out, "</ul>\n</section>\n");
 

@@ -143,7 +143,7 @@ static const struct case_spec register_[N_CASES] = {
     [C8] = {"complaint", .received = "2025-03-28", .ack = "2025-03-28 10:00",
             .ack_due = "2025-04-04", .resp = "2025-04-10 10:00", .resp_due = "2025-04-25",
             .outcome = "withdrawn", .status = "closed"},
-    /* excluded from the procedure */
+    /* excluded from the procedure (the "status" event below) */
     [C9] = {"complaint", .received = "2025-11-03", .status = "excluded"},
     /* first and final; 02-02 -> 02-16: 4 + 5 + 1 = 10 */
     [C10] = {"complaint", .received = "2026-02-02", .ack = "2026-02-02 10:00",
@@ -161,10 +161,11 @@ static const struct case_spec register_[N_CASES] = {
     [O4] = {"other_process", .received = "2026-03-31"},
 };
 
-static const struct {
+struct event_spec {
 	int c;
 	const char *at, *type, *detail;
-} events_[] = {
+};
+static const struct event_spec events_[] = {
     {C2, "2025-07-10 10:00", "extended",
      "stage 1 extended by 5 working days to 2025-07-22: awaiting the contractor's report"},
     {C2, "2025-07-18 10:00", "extended",
@@ -180,6 +181,7 @@ static const struct {
     /* outside the period: not counted */
     {C11, "2026-04-10 09:00", "deadline_breached", "stage 1 response due 2026-04-09 missed"},
     {C10, "2026-02-10 10:00", "first_and_final", "the next response is final"},
+    {C9, "2025-11-04 09:00", "status", "open -> excluded: the matter is before a court"},
     /* 00:30 BST on 1 April 2025 is still 31 March in UTC: in the period */
     {C2, "2025-04-01 00:30", "delivery_failed", "mail to jane@example.net failed"},
     /* 00:30 BST on 1 April 2026 is 31 March in UTC: after the period */
@@ -197,10 +199,11 @@ static const struct {
     {C1, "2025-06-02 10:00", "acknowledged", "stage 1 acknowledgement queued"},
 };
 
-static const struct {
+struct mail_spec {
 	int c;
 	const char *purpose, *state, *at;
-} mails_[] = {
+};
+static const struct mail_spec mails_[] = {
     {C9, "exclusion", "sent", "2025-11-04 10:00"},
     {C2, "extension", "sent", "2025-07-10 10:05"},
     {C2, "extension", "failed", "2025-07-18 10:05"}, /* not sent */
@@ -215,14 +218,13 @@ static const struct {
     {C1, "ack-stage1", "sent", "2025-06-02 10:00"},
 };
 
-static int
-setup(void **state)
+static struct fixture *
+open_fixture(void)
 {
 	struct fixture *f = xcalloc(1, sizeof(*f));
 	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
 	_cleanup_free_ char *hol = xasprintf("%s/data/holidays-england-and-wales.txt", SRCDIR);
 	char *err = NULL;
-	int64_t ids[N_CASES];
 
 	setenv("TZ", "Europe/London", 1);
 	tzset();
@@ -232,32 +234,51 @@ setup(void **state)
 	assert_int_equal(store_open(f->path, &f->store, &err), 0);
 	f->cal = calendar_new();
 	assert_int_equal(calendar_load_holidays(f->cal, hol, &errs), 0);
+	return f;
+}
+
+/* Cases, their events and mails into the store, in one transaction. */
+static void
+load(struct fixture *f, const struct case_spec *cases, size_t n_cases,
+     const struct event_spec *events, size_t n_events, const struct mail_spec *mails,
+     size_t n_mails)
+{
+	int64_t *ids = xcalloc(n_cases, sizeof(*ids));
 
 	assert_int_equal(store_begin(f->store), 0);
-	for (size_t i = 0; i < N_CASES; i++)
-		ids[i] = add_case(f->store, &register_[i]);
-	for (size_t i = 0; i < ELEMENTSOF(events_); i++)
-		assert_int_equal(store_event_add(f->store, ids[events_[i].c], at(events_[i].at),
-		                                 "officer@council.example", events_[i].type,
-		                                 events_[i].detail),
+	for (size_t i = 0; i < n_cases; i++)
+		ids[i] = add_case(f->store, &cases[i]);
+	for (size_t i = 0; i < n_events; i++)
+		assert_int_equal(store_event_add(f->store, ids[events[i].c], at(events[i].at),
+		                                 "officer@council.example", events[i].type,
+		                                 events[i].detail),
 		                 0);
-	for (size_t i = 0; i < ELEMENTSOF(mails_); i++) {
+	for (size_t i = 0; i < n_mails; i++) {
 		_cleanup_free_ char *mid = xasprintf("m%zu@council.example", i);
 		struct outbox_row o = {
-		    .case_id = ids[mails_[i].c],
-		    .purpose = (char *)mails_[i].purpose,
+		    .case_id = ids[mails[i].c],
+		    .purpose = (char *)mails[i].purpose,
 		    .message_id = mid,
 		    .in_reply_to = (char *)"",
 		    .rcpt = (char *)"jane@example.net",
 		    .data = (char *)"x",
 		    .len = 1,
-		    .state = (char *)mails_[i].state,
+		    .state = (char *)mails[i].state,
 		    .last_error = (char *)"",
-		    .created_at = at(mails_[i].at),
+		    .created_at = at(mails[i].at),
 		};
 		assert_int_equal(store_outbox_insert(f->store, &o), 0);
 	}
 	assert_int_equal(store_commit(f->store), 0);
+	free(ids);
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = open_fixture();
+
+	load(f, register_, N_CASES, events_, ELEMENTSOF(events_), mails_, ELEMENTSOF(mails_));
 	*state = f;
 	return 0;
 }
@@ -281,13 +302,18 @@ teardown(void **state)
 	return 0;
 }
 
+/* The report for from..to of one scheme (NULL: all) as at today (NULL: the period's end). */
 static void
-compute(struct fixture *f, const char *from, const char *to)
+compute_as(struct fixture *f, const char *from, const char *to, const char *scheme,
+           const char *today)
 {
 	struct report_params p = {
+	    .scheme = scheme,
 	    .council = "Exampleton Borough Council",
 	    .generated = "2026-04-15",
 	    .stage1_ack_days = 5,
+	    .stage1_response_days = 10,
+	    .stage2_response_days = 20,
 	    .lgsco_name = "Local Government and Social Care Ombudsman",
 	    .lgsco_url = "https://www.lgo.org.uk",
 	    .housing_name = "Housing Ombudsman Service",
@@ -296,8 +322,16 @@ compute(struct fixture *f, const char *from, const char *to)
 	_cleanup_free_ char *err = NULL;
 
 	assert_int_equal(report_parse_period(from, to, &p.from, &p.to, &err), 0);
+	if (today != NULL)
+		assert_int_equal(cal_date_parse(today, &p.today), 0);
 	report_done(&f->rep);
 	assert_int_equal(report_compute(f->store, f->cal, &p, &f->rep, &err), 0);
+}
+
+static void
+compute(struct fixture *f, const char *from, const char *to)
+{
+	compute_as(f, from, to, NULL, NULL);
 }
 
 /* Expected: count, or numerator/denominator for percentages and averages. */
@@ -323,18 +357,31 @@ static const struct {
     {"stage1", "outcome_resolved", 1, 1},
     {"stage1", "outcome_withdrawn", 0, 1},
     {"stage1", "outcome_none", 2, 1},
-    /* acknowledged in the period: C1-C7, C10 = 8; late: C3 */
+    /* acknowledgements sent in the period: C1-C7, C10 */
     {"stage1", "acknowledged", 8, 1},
+    /* acknowledgements due in the period (cutoff 2026-03-31, the period's end): C1-C6,
+     * C8 (due 2025-04-04), C10 = 8 (C7's is due 2026-04-07); late: C3 (08-29, due 08-27) */
     {"stage1", "acknowledged_in_time", 7, 1},
     {"stage1", "acknowledged_in_time_pct", 7, 8},
-    /* responded in the period: C1-C6, C8, C10 = 8; late: C4 */
+    {"stage1", "acknowledged_late", 1, 1},
+    {"stage1", "acknowledgements_outstanding", 0, 1},
+    {"stage1", "acknowledgement_oldest_days", 0, 1},
+    /* responses sent in the period: C1-C6, C8, C10 = 8 */
     {"stage1", "responded", 8, 1},
+    /* responses due in the period: the same 8 (C2's two extensions were granted before
+     * each date: 07-15 -> 07-22 on 07-10, -> 07-29 on 07-18); late: C4 */
     {"stage1", "responded_in_time", 7, 1},
     {"stage1", "responded_in_time_pct", 7, 8},
+    {"stage1", "responded_late", 1, 1},
+    {"stage1", "responses_outstanding", 0, 1},
+    {"stage1", "response_oldest_days", 0, 1},
     /* 14 + 20 + 8 + 12 + 9 + 9 + 9 + 10 = 91 over 8 = 11.4 */
     {"stage1", "avg_working_days", 91, 8},
-    {"stage1", "extended", 1, 1},        /* C2, twice */
-    {"stage1", "breaches", 2, 1},        /* C3, C4 */
+    {"stage1", "avg_working_days_overdue", 0, 0},
+    {"stage1", "extended", 1, 1}, /* C2, twice */
+    {"stage1", "extended_too_late", 0, 1},
+    /* stage 1 responses in the period but C10 (first and final): 7; C5, C6 went on */
+    {"stage1", "escalated_pct", 2, 7},
     {"stage2", "escalated", 2, 1},       /* C5, C6 */
     {"stage2", "first_and_final", 1, 1}, /* C10 */
     {"stage2", "outcome_upheld", 1, 1},  /* C5 */
@@ -343,12 +390,25 @@ static const struct {
     {"stage2", "acknowledged", 2, 1},
     {"stage2", "acknowledged_in_time", 2, 1},
     {"stage2", "acknowledged_in_time_pct", 2, 2},
+    {"stage2", "acknowledged_late", 0, 1},
     {"stage2", "responded", 1, 1}, /* C5, a day late */
+    /* due: C5 (07-14, answered 07-15) and C6 (2025-12-01 after an extension granted on
+     * 10-20, before the date 11-17; never answered): both late, C6 outstanding since
+     * 2025-12-01: 20 working days in December after the 1st (25, 26 are holidays) + 21
+     * in January (1st a holiday) + 20 in February + 22 in March = 83 */
     {"stage2", "responded_in_time", 0, 1},
-    {"stage2", "responded_in_time_pct", 0, 1},
+    {"stage2", "responded_in_time_pct", 0, 2},
+    {"stage2", "responded_late", 2, 1},
+    {"stage2", "responses_outstanding", 1, 1},
+    {"stage2", "response_oldest_days", 83, 1},
     {"stage2", "avg_working_days", 29, 1},
+    /* C6 acknowledged on 2025-10-03: 20 (October) + 20 (November) + 21 + 21 + 20 + 22 */
+    {"stage2", "avg_working_days_overdue", 124, 1},
     {"stage2", "extended", 1, 1}, /* C6 */
-    {"stage2", "breaches", 1, 1}, /* C5 */
+    {"stage2", "extended_too_late", 0, 1},
+    {"stage2", "ombudsman_asked_pct", 0, 1},
+    {"exclusions", "total", 1, 1}, /* C9 */
+    {"exclusions", "the matter is before a court", 1, 1},
     {"improvements", "total", 5, 1},
     {"improvements", "Housing", 2, 1},
     {"improvements", "Waste", 3, 1},
@@ -366,23 +426,37 @@ static const struct {
     {"routes", "unspecified", 1, 1},
 };
 
+/* One figure against its expected value; says which and counts a mismatch. */
+static void
+check_figure(const struct report_figure *fig, const char *section, const char *measure, int64_t num,
+             int64_t den, int *bad)
+{
+	if (fig == NULL) {
+		print_error("no figure %s.%s\n", section, measure);
+		(*bad)++;
+	} else if (fig->num != num || fig->den != den) {
+		print_error("%s.%s: %lld/%lld, expected %lld/%lld\n", section, measure,
+		            (long long)fig->num, (long long)fig->den, (long long)num,
+		            (long long)den);
+		(*bad)++;
+	}
+}
+
 static void
 test_every_figure(void **state)
 {
 	struct fixture *f = *state;
+	int bad = 0;
 
 	compute(f, PERIOD_FROM, PERIOD_TO);
 	for (size_t i = 0; i < ELEMENTSOF(expected); i++) {
 		const struct report_figure *fig =
 		    report_find(&f->rep, expected[i].section, expected[i].measure);
 
-		if (fig == NULL)
-			fail_msg("no figure %s.%s", expected[i].section, expected[i].measure);
-		if (fig->num != expected[i].num || fig->den != expected[i].den)
-			fail_msg("%s.%s: %lld/%lld, expected %lld/%lld", expected[i].section,
-			         expected[i].measure, (long long)fig->num, (long long)fig->den,
-			         (long long)expected[i].num, (long long)expected[i].den);
+		check_figure(fig, expected[i].section, expected[i].measure, expected[i].num,
+		             expected[i].den, &bad);
 	}
+	assert_int_equal(bad, 0);
 	/* the improvement texts, sorted by area then date */
 	assert_int_equal(f->rep.n_improvements, 5);
 	assert_string_equal(f->rep.improvements[0].area, "Housing");
