@@ -20,85 +20,12 @@
 #include <unistd.h>
 
 #include "calendar.h"
-#include "errlist.h"
 #include "report.h"
+#include "report_fixture.h"
 #include "store.h"
 #include "util.h"
 
-struct fixture {
-	char dir[64];
-	char *path;
-	struct store *store;
-	struct calendar *cal;
-	struct report rep;
-};
-
 static const char *const PERIOD_FROM = "2025-04-01", *const PERIOD_TO = "2026-03-31";
-
-/* A local time in Europe/London ("YYYY-MM-DD HH:MM") as a UTC instant. */
-static time_t
-at(const char *s)
-{
-	struct tm tm = {0};
-	char *end;
-
-	if (s == NULL)
-		return 0;
-	end = strptime(s, "%Y-%m-%d %H:%M", &tm);
-	assert_non_null(end);
-	assert_int_equal(*end, '\0');
-	tm.tm_isdst = -1;
-	return mktime(&tm);
-}
-
-/* One case as the daemon leaves it; NULL strings become "". */
-struct case_spec {
-	const char *kind, *scheme, *route, *status, *received;
-	const char *ack, *ack_due, *resp, *resp_due, *outcome;
-	int ext;
-	bool faf;
-	/* a case at stage 2: when it went, and stage 1 as it was */
-	const char *escalated, *s1_ack, *s1_resp, *s1_resp_due, *s1_outcome;
-};
-
-static int64_t
-add_case(struct store *s, const struct case_spec *sp)
-{
-	struct case_row c = {0};
-	_cleanup_free_ char *received_at = xasprintf("%s 10:00", sp->received);
-	int64_t id;
-
-	assert_int_equal(store_next_ref(s, "CMP", 2025, &c.ref), 0);
-	c.kind = (char *)sp->kind;
-	c.stage = sp->escalated ? 2 : 1;
-	c.status = (char *)(sp->status ? sp->status : "open");
-	c.scheme = (char *)(sp->scheme ? sp->scheme : "lgsco");
-	c.route = (char *)(sp->route ? sp->route : "");
-	c.subject = c.subject_key = (char *)"Missed bins";
-	c.complainant_name = (char *)"Jane Resident";
-	c.complainant_email = (char *)"jane@example.net";
-	c.rep_email = c.rep_role = c.rep_consent = c.officer = (char *)"";
-	c.received_date = (char *)sp->received;
-	c.received_at = at(received_at);
-	c.ack_due = (char *)(sp->ack_due ? sp->ack_due : "");
-	c.acknowledged_at = at(sp->ack);
-	c.response_due = (char *)(sp->resp_due ? sp->resp_due : "");
-	c.responded_at = at(sp->resp);
-	c.extension_days = sp->ext;
-	c.outcome = (char *)(sp->outcome ? sp->outcome : "");
-	c.flags = (char *)"";
-	c.first_and_final = sp->faf;
-	c.escalated_at = at(sp->escalated);
-	c.s1_acknowledged_at = at(sp->s1_ack);
-	c.s1_responded_at = at(sp->s1_resp);
-	c.s1_response_due = (char *)(sp->s1_resp_due ? sp->s1_resp_due : "");
-	c.s1_outcome = (char *)(sp->s1_outcome ? sp->s1_outcome : "");
-	c.created_at = c.updated_at = c.received_at;
-	assert_int_equal(store_case_insert(s, &c), 0);
-	id = c.id;
-	free(c.ref);
-	return id;
-}
 
 /*
  * The register.  Period 2025-04-01..2026-03-31, Europe/London, bank holidays
@@ -161,10 +88,6 @@ static const struct case_spec register_[N_CASES] = {
     [O4] = {"other_process", .received = "2026-03-31"},
 };
 
-struct event_spec {
-	int c;
-	const char *at, *type, *detail;
-};
 static const struct event_spec events_[] = {
     {C2, "2025-07-10 10:00", "extended",
      "stage 1 extended by 5 working days to 2025-07-22: awaiting the contractor's report"},
@@ -199,10 +122,6 @@ static const struct event_spec events_[] = {
     {C1, "2025-06-02 10:00", "acknowledged", "stage 1 acknowledgement queued"},
 };
 
-struct mail_spec {
-	int c;
-	const char *purpose, *state, *at;
-};
 static const struct mail_spec mails_[] = {
     {C9, "exclusion", "sent", "2025-11-04 10:00"},
     {C2, "extension", "sent", "2025-07-10 10:05"},
@@ -218,61 +137,6 @@ static const struct mail_spec mails_[] = {
     {C1, "ack-stage1", "sent", "2025-06-02 10:00"},
 };
 
-static struct fixture *
-open_fixture(void)
-{
-	struct fixture *f = xcalloc(1, sizeof(*f));
-	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
-	_cleanup_free_ char *hol = xasprintf("%s/data/holidays-england-and-wales.txt", SRCDIR);
-	char *err = NULL;
-
-	setenv("TZ", "Europe/London", 1);
-	tzset();
-	strcpy(f->dir, "/tmp/complaintsd-test-report-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	f->path = xasprintf("%s/complaints.db", f->dir);
-	assert_int_equal(store_open(f->path, &f->store, &err), 0);
-	f->cal = calendar_new();
-	assert_int_equal(calendar_load_holidays(f->cal, hol, &errs), 0);
-	return f;
-}
-
-/* Cases, their events and mails into the store, in one transaction. */
-static void
-load(struct fixture *f, const struct case_spec *cases, size_t n_cases,
-     const struct event_spec *events, size_t n_events, const struct mail_spec *mails,
-     size_t n_mails)
-{
-	int64_t *ids = xcalloc(n_cases, sizeof(*ids));
-
-	assert_int_equal(store_begin(f->store), 0);
-	for (size_t i = 0; i < n_cases; i++)
-		ids[i] = add_case(f->store, &cases[i]);
-	for (size_t i = 0; i < n_events; i++)
-		assert_int_equal(store_event_add(f->store, ids[events[i].c], at(events[i].at),
-		                                 "officer@council.example", events[i].type,
-		                                 events[i].detail),
-		                 0);
-	for (size_t i = 0; i < n_mails; i++) {
-		_cleanup_free_ char *mid = xasprintf("m%zu@council.example", i);
-		struct outbox_row o = {
-		    .case_id = ids[mails[i].c],
-		    .purpose = (char *)mails[i].purpose,
-		    .message_id = mid,
-		    .in_reply_to = (char *)"",
-		    .rcpt = (char *)"jane@example.net",
-		    .data = (char *)"x",
-		    .len = 1,
-		    .state = (char *)mails[i].state,
-		    .last_error = (char *)"",
-		    .created_at = at(mails[i].at),
-		};
-		assert_int_equal(store_outbox_insert(f->store, &o), 0);
-	}
-	assert_int_equal(store_commit(f->store), 0);
-	free(ids);
-}
-
 static int
 setup(void **state)
 {
@@ -281,51 +145,6 @@ setup(void **state)
 	load(f, register_, N_CASES, events_, ELEMENTSOF(events_), mails_, ELEMENTSOF(mails_));
 	*state = f;
 	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-	_cleanup_free_ char *wal = xasprintf("%s-wal", f->path),
-	                    *shm = xasprintf("%s-shm", f->path);
-
-	report_done(&f->rep);
-	store_free(f->store);
-	calendar_free(f->cal);
-	unlink(f->path);
-	unlink(wal);
-	unlink(shm);
-	rmdir(f->dir);
-	free(f->path);
-	free(f);
-	return 0;
-}
-
-/* The report for from..to of one scheme (NULL: all) as at today (NULL: the period's end). */
-static void
-compute_as(struct fixture *f, const char *from, const char *to, const char *scheme,
-           const char *today)
-{
-	struct report_params p = {
-	    .scheme = scheme,
-	    .council = "Exampleton Borough Council",
-	    .generated = "2026-04-15",
-	    .stage1_ack_days = 5,
-	    .stage1_response_days = 10,
-	    .stage2_response_days = 20,
-	    .lgsco_name = "Local Government and Social Care Ombudsman",
-	    .lgsco_url = "https://www.lgo.org.uk",
-	    .housing_name = "Housing Ombudsman Service",
-	    .housing_url = "https://www.housing-ombudsman.org.uk",
-	};
-	_cleanup_free_ char *err = NULL;
-
-	assert_int_equal(report_parse_period(from, to, &p.from, &p.to, &err), 0);
-	if (today != NULL)
-		assert_int_equal(cal_date_parse(today, &p.today), 0);
-	report_done(&f->rep);
-	assert_int_equal(report_compute(f->store, f->cal, &p, &f->rep, &err), 0);
 }
 
 static void
@@ -426,22 +245,6 @@ static const struct {
     {"routes", "unspecified", 1, 1},
 };
 
-/* One figure against its expected value; says which and counts a mismatch. */
-static void
-check_figure(const struct report_figure *fig, const char *section, const char *measure, int64_t num,
-             int64_t den, int *bad)
-{
-	if (fig == NULL) {
-		print_error("no figure %s.%s\n", section, measure);
-		(*bad)++;
-	} else if (fig->num != num || fig->den != den) {
-		print_error("%s.%s: %lld/%lld, expected %lld/%lld\n", section, measure,
-		            (long long)fig->num, (long long)fig->den, (long long)num,
-		            (long long)den);
-		(*bad)++;
-	}
-}
-
 static void
 test_every_figure(void **state)
 {
@@ -490,42 +293,6 @@ test_period_boundaries(void **state)
 	assert_int_equal(report_find(&f->rep, "delivery", "failed")->num, 1);
 	assert_int_equal(report_find(&f->rep, "stage1", "received")->num, 0);
 	assert_int_equal(report_find(&f->rep, "stage1", "responded_in_time_pct")->den, 0);
-}
-
-static char *
-read_golden(const char *name)
-{
-	_cleanup_free_ char *path = xasprintf("%s/tests/golden/report/%s", SRCDIR, name);
-	FILE *fp = fopen(path, "rb");
-	struct buf b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-
-	if (fp == NULL)
-		fail_msg("cannot open %s", path);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		assert_int_equal(buf_append(&b, chunk, n), 0);
-	fclose(fp);
-	return buf_steal(&b);
-}
-
-static void
-check_golden(const struct report *r, enum report_format fmt, const char *name)
-{
-	_cleanup_buf_ struct buf out = BUF_INIT;
-	_cleanup_free_ char *want = read_golden(name);
-
-	assert_int_equal(report_render(r, fmt, &out), 0);
-	if (!streq(buf_str(&out), want)) {
-		_cleanup_free_ char *path = xasprintf("/tmp/test_report.%s", name);
-		FILE *fp = fopen(path, "wb");
-
-		if (fp != NULL) {
-			fputs(buf_str(&out), fp);
-			fclose(fp);
-		}
-		fail_msg("%s differs from the golden file (this run's output: %s)", name, path);
-	}
 }
 
 static void
