@@ -5,7 +5,9 @@
  *
  * Which dates and instants belong to which stage is decided in one place,
  * report_stage_view(): a case at stage 2 keeps its stage 1 in the s1_*
- * columns.  Timeliness itself is report_steps.c.
+ * columns.  A different way of recording a stage (a first-and-final response
+ * recorded at stage 2, say) changes that function only.  Timeliness itself is
+ * report_steps.c.
  */
 #include "config.h"
 

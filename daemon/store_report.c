@@ -32,14 +32,17 @@ static const char sql_cases[] =
     "OR (received_date <= ?2 AND (received_date >= date(?1, '-40 days') OR ack_due >= ?1 "
     "OR response_due >= ?1 OR s1_response_due >= ?1)) ORDER BY id";
 
-/* Extensions, changes of status and requests to go further are read whenever they
- * happened (up to the period's end): they decide due dates and ends of stages. */
+/* Extensions, exclusions and closings, and requests to go further are read from
+ * up to 400 days before the period: they decide the due dates and the ends of
+ * stages of steps due in it (due dates fall weeks, not years, after them). */
 static const char sql_events[] =
     "SELECT e.case_id, c.ref, e.at, e.type, e.detail, c.scheme FROM events e "
     "JOIN cases c ON c.id = e.case_id "
     "WHERE (e.type IN ('delivery_failed', 'improvement', 'first_and_final') "
     "AND e.at BETWEEN ?3 AND ?4) "
-    "OR (e.type IN ('extended', 'status', 'ombudsman_asked') AND e.at <= ?4) "
+    "OR ((e.type IN ('extended', 'ombudsman_asked') OR (e.type = 'status' AND "
+    "(e.detail LIKE '%-> excluded%' OR e.detail LIKE '%-> closed%'))) "
+    "AND e.at BETWEEN ?3 - 400 * 86400 AND ?4) "
     "ORDER BY e.at, e.id";
 
 static const char sql_mails[] =
