@@ -15,8 +15,10 @@
  *   done after the date                     late
  *   not done, the stage ended (escalation,  not counted when it ended on or
  *     exclusion, closing) without it        before the date, late after it
- *   not done, the date before the cutoff    late, and still outstanding
+ *   not done, the date passed at the cutoff late, and still outstanding
  *   not done, the date not yet passed       not counted (still in time)
+ *
+ * A date on the cutoff day has passed when the report is run after that day.
  */
 #include "config.h"
 
@@ -34,6 +36,18 @@ report_cutoff(const struct report_params *p)
 	if (cal_date_valid(p->today) && cal_date_compare(p->today, p->to) < 0)
 		return p->today;
 	return p->to;
+}
+
+/* Had the date due passed at the cutoff?  A date on the cutoff day itself has
+ * passed only when that day is over (a report run after the period's end). */
+static bool
+date_passed(const struct report_params *p, struct cal_date due)
+{
+	struct cal_date cutoff = report_cutoff(p);
+	int c = cal_date_compare(due, cutoff);
+
+	return c < 0 ||
+	       (c == 0 && (!cal_date_valid(p->today) || cal_date_compare(p->today, cutoff) > 0));
 }
 
 void
@@ -140,8 +154,7 @@ report_step_account(const struct report_params *p, const struct calendar *cal,
 	is_done = report_local_date(s->done, &done) && cal_date_compare(done, cutoff) <= 0;
 	is_ended =
 	    !is_done && report_local_date(s->ended, &ended) && cal_date_compare(ended, cutoff) <= 0;
-	if (!is_done &&
-	    (is_ended ? cal_date_compare(ended, due) <= 0 : cal_date_compare(due, cutoff) >= 0))
+	if (!is_done && (is_ended ? cal_date_compare(ended, due) <= 0 : !date_passed(p, due)))
 		return; /* the stage ended before the date, or the date has not passed yet */
 
 	a->due++;

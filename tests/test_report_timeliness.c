@@ -449,6 +449,43 @@ test_html_cards(void **state)
 	assert_non_null(strstr(html, "Deadlines missed: response<span class=\"m\">"));
 }
 
+/*
+ * A response due on the last day of the period: not yet late on that day, late
+ * once the day is over, whether it was never sent or sent the day after.
+ */
+static void
+test_due_on_the_last_day(void **state)
+{
+	static const struct case_spec last[] = {
+	    /* acknowledged 03-17 (due 03-24), response due 03-31, never sent */
+	    {"complaint", .received = "2026-03-17", .ack = "2026-03-17 10:00",
+	     .ack_due = "2026-03-24", .resp_due = "2026-03-31"},
+	    /* the same, sent on 1 April */
+	    {"complaint", .received = "2026-03-17", .ack = "2026-03-17 10:00",
+	     .ack_due = "2026-03-24", .resp = "2026-04-01 10:00", .resp_due = "2026-03-31"},
+	};
+	struct fixture *f = open_fixture();
+	const struct report_figure *fig;
+
+	(void)state;
+	load(f, last, ELEMENTSOF(last), NULL, 0, NULL, 0);
+	compute_as(f, FROM, TO, NULL, "2026-03-31");
+	fig = report_find(&f->rep, "stage1", "responded_in_time_pct");
+	assert_int_equal(fig->den, 0);
+	compute_as(f, FROM, TO, NULL, "2026-04-01");
+	fig = report_find(&f->rep, "stage1", "responded_in_time_pct");
+	assert_int_equal(fig->num, 0);
+	assert_int_equal(fig->den, 2);
+	/* as it stood at the period's end, neither had been sent */
+	assert_int_equal(report_find(&f->rep, "stage1", "responses_outstanding")->num, 2);
+	assert_int_equal(report_find(&f->rep, "stage1", "response_oldest_days")->num, 0);
+	{
+		void *fs = f;
+
+		teardown(&fs);
+	}
+}
+
 int
 main(void)
 {
@@ -458,6 +495,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_every_scheme, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_as_at_a_day_in_the_period, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_html_cards, setup, teardown),
+	    cmocka_unit_test(test_due_on_the_last_day),
 	};
 
 	return cmocka_run_group_tests_name("report_timeliness", tests, NULL, NULL) ? 1 : 0;
