@@ -71,9 +71,10 @@
  * With --scheme (params.scheme) only that scheme's cases, and the events and
  * mails of those cases, count.  A percentage with a zero denominator and an
  * average over nothing are shown as "n/a" (null in JSON, empty in CSV).  The
- * JSON form adds "references" (the cases behind each late or outstanding
- * count) and "methods" (the one-line method of each timeliness figure, as
- * shown under it in the text and HTML forms).
+ * JSON form adds "as_at" (the cutoff date), "scheme" (or null), "references"
+ * (the cases behind each late, outstanding or too-late count) and "methods"
+ * (the one-line method of each timeliness figure, as shown under it in the
+ * text and HTML forms).
  */
 #ifndef COMPLAINTSD_REPORT_H
 #define COMPLAINTSD_REPORT_H
