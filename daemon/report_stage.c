@@ -190,47 +190,49 @@ set_refs(struct report_figure *f, const struct report_refs *refs)
 	f->n_refs = refs->n;
 }
 
+/* The keys and labels of one step's figures. */
+static const struct step_words {
+	const char *step, *k_pct, *k_in, *k_late, *k_out, *k_old;
+	const char *l_pct, *l_in, *l_late, *l_out, *l_old;
+	const char *steps, *extension;
+} step_words[2] = {
+    {"acknowledgement", "acknowledged_in_time_pct", "acknowledged_in_time", "acknowledged_late",
+     "acknowledgements_outstanding", "acknowledgement_oldest_days",
+     "Share acknowledged within timescale", "Acknowledged within timescale",
+     "Deadlines missed: acknowledgement", "Acknowledgements still outstanding past the date",
+     "Oldest acknowledgement outstanding (working days late)", "acknowledgements", ""},
+    {"response", "responded_in_time_pct", "responded_in_time", "responded_late",
+     "responses_outstanding", "response_oldest_days", "Share responded within timescale",
+     "Responded within timescale", "Deadlines missed: response",
+     "Responses still outstanding past the date", "Oldest response outstanding (working days late)",
+     "responses", " (an extension moves the date only if granted before it passed)"},
+};
+
 /* Share, in time, missed, outstanding and oldest for one step of a stage. */
 static void
 step_figures(struct report *r, const char *sec, const struct report_step_acc *a, bool response,
              const char *by)
 {
-	const char *step = response ? "response" : "acknowledgement";
-	const char *done = response ? "responded" : "acknowledged";
-	const char *steps = response ? "responses" : "acknowledgements";
-	const char *sent = "sent";
-	_cleanup_free_ char *k_pct = xasprintf("%s_in_time_pct", done),
-	                    *k_in = xasprintf("%s_in_time", done),
-	                    *k_late = xasprintf("%s_late", done),
-	                    *k_out = xasprintf("%s_outstanding", steps),
-	                    *k_old = xasprintf("%s_oldest_days", step),
-	                    *l_pct = xasprintf("Share %s within timescale", done),
-	                    *l_in = xasprintf("%c%s within timescale", done[0] - 32, done + 1),
-	                    *l_late = xasprintf("Deadlines missed: %s", step),
-	                    *l_out = xasprintf("%c%s still outstanding past the date",
-	                                       steps[0] - 32, steps + 1),
-	                    *l_old = xasprintf("Oldest %s outstanding (working days late)", step);
+	const struct step_words *w = &step_words[response];
 	struct report_figure *f;
 
-	f = report_add_figure(r, sec, k_pct, l_pct, REPORT_PERCENT, a->in_time, a->due);
+	f = report_add_figure(r, sec, w->k_pct, w->l_pct, REPORT_PERCENT, a->in_time, a->due);
 	set_method(f,
-	           "Every %s due in the period, %s or not; late when %s after the date "
-	           "or not %s by %s%s.",
-	           step, sent, sent, sent, by,
-	           response ? " (an extension moves the date only if granted before it passed)"
-	                    : "");
-	f = report_add_figure(r, sec, k_in, l_in, REPORT_COUNT, a->in_time, 1);
-	set_method(f, "Of the %lld %s due in the period, those %s on or before the date.",
-	           (long long)a->due, steps, sent);
-	f = report_add_figure(r, sec, k_late, l_late, REPORT_COUNT, a->late, 1);
-	set_method(f, "Of the %lld due, %s late or not %s by %s; the JSON form lists the cases.",
-	           (long long)a->due, sent, sent, by);
+	           "Every %s due in the period, sent or not; late when sent after the date or "
+	           "not sent by %s%s.",
+	           w->step, by, w->extension);
+	f = report_add_figure(r, sec, w->k_in, w->l_in, REPORT_COUNT, a->in_time, 1);
+	set_method(f, "Of the %lld %s due in the period, those sent on or before the date.",
+	           (long long)a->due, w->steps);
+	f = report_add_figure(r, sec, w->k_late, w->l_late, REPORT_COUNT, a->late, 1);
+	set_method(f,
+	           "Of the %lld due, sent late or not sent by %s; the JSON form lists the cases.",
+	           (long long)a->due, by);
 	set_refs(f, &a->late_refs);
-	f = report_add_figure(r, sec, k_out, l_out, REPORT_COUNT, a->outstanding, 1);
-	set_method(f, "Of the late ones, those still not %s on %s (the stage not ended).", sent,
-	           by);
+	f = report_add_figure(r, sec, w->k_out, w->l_out, REPORT_COUNT, a->outstanding, 1);
+	set_method(f, "Of the late ones, those still not sent on %s (the stage not ended).", by);
 	set_refs(f, &a->outstanding_refs);
-	f = report_add_figure(r, sec, k_old, l_old, REPORT_COUNT, a->oldest, 1);
+	f = report_add_figure(r, sec, w->k_old, w->l_old, REPORT_COUNT, a->oldest, 1);
 	set_method(f, "Working days from the date due to %s; 0 when none is outstanding.", by);
 }
 
