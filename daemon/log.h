@@ -34,6 +34,8 @@ struct log_fields {
 	int stage;                   /* STAGE (0: none) */
 	const char *mail_message_id; /* MAIL_MESSAGE_ID */
 	uint32_t imap_uid;           /* IMAP_UID (0: none) */
+	const char *mail_from;       /* MAIL_FROM: the sender of a security event */
+	const char *auth_results;    /* AUTH_RESULTS: what the trusted mail server found */
 };
 
 enum log_target { LOG_TARGET_AUTO, LOG_TARGET_JOURNAL, LOG_TARGET_STDERR };

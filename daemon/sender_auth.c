@@ -75,7 +75,8 @@ sender_auth_officer_rejected(const struct case_ctx *cx, const struct case_row *c
 	log_fields(LOG_WARNING,
 		   &(struct log_fields){.catalog_id = MSGID_SPOOF_SUSPECTED,
 					.case_ref = c ? c->ref : NULL, .event = "officer_unverified",
-					.mail_message_id = m->message_id},
+					.mail_message_id = m->message_id, .mail_from = from,
+					.auth_results = v->summary},
 		   "Mail claiming to be from officer %s failed authentication (%s)%s%s: recorded, "
 		   "not relayed, no commands applied; the alerts address is told",
 		   from, v->summary, c ? " on case " : " with no case", c ? c->ref : "");

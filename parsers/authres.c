@@ -134,7 +134,9 @@ read_props(struct lex *l, struct authres_result *r)
 		if (*k == '\0')
 			return false;
 		skip_cfws(l);
-		if (streq(k, "reason") && at(l, '=')) {
+		if (at(l, '=')) {
+			/* reason=..., or a bare keyword=value as Exchange Online writes
+			 * ("action=none"): read and ignored, it proves nothing */
 			l->p++;
 			skip_cfws(l);
 			free(read_value(l));
@@ -202,13 +204,21 @@ authres_parse(const char *value, size_t len, struct authres *ret)
 	*ret = (struct authres){0};
 	skip_cfws(&l);
 	ret->authserv_id = ascii_strlower(read_value(&l));
-	if (l.bad || *ret->authserv_id == '\0') {
+	if (strchr(ret->authserv_id, '=') != NULL) {
+		/* no authserv-id, results straight away (Exchange Online) */
+		ret->authserv_id[0] = '\0';
+		ret->no_authserv_id = true;
+		l.p = value;
+		skip_cfws(&l);
+		ok = read_resinfo(&l, ret);
+	} else if (l.bad || *ret->authserv_id == '\0') {
 		ret->malformed = true;
 		return;
+	} else {
+		skip_cfws(&l);
+		if (l.p < l.end && *l.p >= '0' && *l.p <= '9')
+			free(read_keyword(&l)); /* authres-version */
 	}
-	skip_cfws(&l);
-	if (l.p < l.end && *l.p >= '0' && *l.p <= '9')
-		free(read_keyword(&l)); /* authres-version */
 	while (ok) {
 		skip_cfws(&l);
 		if (l.bad || l.p >= l.end)
@@ -222,9 +232,11 @@ authres_parse(const char *value, size_t len, struct authres *ret)
 	}
 	if (!ok || l.bad) {
 		char *id = TAKE_PTR(ret->authserv_id);
+		bool anonymous = ret->no_authserv_id;
 
 		authres_clear(ret);
 		ret->authserv_id = id;
+		ret->no_authserv_id = anonymous;
 		ret->malformed = true;
 	}
 }
@@ -311,6 +323,7 @@ authres_evaluate(const char *raw, size_t len, const char *trusted_id, const char
 	const char *p = raw, *end = raw + (len > AUTHRES_MAX_HEADER ? AUTHRES_MAX_HEADER : len);
 	struct hdrscan_field f;
 	bool decided[M_N] = {false}, in_block = false;
+	bool anonymous = ascii_strcaseeq(trusted_id, AUTHRES_NO_ID);
 	size_t n_fields = 0;
 
 	*ret = (struct authres_verdict){0};
@@ -333,7 +346,7 @@ authres_evaluate(const char *raw, size_t len, const char *trusted_id, const char
 			break;
 		text = unfold(f.value, f.value_end, &tlen);
 		authres_parse(text, tlen, &a);
-		if (!ascii_strcaseeq(a.authserv_id, trusted_id)) {
+		if (anonymous ? !a.no_authserv_id : !ascii_strcaseeq(a.authserv_id, trusted_id)) {
 			authres_clear(&a);
 			if (in_block)
 				break;

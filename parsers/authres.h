@@ -44,6 +44,7 @@ struct authres_result {
 
 struct authres {
 	char *authserv_id; /* lower-case; "" when not even that could be read */
+	bool no_authserv_id; /* the field starts with a result (Exchange Online writes them so) */
 	bool malformed;    /* results could not all be read: none are kept */
 	struct authres_result *results;
 	size_t n_results;
@@ -64,6 +65,13 @@ struct authres_verdict {
 	bool auth_pass;  /* auth=pass: submitted with SMTP AUTH to the trusted host */
 	char summary[256]; /* "mx.council.example: dmarc=fail dkim=none" or why nothing counted */
 };
+
+/*
+ * The trusted_id that stands for "the field without an authserv-id": the
+ * form Exchange Online (Microsoft 365) writes, "Authentication-Results:
+ * spf=pass (sender IP is ...) smtp.mailfrom=...; dkim=pass ...".
+ */
+#define AUTHRES_NO_ID "exchange-online"
 
 /*
  * Evaluate the header section of raw (len bytes, a whole message or just its

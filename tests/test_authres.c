@@ -90,6 +90,10 @@ static const struct {
     {"an unterminated comment", AR TRUSTED "; dmarc=pass (oops\n" REST, "council.example", FOUND},
     {"fields in the body do not count", "From: x@council.example\n\n" AR TRUSTED "; dmarc=pass\n",
      "council.example", 0},
+    {"Exchange Online: no authserv-id, bare properties",
+     AR "spf=pass (sender IP is 203.0.113.5) smtp.mailfrom=council.example; dkim=pass (signature was\n"
+     " verified) header.d=council.example;dmarc=pass action=none\n header.from=council.example;compauth=pass\n reason=100\n" REST,
+     "council.example", 0 /* evaluated against "exchange-online" below */},
     {"CRLF line ends", AR TRUSTED ";\r\n\tdkim=pass header.d=council.example\r\n" REST,
      "council.example", FOUND | DKIM},
     {"DMARC pass without header.from but no From domain", AR TRUSTED "; dmarc=pass\n\n", "", FOUND},
@@ -108,6 +112,34 @@ test_evaluate(void **state)
 		if (got != cases[i].want)
 			fail_msg("%s: want %#x, got %#x (%s)", cases[i].what, cases[i].want, got,
 				 v.summary);
+	}
+}
+
+static void
+test_exchange_online(void **state)
+{
+	const char *eop = AR "spf=pass (sender IP is 203.0.113.5) smtp.mailfrom=council.example; "
+			  "dkim=pass (signature was verified) header.d=council.example;dmarc=pass "
+			  "action=none header.from=council.example;compauth=pass reason=100\n";
+	const char *forged = TOP AR "spf=fail smtp.mailfrom=evil.example.org; dmarc=fail action=none "
+			     "header.from=council.example\n" "Received: from evil.example.org\n"
+			     AR "dmarc=pass header.from=council.example\n" REST;
+	_cleanup_free_ char *raw = xasprintf("%s" TOP REST, eop);
+	struct authres_verdict v;
+
+	authres_evaluate(raw, strlen(raw), AUTHRES_NO_ID, "council.example", &v);
+	assert_true(v.found && v.dmarc_pass && v.dkim_pass && v.spf_pass && !v.auth_pass);
+	authres_evaluate(forged, strlen(forged), AUTHRES_NO_ID, "council.example", &v);
+	assert_true(v.found);
+	assert_false(v.dmarc_pass || v.dkim_pass || v.spf_pass);
+	/* a header with an id is not Microsoft's, and Microsoft's is nobody else's */
+	authres_evaluate(raw, strlen(raw), TRUSTED, "council.example", &v);
+	assert_false(v.found);
+	{
+		const char *named = AR TRUSTED "; dmarc=pass\n" REST;
+
+		authres_evaluate(named, strlen(named), AUTHRES_NO_ID, "council.example", &v);
+		assert_false(v.found);
 	}
 }
 
@@ -222,6 +254,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_evaluate),
+		cmocka_unit_test(test_exchange_online),
 		cmocka_unit_test(test_no_trusted_host_proves_nothing),
 		cmocka_unit_test(test_summary_names_the_verdict),
 		cmocka_unit_test(test_parse_fields),
