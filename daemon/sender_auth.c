@@ -81,7 +81,7 @@ sender_auth_officer_rejected(const struct case_ctx *cx, const struct case_row *c
 		   "not relayed, no commands applied; the alerts address is told",
 		   from, v->summary, c ? " on case " : " with no case", c ? c->ref : "");
 	if (c != NULL) {
-		r = case_event(cx, c, from, "officer_unverified",
+		r = case_event(cx, c, "complaintsd", "officer_unverified",
 			       "mail claiming to be from %s failed authentication (%s): recorded, "
 			       "not relayed, commands not applied",
 			       from, v->summary);
