@@ -359,7 +359,7 @@ handle_signals(struct daemon *d)
 static void
 notify_status(struct daemon *d)
 {
-	int64_t open = 0, queued = 0, failed = 0, overdue = 0;
+	int64_t open = 0, queued = 0, failed = 0, overdue = 0, held = 0;
 	char last[16] = "never";
 	struct tm tm;
 
@@ -367,11 +367,13 @@ notify_status(struct daemon *d)
 	(void)store_count(d->ctx.store, "overdue", &overdue);
 	(void)store_count(d->ctx.store, "outbox_queued", &queued);
 	(void)store_count(d->ctx.store, "outbox_failed", &failed);
+	(void)store_count(d->ctx.store, "outbox_held", &held);
 	if (d->stats.last_poll > 0 && localtime_r(&d->stats.last_poll, &tm) != NULL)
 		strftime(last, sizeof(last), "%H:%M:%S", &tm);
-	sd_notifyf(0, "STATUS=%s%lld open cases, %lld overdue; %lld replies queued, %lld failed; last poll %s; %zu messages processed, %zu quarantined",
-		   config_auth_warning(d->ctx.cfg) ? "OFFICER AUTHENTICATION OFF; " : "", (long long)open, (long long)overdue, (long long)queued, (long long)failed, last,
-		   d->stats.processed, d->stats.quarantined);
+	sd_notifyf(0, "STATUS=%s%lld open cases, %lld overdue; %lld replies queued, %lld failed, %lld held; last poll %s; %zu messages processed, %zu quarantined",
+		   config_auth_warning(d->ctx.cfg) ? "OFFICER AUTHENTICATION OFF; " : "",
+		   (long long)open, (long long)overdue, (long long)queued, (long long)failed,
+		   (long long)held, last, d->stats.processed, d->stats.quarantined);
 }
 
 enum round_result {
