@@ -33,6 +33,7 @@
 #include "outbox.h"
 #include "smtp.h"
 #include "store.h"
+#include "store_autoreply.h"
 #include "sync.h"
 #include "util.h"
 
@@ -367,7 +368,7 @@ notify_status(struct daemon *d)
 	(void)store_count(d->ctx.store, "overdue", &overdue);
 	(void)store_count(d->ctx.store, "outbox_queued", &queued);
 	(void)store_count(d->ctx.store, "outbox_failed", &failed);
-	(void)store_count(d->ctx.store, "outbox_held", &held);
+	(void)store_outbox_count_held(d->ctx.store, &held);
 	if (d->stats.last_poll > 0 && localtime_r(&d->stats.last_poll, &tm) != NULL)
 		strftime(last, sizeof(last), "%H:%M:%S", &tm);
 	sd_notifyf(0, "STATUS=%s%lld open cases, %lld overdue; %lld replies queued, %lld failed, %lld held; last poll %s; %zu messages processed, %zu quarantined",

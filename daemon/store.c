@@ -1006,7 +1006,6 @@ store_count(struct store *s, const char *what, int64_t *ret)
 		{"unattached", "SELECT count(*) FROM messages WHERE case_id IS NULL"},
 		{"outbox_queued", "SELECT count(*) FROM outbox WHERE state = 'queued'"},
 		{"outbox_failed", "SELECT count(*) FROM outbox WHERE state = 'failed'"},
-		{"outbox_held", "SELECT count(*) FROM outbox WHERE state = 'held'"},
 	};
 	sqlite3_stmt *st;
 	int r;

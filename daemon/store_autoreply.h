@@ -23,6 +23,9 @@ int64_t store_outbox_last_id(struct store *s);
 int store_outbox_count_limited(struct store *s, const char *rcpt, time_t since, int64_t *ret,
 			       int64_t *ret_acks);
 
+/* Mail held back, waiting for an officer (for the status line). */
+int store_outbox_count_held(struct store *s, int64_t *ret);
+
 /* Move mail id from state `from` to `to`, due at next_attempt; -ENOENT when not in `from`. */
 int store_outbox_move(struct store *s, int64_t id, const char *from, const char *to,
 		      time_t next_attempt);

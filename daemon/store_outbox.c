@@ -46,6 +46,21 @@ store_outbox_count_limited(struct store *s, const char *rcpt, time_t since, int6
 }
 
 int
+store_outbox_count_held(struct store *s, int64_t *ret)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(store_sqlite(s), "SELECT count(*) FROM outbox WHERE state = 'held'",
+				    -1, &st, NULL);
+
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*ret = sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_OK ? 0 : -EIO;
+}
+
+int
 store_outbox_move(struct store *s, int64_t id, const char *from, const char *to,
 		  time_t next_attempt)
 {
