@@ -440,7 +440,8 @@ daemon_round(struct daemon *d)
 	}
 	d->backoff = 1;
 	d->failures = 0;
-	d->housekeeping_error = daemon_housekeeping(d);
+	/* Asked to stop during the pass: deadlines and queued replies wait for the next start. */
+	d->housekeeping_error = d->stopping ? 0 : daemon_housekeeping(d);
 	notify_status(d);
 	return ROUND_OK;
 }
