@@ -112,31 +112,40 @@ rxset_engine_version(void)
 	return v;
 }
 
+bool
+rxset_jit_available(void)
+{
+	pcre2_code *re;
+	PCRE2_SIZE off;
+	int ec;
+	bool ok;
+
+	if (RUNNING_ON_VALGRIND)
+		return false; /* not tried under valgrind: see rxset_build() */
+	re = pcre2_compile((PCRE2_SPTR) "a", 1, 0, &ec, &off, NULL);
+	if (re == NULL)
+		return false;
+	ok = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
+	pcre2_code_free(re);
+	return ok;
+}
+
 /*
- * UTF-8 mode only where it changes what matches: it costs compile time.  Not
- * HS_FLAG_SINGLEMATCH: with it, Vectorscan 5.4.9 misses a one-character
- * pattern ("2") in texts of 64 bytes or more (the rxset fuzz target found it).
+ * UTF-8 mode only for patterns with non-ASCII characters: it triples compile
+ * time and adds half again to its memory (a pattern with ".{0,80}" costs 16 MB
+ * to compile in UTF-8 mode, 6 MB without).  In an ASCII pattern "." and
+ * "[^...]" then stand for one byte, not one character, which only shortens a
+ * bounded gap over accented text.  Not HS_FLAG_SINGLEMATCH: with it,
+ * Vectorscan 5.4.9 misses a one-character pattern ("2") in texts of 64 bytes
+ * or more (the rxset fuzz target found it).
  */
 static unsigned
 hs_flags_for(const char *pat)
 {
-	unsigned f = HS_FLAG_CASELESS;
-	bool esc = false;
-
-	for (const unsigned char *p = (const unsigned char *)pat; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)pat; *p; p++)
 		if (*p >= 0x80)
-			return f | HS_FLAG_UTF8;
-		if (esc) {
-			if (strchr("WSDHVNXC", *p))
-				return f | HS_FLAG_UTF8;
-			esc = false;
-		} else if (*p == '\\') {
-			esc = true;
-		} else if (*p == '.' || (*p == '[' && p[1] == '^')) {
-			return f | HS_FLAG_UTF8;
-		}
-	}
-	return f;
+			return HS_FLAG_CASELESS | HS_FLAG_UTF8;
+	return HS_FLAG_CASELESS;
 }
 
 int

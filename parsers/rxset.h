@@ -5,8 +5,8 @@
  * The caller adds patterns (each gets the next id, 0, 1, 2, ...), builds the
  * set once, then scans texts: rxset_scan() marks the ids of the patterns that
  * match.  Patterns are compiled into one Vectorscan database (caseless; UTF-8
- * mode for patterns that hold non-ASCII characters or can match any one
- * character), scanned once per text; a pattern Vectorscan cannot compile
+ * mode for patterns that hold non-ASCII characters, so in the others "." and
+ * "[^...]" match one byte), scanned once per text; a pattern Vectorscan cannot compile
  * (lookarounds, back references) is matched by PCRE2 instead, after a
  * Vectorscan prefilter where one can be built.  rxset_slow_reason() says
  * which patterns take that path and why.
@@ -59,6 +59,12 @@ int rxset_serialize(const struct rxset *s, char **ret, size_t *ret_len);
 
 /* Why pattern id is matched by PCRE2 rather than Vectorscan, or NULL when it is not. */
 const char *rxset_slow_reason(const struct rxset *s, size_t id);
+
+/*
+ * PCRE2 can compile to machine code in this process (not under
+ * MemoryDenyWriteExecute=yes); the PCRE2 path is interpreted when it cannot.
+ */
+bool rxset_jit_available(void);
 
 /* The matching library and its version, for cache keys ("Vectorscan 5.4.9 ..."). */
 const char *rxset_engine_version(void);
