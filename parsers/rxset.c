@@ -224,6 +224,17 @@ sort_patterns(struct rxset *s)
 static int
 compile_db(struct rxset *s)
 {
+	hs_platform_info_t platform;
+
+	/*
+	 * For the CPU we run on, but without AVX-512: a database using it is
+	 * refused where it is missing, valgrind included (so a cache would be
+	 * compiled again under it, and again after it), and scanning with it was
+	 * no faster here.
+	 */
+	if (hs_populate_platform(&platform) != HS_SUCCESS)
+		return -ENOTSUP;
+	platform.cpu_features &= HS_CPU_FEATURES_AVX2;
 	for (;;) {
 		_cleanup_free_ const char **pats = xcalloc(s->n + 1, sizeof(char *));
 		_cleanup_free_ unsigned *flags = xcalloc(s->n + 1, sizeof(unsigned));
@@ -242,7 +253,7 @@ compile_db(struct rxset *s)
 			}
 		if (n == 0)
 			return 0;
-		if (hs_compile_multi(pats, flags, ids, n, HS_MODE_BLOCK, NULL, &s->db, &err) ==
+		if (hs_compile_multi(pats, flags, ids, n, HS_MODE_BLOCK, &platform, &s->db, &err) ==
 		    HS_SUCCESS)
 			return 0;
 		if (err->expression < 0 || (unsigned)err->expression >= n) {
