@@ -34,6 +34,7 @@
 #include "rules.h"
 #include "smtp.h"
 #include "store.h"
+#include "store_autoreply.h"
 #include "sync.h"
 #include "util.h"
 
@@ -116,8 +117,14 @@ watchdog_tick(void *userdata)
 	watchdog_ping(userdata);
 }
 
-/* A backlog shows "n of m, rate, time left" on a terminal, in STATUS= and now and then in the log. */
-static void
+static bool handle_signals(struct daemon *d);
+
+/*
+ * After each batch of a pass: a backlog shows "n of m, rate, time left" on a
+ * terminal, in STATUS= and now and then in the log; the watchdog is fed; and
+ * SIGTERM ends the pass here (false), with everything committed so far moved.
+ */
+static bool
 progress_line(size_t done, size_t total, void *userdata)
 {
 	struct daemon *d = userdata;
@@ -126,13 +133,15 @@ progress_line(size_t done, size_t total, void *userdata)
 	double rate = secs > 0 ? (double)(done - d->progress_base) / secs : 0;
 	double left = rate > 0 ? (double)(total - done) / rate : 0;
 
+	watchdog_ping(d);
+	if (handle_signals(d))
+		return false;
 	if (done <= d->progress_base || d->progress_start == 0) {
 		d->progress_start = now;
 		d->progress_base = done;
 		d->progress_logged = now;
-		return;
+		return true;
 	}
-	watchdog_ping(d);
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%zu of %zu messages, %.0f/s, %.0f s left   ", done, total, rate, left);
 	sd_notifyf(0, "STATUS=Processing backlog: %zu of %zu messages, %.0f/s, about %.0f s left",
@@ -142,6 +151,7 @@ progress_line(size_t done, size_t total, void *userdata)
 			 left);
 		d->progress_logged = now;
 	}
+	return true;
 }
 
 /* An SMTP client for cfg ([smtp] url empty: none, replies stay queued). */
@@ -233,6 +243,11 @@ intake_bind(struct daemon *d)
 			   (unsigned)cfg->max_mime_parts, (size_t)cfg->max_header_bytes},
 	};
 	log_set_level(cfg->log_level);
+	if (config_auth_warning(cfg) != NULL)
+		log_fields(LOG_WARNING,
+			   &(struct log_fields){.catalog_id = MSGID_AUTH_OFF, .event = "officer_auth_off"},
+			   "%s; set officer_auth_required = yes and trusted_authserv_id (complaintsd.conf(5))",
+			   config_auth_warning(cfg));
 }
 
 /* Deadlines, then the outbox: both work from the database alone. */
@@ -240,7 +255,7 @@ static int
 daemon_housekeeping(struct daemon *d)
 {
 	struct case_ctx cx = {d->ctx.store, d->ctx.cfg, d->ctx.cal, d->ctx.rules, d->ctx.templates,
-			      time(NULL)};
+			      time(NULL), NULL};
 	size_t reminders = 0, breaches = 0;
 	int r;
 
@@ -358,7 +373,7 @@ handle_signals(struct daemon *d)
 static void
 notify_status(struct daemon *d)
 {
-	int64_t open = 0, queued = 0, failed = 0, overdue = 0;
+	int64_t open = 0, queued = 0, failed = 0, overdue = 0, held = 0;
 	char last[16] = "never";
 	struct tm tm;
 
@@ -366,11 +381,13 @@ notify_status(struct daemon *d)
 	(void)store_count(d->ctx.store, "overdue", &overdue);
 	(void)store_count(d->ctx.store, "outbox_queued", &queued);
 	(void)store_count(d->ctx.store, "outbox_failed", &failed);
+	(void)store_outbox_count_held(d->ctx.store, &held);
 	if (d->stats.last_poll > 0 && localtime_r(&d->stats.last_poll, &tm) != NULL)
 		strftime(last, sizeof(last), "%H:%M:%S", &tm);
-	sd_notifyf(0, "STATUS=%lld open cases, %lld overdue; %lld replies queued, %lld failed; last poll %s; %zu messages processed, %zu quarantined",
-		   (long long)open, (long long)overdue, (long long)queued, (long long)failed, last,
-		   d->stats.processed, d->stats.quarantined);
+	sd_notifyf(0, "STATUS=%s%lld open cases, %lld overdue; %lld replies queued, %lld failed, %lld held; last poll %s; %zu messages processed, %zu quarantined",
+		   config_auth_warning(d->ctx.cfg) ? "OFFICER AUTHENTICATION OFF; " : "",
+		   (long long)open, (long long)overdue, (long long)queued, (long long)failed,
+		   (long long)held, last, d->stats.processed, d->stats.quarantined);
 }
 
 enum round_result {
@@ -427,7 +444,8 @@ daemon_round(struct daemon *d)
 	}
 	d->backoff = 1;
 	d->failures = 0;
-	d->housekeeping_error = daemon_housekeeping(d);
+	/* Asked to stop during the pass: deadlines and queued replies wait for the next start. */
+	d->housekeeping_error = d->stopping ? 0 : daemon_housekeeping(d);
 	notify_status(d);
 	return ROUND_OK;
 }
@@ -438,6 +456,11 @@ run_once(struct daemon *d)
 	for (int attempt = 0; attempt < 4; attempt++) {
 		enum round_result r = daemon_round(d);
 
+		if (r == ROUND_OK && d->stopping) {
+			log_info("Stopped before the end of the mailbox: %zu messages processed, %zu quarantined; the rest stays in the mailbox for the next run",
+				 d->stats.processed, d->stats.quarantined);
+			return EXIT_FAILURE;
+		}
 		if (r == ROUND_OK) {
 			int64_t queued = 0, failed = 0;
 
