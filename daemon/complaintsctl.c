@@ -38,6 +38,7 @@
 #include "kinds.h"
 #include "message.h"
 #include "report.h"
+#include "rules.h"
 #include "store.h"
 #include "util.h"
 
@@ -392,6 +393,20 @@ cmd_show(struct context *ctx, int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
+/* Not errors: the patterns that work, only more slowly (PCRE2 instead of Vectorscan). */
+static void
+print_slow_patterns(const struct rules *rules)
+{
+	_cleanup_errlist_ struct errlist notes = ERRLIST_INIT;
+
+	if (rules_slow_patterns(rules, &notes) == 0)
+		return;
+	for (size_t i = 0; i < notes.n; i++)
+		printf("%s\n", notes.v[i]);
+	printf("(%zu pattern%s take%s the slower PCRE2 path; they work as written)\n", notes.n,
+	       notes.n == 1 ? "" : "s", notes.n == 1 ? "s" : "");
+}
+
 static int
 cmd_check_config(const char *config_path)
 {
@@ -402,6 +417,8 @@ cmd_check_config(const char *config_path)
 
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.v[i]);
+	if (ctx.rules != NULL)
+		print_slow_patterns(ctx.rules);
 	if (r == 0) {
 		_cleanup_free_ char *secret = NULL;
 
