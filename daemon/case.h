@@ -29,6 +29,12 @@ struct case_ctx {
 	const struct rules *rules; /* NULL: every new case is a complaint */
 	const struct template_set *templates;
 	time_t now;
+	/*
+	 * When the mail being handled was received (0: now).  Clocks that a reply
+	 * starts (escalation, upgrade, #acknowledge) run from its date received,
+	 * so a backlog does not move deadlines.
+	 */
+	time_t received_at;
 };
 
 /*

@@ -7,7 +7,7 @@
  *   complaintsctl [-c FILE] show REF [--json]
  *   complaintsctl [-c FILE] check-config
  *   complaintsctl [-c FILE] outbox [--state STATE] [--json] | outbox retry ID
- *   complaintsctl [-c FILE] extend|outcome|reclassify|assign|note|close REF [ARGS]
+ *   complaintsctl [-c FILE] extend|outcome|reclassify|assign|note|close|scheme REF [ARGS]
  *   complaintsctl [-c FILE] calendar add DATE N
  *   complaintsctl [-c FILE] calendar received TIMESTAMP
  *   complaintsctl [-c FILE] holidays update [--url URL] [--ca-file FILE] [--output FILE]
@@ -65,6 +65,7 @@ usage(FILE *f)
 		"  assign REF ADDRESS                 set the responsible officer\n"
 		"  note REF TEXT                      add an internal note\n"
 		"  close REF                          close the case\n"
+		"  scheme REF lgsco|housing           which Ombudsman's scheme applies (nothing is sent)\n"
 		"  purge --before DATE [--apply]      remove personal data from closed cases last\n"
 		"                                     changed before DATE (without --apply: list them)\n"
 		"  calendar add DATE N                the date N working days after DATE\n"
@@ -628,7 +629,7 @@ cmd_officer(struct context *ctx, const char *verb, int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	actor = xasprintf("complaintsctl:%s", isempty(user) ? "unknown" : user);
-	cx = (struct case_ctx){ctx->store, ctx->cfg, ctx->cal, ctx->rules, ctx->templates, time(NULL)};
+	cx = (struct case_ctx){ctx->store, ctx->cfg, ctx->cal, ctx->rules, ctx->templates, time(NULL), 0};
 	r = store_begin(ctx->store);
 	if (r == 0)
 		r = case_officer_command(&cx, c, line, actor, &error);
@@ -881,7 +882,8 @@ main(int argc, char **argv)
 		if (r == 0)
 			r = cmd_holidays(&ctx, argc, argv);
 	} else if (streq(cmd, "extend") || streq(cmd, "outcome") || streq(cmd, "reclassify") ||
-		   streq(cmd, "assign") || streq(cmd, "note") || streq(cmd, "close")) {
+		   streq(cmd, "assign") || streq(cmd, "note") || streq(cmd, "close") ||
+		   streq(cmd, "scheme")) {
 		r = load(&ctx, config_path, true);
 		if (r == 0)
 			r = cmd_officer(&ctx, cmd, argc, argv);
