@@ -367,7 +367,8 @@ report_build(const struct report_data *d, const struct calendar *cal, const stru
 			                        c->response_due, c->outcome};
 
 			if (instant_in_period(p, c->escalated_at)) {
-				escalated++;
+				/* a first-and-final case is at stage 2 without being escalated */
+				escalated += !c->first_and_final;
 				s2.outcome[outcome_index(v2.outcome)]++;
 			}
 			account_stage(p, cal, &v2, &s2);
