@@ -528,7 +528,7 @@ case_open(const struct case_ctx *cx, const struct message *m, enum sender_role r
 	return 0;
 }
 
-/* Stage 1 -> stage 2: keep stage 1 for the record, start the stage 2 clocks. */
+/* Stage 1 as it was when the case moved to stage 2, for the record (annual report). */
 static void
 keep_stage1(struct case_row *c)
 {
@@ -539,6 +539,7 @@ keep_stage1(struct case_row *c)
 	replace(&c->s1_outcome, xstrdup(c->outcome));
 }
 
+/* Stage 1 -> stage 2: keep stage 1 for the record, start the stage 2 clocks. */
 static int
 escalate(const struct case_ctx *cx, struct case_row *c, const char *actor, const char *why,
 	 const struct message *answered)
