@@ -14,11 +14,13 @@ OFFICER=olivia.officer@council.example
 CLLR=cllr.m.lowe@council.example
 TEAM=complaints-team@council.example
 
-msg() { # file from subject ; body on stdin
+msg() { # file from subject [extra header lines...] ; body on stdin
 	local f=$1 from=$2 subject=$3
+	shift 3
 	{
 		printf 'From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@test.example>\nDate: %s\n' \
 			"$from" "$COMPLAINTS" "$subject" "$(basename "$f" .eml)-$RANDOM" "$(date -R)"
+		for h in "$@"; do printf '%s\n' "$h"; done
 		printf 'Content-Type: text/plain; charset=UTF-8\n\n'
 		cat
 	} >"$f"
@@ -131,7 +133,7 @@ EOF
 deliver "$dir/c1.eml"
 check "run: Jane's complaint" it_once
 jref=$(ref_of $JANE)
-msg "$dir/o1.eml" "Olivia Officer <$OFFICER>" "Re: [$jref] Missed bin collections" <<'EOF'
+msg "$dir/o1.eml" "Olivia Officer <$OFFICER>" "Re: [$jref] Missed bin collections" "$VOUCHED" <<'EOF'
 Dear Jane,
 
 Your street was left off the new round; it is back on from Monday.
@@ -168,7 +170,7 @@ deliver "$dir/f1.eml"
 check "run: Sam's complaint" it_once
 fref=$(ref_of $SAM)
 acked=$(ctl calendar received "$(field "$fref" .acknowledged_at)")
-msg "$dir/f1-o.eml" "Olivia Officer <$OFFICER>" "Re: [$fref] The director's decision" <<'EOF'
+msg "$dir/f1-o.eml" "Olivia Officer <$OFFICER>" "Re: [$fref] The director's decision" "$VOUCHED" <<'EOF'
 #final
 #outcome not-upheld
 Dear Mr Senior,
@@ -222,7 +224,7 @@ check_eq "nothing sent by the change" "$sent_before" "$(sql "SELECT count(*) FRO
 rc=0
 ctl scheme "$href" ombudsman >/dev/null 2>&1 || rc=$?
 check_eq "an unknown scheme is refused" 2 "$rc"
-msg "$dir/h1-o.eml" "Olivia Officer <$OFFICER>" "Re: [$href] Damp and mould" <<'EOF'
+msg "$dir/h1-o.eml" "Olivia Officer <$OFFICER>" "Re: [$href] Damp and mould" "$VOUCHED" <<'EOF'
 #scheme housing
 EOF
 deliver "$dir/h1-o.eml"
