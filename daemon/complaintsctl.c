@@ -7,7 +7,7 @@
  *   complaintsctl [-c FILE] show REF [--json]
  *   complaintsctl [-c FILE] check-config
  *   complaintsctl [-c FILE] outbox [--state STATE] [--json] | outbox retry ID | outbox release ID
- *   complaintsctl [-c FILE] extend|outcome|reclassify|assign|note|close REF [ARGS]
+ *   complaintsctl [-c FILE] extend|outcome|reclassify|assign|note|close|scheme REF [ARGS]
  *   complaintsctl [-c FILE] calendar add DATE N
  *   complaintsctl [-c FILE] calendar received TIMESTAMP
  *   complaintsctl [-c FILE] holidays update [--url URL] [--ca-file FILE] [--output FILE]
@@ -69,6 +69,7 @@ usage(FILE *f)
 		"  assign REF ADDRESS                 set the responsible officer\n"
 		"  note REF TEXT                      add an internal note\n"
 		"  close REF                          close the case\n"
+		"  scheme REF lgsco|housing           which Ombudsman's scheme applies (nothing is sent)\n"
 		"  purge --before DATE [--apply]      remove personal data from closed cases last\n"
 		"                                     changed before DATE (without --apply: list them)\n"
 		"  calendar add DATE N                the date N working days after DATE\n"
@@ -567,7 +568,7 @@ cmd_outbox(struct context *ctx, int argc, char **argv)
 		const char *user = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
 		_cleanup_free_ char *actor = xasprintf("complaintsctl:%s", user ? user : "unknown");
 		struct case_ctx cx = {ctx->store, ctx->cfg,	  ctx->cal,
-				      ctx->rules, ctx->templates, time(NULL), NULL};
+				      ctx->rules, ctx->templates, time(NULL), NULL, 0};
 
 		if (*argv[2] == '\0' || *end != '\0' || id <= 0) {
 			fprintf(stderr, "complaintsctl outbox release: \"%s\" is not a mail id\n", argv[2]);
@@ -680,7 +681,7 @@ cmd_officer(struct context *ctx, const char *verb, int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	actor = xasprintf("complaintsctl:%s", isempty(user) ? "unknown" : user);
-	cx = (struct case_ctx){ctx->store, ctx->cfg, ctx->cal, ctx->rules, ctx->templates, time(NULL), NULL};
+	cx = (struct case_ctx){ctx->store, ctx->cfg, ctx->cal, ctx->rules, ctx->templates, time(NULL), NULL, 0};
 	r = store_begin(ctx->store);
 	if (r == 0)
 		r = case_officer_command(&cx, c, line, actor, &error);
@@ -933,7 +934,8 @@ main(int argc, char **argv)
 		if (r == 0)
 			r = cmd_holidays(&ctx, argc, argv);
 	} else if (streq(cmd, "extend") || streq(cmd, "outcome") || streq(cmd, "reclassify") ||
-		   streq(cmd, "assign") || streq(cmd, "note") || streq(cmd, "close")) {
+		   streq(cmd, "assign") || streq(cmd, "note") || streq(cmd, "close") ||
+		   streq(cmd, "scheme")) {
 		r = load(&ctx, config_path, true);
 		if (r == 0)
 			r = cmd_officer(&ctx, cmd, argc, argv);

@@ -37,10 +37,12 @@ enum directive {
 	D_FLAG,
 	D_UNFLAG,
 	D_HOUSING,
+	D_NOT_HOUSING,
 	D_MEMBER_COMPLAINT,
 	D_CONSENT,
 	D_ESCALATE,
 	D_NO_ESCALATE,
+	D_UPGRADE,
 	_D_PATTERNS, /* directives below take a value, not a pattern */
 	D_THRESHOLD,
 	D_DEFAULT,
@@ -69,10 +71,12 @@ static const struct directive_def {
     {"flag", D_FLAG, ARG_FLAG, 0, false},
     {"unflag", D_UNFLAG, ARG_FLAG, 0, false},
     {"housing", D_HOUSING, ARG_NONE, 0, false},
+    {"not-housing", D_NOT_HOUSING, ARG_NONE, 0, false},
     {"member-complaint", D_MEMBER_COMPLAINT, ARG_NONE, 0, false},
     {"consent", D_CONSENT, ARG_NONE, 0, false},
     {"escalate", D_ESCALATE, ARG_NONE, 0, false},
     {"no-escalate", D_NO_ESCALATE, ARG_NONE, 0, false},
+    {"upgrade", D_UPGRADE, ARG_NONE, 0, false},
     {"threshold", D_THRESHOLD, ARG_NONE, 0, false},
     {"default", D_DEFAULT, ARG_NONE, 0, false},
 };
@@ -856,7 +860,9 @@ rules_classify(const struct rules *r, const char *subject, const char *own_text,
 	}
 	if (role == ROLE_COUNCILLOR && ret->kind == KIND_COMPLAINT && !consent)
 		add_flag(ret, FLAG_CONSENT_NEEDED);
-	if (any_clause(&m, D_HOUSING, &c)) {
+	/* statutory procedures and what not-housing names are not a landlord's matter */
+	if (any_clause(&m, D_HOUSING, &c) && !any_clause(&m, D_NOT_HOUSING, &c) &&
+	    !(ret->route != NULL && r->routes[best].statutory)) {
 		ret->scheme = SCHEME_HOUSING;
 		add_flag(ret, FLAG_HOUSING);
 	}
@@ -878,6 +884,25 @@ rules_wants_escalation(const struct rules *r, const char *own_text)
 	matcher_init(&m, r, &c);
 	for (size_t k = 0; k < c.n && !wants; k++)
 		wants = any_match(&m, D_ESCALATE, k) && !any_match(&m, D_NO_ESCALATE, k);
+	matcher_done(&m);
+	clauses_free(&c);
+	return wants;
+}
+
+bool
+rules_wants_upgrade(const struct rules *r, const char *own_text)
+{
+	struct clauses c = {NULL, 0};
+	struct matcher m;
+	bool wants = false;
+
+	if (r == NULL || isempty(own_text))
+		return false;
+	clauses_add_text(own_text, &c);
+	matcher_init(&m, r, &c);
+	/* "I don't want to make a complaint" cancels its own clause */
+	for (size_t k = 0; k < c.n && !wants; k++)
+		wants = any_match(&m, D_UPGRADE, c.v[k]) && !any_match(&m, D_NOT_COMPLAINT, c.v[k]);
 	matcher_done(&m);
 	clauses_free(&c);
 	return wants;

@@ -12,7 +12,8 @@
  * rules_classify() decides what a new message is (complaint, service request,
  * member enquiry or other process with its route), which flags it carries and
  * which Ombudsman scheme applies.  rules_wants_escalation() decides whether a
- * complainant's reply asks to take a complaint to stage 2.  Both look only at
+ * complainant's reply asks to take a complaint to stage 2, rules_wants_upgrade()
+ * whether a reply asks for a service request to become a complaint.  All look only at
  * the text they are given: pass the quote_strip()ed own text of the sender.
  * No I/O except reading the rules file in rules_load(), no clock, no globals.
  */
@@ -100,5 +101,12 @@ bool classification_has_flag(const struct classification *c, const char *flag);
 
 /* A complainant's reply (own text) asks to take the complaint further. */
 bool rules_wants_escalation(const struct rules *r, const char *own_text);
+
+/*
+ * A reply on a service request or member enquiry (own text) asks for it to be
+ * handled as a complaint ("upgrade:" rules, unless "not-complaint" cancels
+ * the clause).
+ */
+bool rules_wants_upgrade(const struct rules *r, const char *own_text);
 
 #endif

@@ -3,7 +3,8 @@
  * shaped mail, and the rules loader's error reporting.
  *
  * Each file in tests/corpus/classify/ has a header block (role, subject,
- * expect-kind, expect-route, expect-flags, expect-scheme, expect-escalate),
+ * expect-kind, expect-route, expect-flags, expect-scheme, expect-escalate,
+ * expect-upgrade),
  * a line "---", then the body as received.  The body goes through
  * quote_strip() first, exactly as the daemon does.
  */
@@ -90,7 +91,7 @@ sorted_words(const char *s)
 }
 
 struct expect {
-	char *role, *subject, *kind, *route, *flags, *scheme, *escalate;
+	char *role, *subject, *kind, *route, *flags, *scheme, *escalate, *upgrade;
 	const char *body;
 };
 
@@ -129,6 +130,8 @@ parse_case(char *text, struct expect *e)
 			e->scheme = colon;
 		else if (streq(p, "expect-escalate"))
 			e->escalate = colon;
+		else if (streq(p, "expect-upgrade"))
+			e->upgrade = colon;
 		else
 			return false;
 		if (nl == NULL)
@@ -212,7 +215,17 @@ check_case(const struct rules *r, const char *file, struct expect *e, struct buf
 			(void)buf_printf(failures, "%s: escalation %s, expected %s\n", file,
 			                 got ? "yes" : "no", e->escalate);
 	}
-	if (!e->kind && !e->escalate)
+	if (e->upgrade) {
+		bool want = streq(e->upgrade, "yes"), got = rules_wants_upgrade(r, own);
+
+		(*n_checks)++;
+		if (!streq(e->upgrade, "yes") && !streq(e->upgrade, "no"))
+			(void)buf_printf(failures, "%s: expect-upgrade must be yes or no\n", file);
+		else if (want != got)
+			(void)buf_printf(failures, "%s: upgrade %s, expected %s\n", file,
+			                 got ? "yes" : "no", e->upgrade);
+	}
+	if (!e->kind && !e->escalate && !e->upgrade)
 		(void)buf_printf(failures, "%s: expects nothing\n", file);
 }
 
