@@ -902,7 +902,7 @@ rules_wants_upgrade(const struct rules *r, const char *own_text)
 	matcher_init(&m, r, &c);
 	/* "I don't want to make a complaint" cancels its own clause */
 	for (size_t k = 0; k < c.n && !wants; k++)
-		wants = any_match(&m, D_UPGRADE, c.v[k]) && !any_match(&m, D_NOT_COMPLAINT, c.v[k]);
+		wants = any_match(&m, D_UPGRADE, k) && !any_match(&m, D_NOT_COMPLAINT, k);
 	matcher_done(&m);
 	clauses_free(&c);
 	return wants;
