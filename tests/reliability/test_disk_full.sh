@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Database trouble (SPEC.md section 4, "No loss"): the database lives on a
-# small tmpfs, mounted in a private mount namespace held open by a helper
-# process, so nothing is mounted on the host and it all vanishes with the
-# helper.  When the file system is full, and when it is read-only, a run
+# small tmpfs (with room for the compiled rules cache, about 1 MB, that is
+# kept beside the database), mounted in a private mount namespace held open
+# by a helper process, so nothing is mounted on the host and it all vanishes
+# with the helper.  When the file system is full, and when it is read-only, a run
 # must fail with a clear message, leave every message in INBOX (nothing
 # moved without its commit), keep the database intact, and succeed once
 # space or write access returns.
@@ -15,7 +16,7 @@ stop_ns() { kill "$ns_pid" 2>/dev/null || true; wait "$ns_pid" 2>/dev/null || tr
 trap stop_ns EXIT
 sleep 0.2
 ns() { nsenter -t "$ns_pid" -m -- "$@"; }
-ns mount -t tmpfs -o size=2m,mode=0755 tmpfs "$dir/dbfs"
+ns mount -t tmpfs -o size=4m,mode=0755 tmpfs "$dir/dbfs"
 rl_set store database "$dir/dbfs/complaints.db"
 # Queries go to a copy, so they need no space and no write access on the tmpfs.
 sql() {
