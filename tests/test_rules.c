@@ -323,6 +323,8 @@ static const struct {
     {"flag lateness: \\bago\\b\n", {"x.conf:1: unknown flag \"lateness\""}},
     {"default: enquiry\n", {"x.conf:1: unknown kind \"enquiry\""}},
     {"route noise: \\bnoise\\b\n", {"x.conf:1: route \"noise\" does not say where it goes"}},
+    {"area: \\bbins?\\b\narea wa$te: \\bbins?\\b\n",
+     {"x.conf:1: \"area\" needs a name", "x.conf:2: bad name \"wa$te\""}},
     {"area: \\bbins?\\b\narea wa$te: \\bbins?\\b\n", {"x.conf:1: \"area\" needs a name", "x.conf:2: bad name \"wa$te\""}},
     {"complaint 0: x\nrequest 11: y\ncomplaint abc: z\n",
      {"x.conf:1: weight must be", "x.conf:2: weight must be", "x.conf:3: weight must be"}},
