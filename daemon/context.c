@@ -12,6 +12,7 @@
 #include "calendar.h"
 #include "conf.h"
 #include "context.h"
+#include "routing.h"
 #include "rules.h"
 #include "store.h"
 #include "template.h"
@@ -54,7 +55,8 @@ context_load(struct context *ctx, const char *config_path, struct errlist *errs)
 	(void)calendar_load_holidays(ctx->cal, ctx->cfg->holidays_file, errs);
 	if (!isempty(ctx->cfg->closures_file))
 		(void)calendar_load_holidays(ctx->cal, ctx->cfg->closures_file, errs);
-	(void)rules_load(ctx->cfg->rules_file, &ctx->rules, errs);
+	if (rules_load(ctx->cfg->rules_file, &ctx->rules, errs) == 0)
+		routing_check_names(ctx->cfg, ctx->rules, errs);
 	{
 		/* the shipped texts, overridden file by file by the council's own */
 		const char *dirs[] = {DATADIR "/templates", ctx->cfg->templates_dir, NULL};

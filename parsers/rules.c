@@ -972,3 +972,9 @@ rules_areas(const struct rules *r, size_t *ret_n)
 	*ret_n = r ? r->n_areas : 0;
 	return r ? (const char *const *)r->areas : NULL;
 }
+
+bool
+rules_has_route(const struct rules *r, const char *name)
+{
+	return r != NULL && route_find(r, name) != SIZE_MAX;
+}

@@ -73,6 +73,9 @@ bool classification_has_flag(const struct classification *c, const char *flag);
 /* The service areas the rules name ("area NAME:"), in file order; *ret_n of them. */
 const char *const *rules_areas(const struct rules *r, size_t *ret_n);
 
+/* Does the rules file define a route (or statutory-route) called name? */
+bool rules_has_route(const struct rules *r, const char *name);
+
 /* A complainant's reply (own text) asks to take the complaint further. */
 bool rules_wants_escalation(const struct rules *r, const char *own_text);
 
