@@ -1035,6 +1035,7 @@ walk_single(struct walk *w, const struct mailmime *mm, struct textsel *ts, bool 
 			    .filename = filename ? TAKE_PTR(filename) : xstrdup(""),
 			    .content_type = xstrdup(type),
 			    .size = dlen,
+			    .data = dec ? TAKE_PTR(dec) : xstrdup(""),
 			};
 		}
 	}
@@ -1388,6 +1389,7 @@ message_free(struct message *m)
 	for (size_t i = 0; i < m->n_attachments; i++) {
 		free(m->attachments[i].filename);
 		free(m->attachments[i].content_type);
+		free(m->attachments[i].data);
 	}
 	free(m->attachments);
 	for (size_t i = 0; i < m->n_forwards; i++) {

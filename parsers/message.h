@@ -49,6 +49,7 @@ struct msg_attachment {
 	char *filename;     /* decoded (RFC 2231 / 2047), "" when absent */
 	char *content_type; /* lower-case type/subtype */
 	size_t size;        /* decoded size in bytes */
+	char *data;         /* the decoded bytes (size of them) */
 };
 
 /* A message forwarded inside this one, as a message/rfc822 part or an inline block. */
