@@ -45,6 +45,16 @@ static const char *const var_names[_TV_MAX] = {
     [TV_OMBUDSMAN_URL] = "ombudsman_url",
     [TV_OMBUDSMAN_PHONE] = "ombudsman_phone",
     [TV_OFFICER] = "officer",
+    [TV_TEAM] = "team",
+    [TV_KIND] = "kind",
+    [TV_SCHEME] = "scheme",
+    [TV_AREA] = "area",
+    [TV_FLAGS] = "flags",
+    [TV_CONSENT] = "consent",
+    [TV_CLASSIFICATION] = "classification",
+    [TV_SENDER] = "sender",
+    [TV_TEXT] = "text",
+    [TV_MESSAGES] = "messages",
 };
 
 static const char *const template_names[_TEMPLATE_MAX] = {
@@ -63,6 +73,11 @@ static const char *const template_names[_TEMPLATE_MAX] = {
     [TEMPLATE_OFFICER_BREACH] = "officer-breach",
     [TEMPLATE_COMMAND_ERROR] = "command-error",
     [TEMPLATE_DELIVERY_FAILED] = "delivery-failed",
+    [TEMPLATE_OFFICER_NEW_CASE] = "officer-new-case",
+    [TEMPLATE_OFFICER_NEW_MESSAGE] = "officer-new-message",
+    [TEMPLATE_OFFICER_ESCALATION] = "officer-escalation",
+    [TEMPLATE_OFFICER_ASSIGNED] = "officer-assigned",
+    [TEMPLATE_RELAY_REFUSED] = "relay-refused",
 };
 
 #define OMBUDSMAN TV_OMBUDSMAN_NAME, TV_OMBUDSMAN_URL, TV_OMBUDSMAN_PHONE
@@ -89,6 +104,11 @@ static const enum template_var required[_TEMPLATE_MAX][8] = {
     [TEMPLATE_OFFICER_BREACH] = {TV_DEADLINE, REQ_END},
     [TEMPLATE_COMMAND_ERROR] = {TV_ERRORS, REQ_END},
     [TEMPLATE_DELIVERY_FAILED] = {TV_RECIPIENT, TV_REASON, REQ_END},
+    [TEMPLATE_OFFICER_NEW_CASE] = {TV_KIND, TV_TEXT, REQ_END},
+    [TEMPLATE_OFFICER_NEW_MESSAGE] = {TV_TEXT, REQ_END},
+    [TEMPLATE_OFFICER_ESCALATION] = {TV_TEXT, TV_RESPONSE_DUE, REQ_END},
+    [TEMPLATE_OFFICER_ASSIGNED] = {TV_OFFICER, REQ_END},
+    [TEMPLATE_RELAY_REFUSED] = {TV_REASON, REQ_END},
 };
 
 struct template_set {

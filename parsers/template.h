@@ -37,6 +37,17 @@
  *   ombudsman_url        its web site
  *   ombudsman_phone      its telephone number
  *   officer              the responsible officer (name or address)
+ *   team                 who the matter was passed to ("our waste team"), for residents
+ *   kind                 the kind of case in words: complaint, service request,
+ *                        member enquiry, other process
+ *   scheme               the Ombudsman scheme in words
+ *   area                 the service area ("housing repairs"), "none found"
+ *   flags                the case's flags, comma-separated, or "none"
+ *   consent              the representative's consent: unknown, received, not applicable
+ *   classification       one line: why the case got its kind
+ *   sender               who wrote the message notified ("Name <address>")
+ *   text                 the sender's own text of that message (quotes removed)
+ *   messages             how many messages are attached to an assignment notice
  */
 #ifndef COMPLAINTSD_TEMPLATE_H
 #define COMPLAINTSD_TEMPLATE_H
@@ -69,6 +80,16 @@ enum template_var {
 	TV_OMBUDSMAN_URL,
 	TV_OMBUDSMAN_PHONE,
 	TV_OFFICER,
+	TV_TEAM,
+	TV_KIND,
+	TV_SCHEME,
+	TV_AREA,
+	TV_FLAGS,
+	TV_CONSENT,
+	TV_CLASSIFICATION,
+	TV_SENDER,
+	TV_TEXT,
+	TV_MESSAGES,
 	_TV_MAX,
 };
 
@@ -99,6 +120,11 @@ enum template_id {
 	TEMPLATE_OFFICER_BREACH,
 	TEMPLATE_COMMAND_ERROR,
 	TEMPLATE_DELIVERY_FAILED,
+	TEMPLATE_OFFICER_NEW_CASE,
+	TEMPLATE_OFFICER_NEW_MESSAGE,
+	TEMPLATE_OFFICER_ESCALATION,
+	TEMPLATE_OFFICER_ASSIGNED,
+	TEMPLATE_RELAY_REFUSED,
 	_TEMPLATE_MAX,
 };
 
