@@ -29,6 +29,8 @@ struct case_ctx {
 	const struct rules *rules; /* NULL: every new case is a complaint */
 	const struct template_set *templates;
 	time_t now;
+	const char *raw; /* the raw source of the message being handled, or NULL */
+	size_t raw_len;
 };
 
 /*

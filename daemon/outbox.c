@@ -189,8 +189,11 @@ outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queue
 		.n_references = n_refs,
 		.message_id = msgid,
 		.date = cx->now,
-		.auto_submitted = m->automatic,
+		.auto_submitted = m->automatic && !m->notification,
+		.auto_generated = m->notification,
 		.body = full_body,
+		.parts = m->parts,
+		.n_parts = m->n_parts,
 	};
 	r = compose_message(&in, &data);
 	if (r < 0)
@@ -209,7 +212,7 @@ outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queue
 	row.created_at = cx->now;
 
 	*ret = OUTBOX_QUEUED;
-	if (m->automatic && cfg->max_auto_replies_per_day >= 0) {
+	if (m->automatic && !m->notification && cfg->max_auto_replies_per_day >= 0) {
 		r = store_outbox_count_auto(cx->store, m->to_addr, cx->now - 86400, &recent);
 		if (r < 0)
 			goto out;

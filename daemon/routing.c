@@ -39,7 +39,7 @@ entry_get(struct config *c, const char *name, unsigned line)
 			return &c->routing[i];
 	c->routing = xreallocarray(c->routing, c->n_routing + 1, sizeof(*c->routing));
 	c->routing[c->n_routing] = (struct routing_entry){xstrdup(name), xstrdup(""), xstrdup(""),
-							  xstrdup(""), line};
+							  xstrdup(""), xstrdup(""), line};
 	return &c->routing[c->n_routing++];
 }
 
@@ -58,8 +58,9 @@ routing_set(struct config *c, const char *key, const char *value, const char *pa
 			    path, line, name);
 		return;
 	}
-	if (!streq(what, "address") && !streq(what, "url") && !streq(what, "phone")) {
-		errlist_add(errs, "%s:%u: routing: unknown key \"%s\" (use NAME, NAME.url or NAME.phone)",
+	if (!streq(what, "address") && !streq(what, "url") && !streq(what, "phone") &&
+	    !streq(what, "name")) {
+		errlist_add(errs, "%s:%u: routing: unknown key \"%s\" (use NAME, NAME.url, NAME.phone or NAME.name)",
 			    path, line, key);
 		return;
 	}
@@ -79,7 +80,10 @@ routing_set(struct config *c, const char *key, const char *value, const char *pa
 		return;
 	}
 	e = entry_get(c, name, line);
-	field = streq(what, "address") ? &e->address : streq(what, "url") ? &e->url : &e->phone;
+	field = streq(what, "address") ? &e->address
+		: streq(what, "url")   ? &e->url
+		: streq(what, "phone") ? &e->phone
+				       : &e->label;
 	if (!isempty(*field)) {
 		errlist_add(errs, "%s:%u: routing.%s is set twice", path, line, key);
 		return;
@@ -98,6 +102,7 @@ routing_free(struct config *c)
 		free(c->routing[i].address);
 		free(c->routing[i].url);
 		free(c->routing[i].phone);
+		free(c->routing[i].label);
 	}
 	free(c->routing);
 	c->routing = NULL;

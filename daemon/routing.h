@@ -3,7 +3,8 @@
  *
  * Keys are the names of the rules file's service areas ("area waste:") and
  * routes ("route noise:"), each naming the team's address, plus "default";
- * NAME.url and NAME.phone give a route's public contact, quoted in the
+ * NAME.url and NAME.phone give a route's public contact,
+ * NAME.name how replies to residents name the team ("our Waste Services team"), quoted in the
  * other-process reply to the resident.  The responsible address of a case is,
  * in order: its assigned officer, the team of its route (other-process
  * matters) or area, [routing] default, then [people] alerts_address.
@@ -23,6 +24,7 @@ struct routing_entry {
 	char *address; /* the team's address, "" when only url/phone are set */
 	char *url;     /* public contact for an other-process route, "" when none */
 	char *phone;
+	char *label;   /* NAME.name: how replies to residents name the team, "" for the default */
 	unsigned line; /* where it was first set, for messages */
 };
 

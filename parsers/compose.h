@@ -82,6 +82,9 @@ char *compose_part_filename(const char *name);
 /* The MIME header lines of one part, CRLF-terminated (no blank line). */
 char *compose_part_header(const struct compose_part *part);
 
+/* Is it a program (by type or by the file name's extension)?  Never relayed to a resident. */
+bool compose_part_executable(const char *name, const char *type);
+
 struct buf;
 /* Does boundary occur in no part's data? */
 bool compose_boundary_ok(const char *boundary, const struct compose_part *parts, size_t n);

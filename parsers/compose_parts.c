@@ -259,3 +259,38 @@ compose_parts_append(struct buf *b, const char *boundary, const struct compose_p
 	(void)buf_printf(b, "\r\n--%s--\r\n", boundary);
 	return 0;
 }
+
+bool
+compose_part_executable(const char *name, const char *type)
+{
+	static const char *const types[] = {
+	    "application/x-msdownload", "application/x-msdos-program", "application/x-dosexec",
+	    "application/x-executable", "application/x-sharedlib", "application/x-mach-binary",
+	    "application/vnd.microsoft.portable-executable", "application/x-ms-installer",
+	    "application/x-msi", "application/x-bat", "application/x-sh", "application/x-shellscript",
+	    "application/java-archive", "application/x-java-archive", "application/hta",
+	    "application/x-ms-shortcut", "application/vnd.android.package-archive",
+	    "text/x-shellscript", "application/x-powershell", "text/vbscript", "text/javascript",
+	    "application/javascript", "application/x-javascript",
+	};
+	static const char *const exts[] = {
+	    ".exe", ".com", ".bat", ".cmd", ".scr", ".pif", ".msi", ".msp", ".js",  ".jse",
+	    ".vbs", ".vbe", ".wsf", ".wsh", ".ps1", ".psm1", ".jar", ".cpl", ".hta", ".lnk",
+	    ".reg", ".dll", ".sh",  ".app", ".apk", ".scf", ".inf", ".gadget", ".msc", ".application",
+	};
+	_cleanup_free_ char *t = ascii_strlower(xstrdup(type ? type : ""));
+	_cleanup_free_ char *n = ascii_strlower(compose_part_filename(name));
+	size_t len = strlen(n);
+
+	for (size_t i = 0; i < ELEMENTSOF(types); i++)
+		if (streq(t, types[i]))
+			return true;
+	/* "letter.pdf.exe", and "letter.exe " with the trailing space already cut */
+	for (size_t i = 0; i < ELEMENTSOF(exts); i++) {
+		size_t m = strlen(exts[i]);
+
+		if (len >= m && streq(n + len - m, exts[i]))
+			return true;
+	}
+	return false;
+}
