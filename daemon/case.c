@@ -483,10 +483,12 @@ case_open(const struct case_ctx *cx, const struct message *m, enum sender_role r
 			r = case_event(cx, other, m->from.email, "linked",
 				       "%s quoted this reference; opened as %s", m->from.email, c->ref);
 	}
-	if (r == 0)
-		r = notify_new_case(cx, c, m, reason, &team);
-	if (r == 0)
+	if (r == 0) {
+		team = notify_team_words(cx, c);
 		r = first_reply(cx, c, m, route_to, team ? team : "our complaints team");
+	}
+	if (r == 0)
+		r = notify_new_case(cx, c, m, reason);
 	if (r == 0)
 		r = store_case_update(cx->store, c);
 	if (r < 0)

@@ -202,30 +202,33 @@ team_words(const struct config *cfg, const struct case_row *c, const struct rout
 	return xstrdup("our complaints team");
 }
 
+char *
+notify_team_words(const struct case_ctx *cx, const struct case_row *c)
+{
+	_cleanup_free_ char *area = NULL;
+	struct routing_target to;
+
+	if (store_case_get_area(cx->store, c->id, &area) < 0)
+		return NULL;
+	to = routing_responsible(cx->cfg, c->officer, c->route, area);
+	return team_words(cx->cfg, c, &to, area);
+}
+
 int
 notify_new_case(const struct case_ctx *cx, const struct case_row *c, const struct message *m,
-		const char *reason, char **ret_team)
+		const char *reason)
 {
 	struct notice n = {0};
 	struct compose_part part = {NULL, "message/rfc822", cx->raw, cx->raw_len};
-	struct routing_target to = {0};
 	enum outbox_queued q;
-	_cleanup_free_ char *area = NULL;
 	int r;
 
-	if (ret_team != NULL)
-		*ret_team = NULL;
 	summary_vars(cx, c, m, &n);
 	if (!isempty(reason))
 		n.v.value[TV_CLASSIFICATION] = reason;
 	r = queue_notice(cx, c, TEMPLATE_OFFICER_NEW_CASE, "notify-new-case", m, &n, &part,
-			 cx->raw != NULL ? 1 : 0, &to, &q);
+			 cx->raw != NULL ? 1 : 0, NULL, &q);
 	notice_done(&n);
-	if (r < 0 || q != OUTBOX_QUEUED || ret_team == NULL)
-		return r;
-	r = store_case_get_area(cx->store, c->id, &area);
-	if (r == 0)
-		*ret_team = team_words(cx->cfg, c, &to, area);
 	return r;
 }
 

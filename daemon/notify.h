@@ -20,14 +20,20 @@
 #include "case.h"
 
 /*
- * A new case, any kind (template officer-new-case).  cx->raw is attached.
- * reason is the one-line reason for the classification (may be NULL).
- * *ret_team (may be NULL) receives, malloc'ed, how the resident's reply
- * names who the matter went to ("our waste team"); NULL when nothing was
- * queued.
+ * A new case, any kind (template officer-new-case), queued after the first
+ * reply so its dates are the ones the resident was given.  cx->raw is
+ * attached.  reason is the one-line reason for the classification (may be
+ * NULL).
  */
 int notify_new_case(const struct case_ctx *cx, const struct case_row *c, const struct message *m,
-		    const char *reason, char **ret_team);
+		    const char *reason);
+
+/*
+ * How a reply to the resident names who their matter is passed to ("our
+ * waste team", [routing] NAME.name when set): the same routing as the
+ * notifications, so it is true once notify_new_case() has queued.  Malloc'ed.
+ */
+char *notify_team_words(const struct case_ctx *cx, const struct case_row *c);
 
 /* Later mail from the complainant or representative (officer-new-message). */
 int notify_resident_mail(const struct case_ctx *cx, const struct case_row *c,
