@@ -45,6 +45,8 @@ static const struct {
     {"received", "Received", "Cases received in the period, by kind"},
     {"stage1", "Stage 1", "Stage 1 complaints: volumes, outcomes and timeliness"},
     {"stage2", "Stage 2", "Stage 2 complaints: escalations, outcomes and timeliness"},
+    {"areas", "Complaints by service area",
+     "Complaints received in the period, by the service area the rules found"},
     {"improvements", "Service improvements by area", "Service improvements recorded, by area"},
     {"signposting", "Signposting to the Ombudsman",
      "Mails sent with the Ombudsman's details, by kind"},
@@ -314,7 +316,8 @@ report_build(const struct report_data *d, const struct calendar *cal, const stru
 	int64_t failed = 0, sign[5] = {0};
 	int64_t *faf = NULL;
 	size_t n_faf = 0, n_routes = 0, n_areas = 0;
-	struct name_count *routes = NULL, *areas = NULL;
+	struct name_count *routes = NULL, *areas = NULL, *c_areas = NULL;
+	size_t n_c_areas = 0;
 	static const char *const kinds[] = {"complaint", "service_request", "member_enquiry",
 	                                    "other_process"};
 	static const char *const sign_purpose[] = {"exclusion", "extension", "deadline-missed",
@@ -337,6 +340,8 @@ report_build(const struct report_data *d, const struct calendar *cal, const stru
 			if (streq(c->kind, "other_process"))
 				tally(&routes, &n_routes,
 				      isempty(c->route) ? "unspecified" : c->route);
+			if (complaint)
+				tally(&c_areas, &n_c_areas, isempty(c->area) ? "unspecified" : c->area);
 		}
 		if (!complaint)
 			continue;
@@ -465,6 +470,7 @@ report_build(const struct report_data *d, const struct calendar *cal, const stru
 		count(&r, "stage2", "breaches_unknown_stage",
 		      "Deadlines missed (stage not recorded)", breaches_other);
 
+	tally_figures(&r, "areas", c_areas, n_c_areas);
 	count(&r, "improvements", "total", "Service improvements recorded",
 	      (int64_t)r.n_improvements);
 	tally_figures(&r, "improvements", areas, n_areas);

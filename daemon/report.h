@@ -73,6 +73,7 @@ struct store;
 struct report_case {
 	int64_t id;
 	char *ref, *kind, *status, *scheme, *route;
+	char *area; /* the service area of the rules ("area NAME:"), "" when none */
 	int stage;
 	char *received_date, *ack_due, *response_due, *outcome;
 	time_t acknowledged_at, responded_at, escalated_at;
