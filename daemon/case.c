@@ -225,14 +225,16 @@ queue_to_officer(const struct case_ctx *cx, const struct case_row *c, enum templ
 		 const char *purpose, const char *key, const char *to,
 		 const struct template_vars *vars)
 {
+	_cleanup_free_ char *responsible = isempty(to) && c != NULL
+						   ? notify_responsible_address(cx, c) : NULL;
 	struct outbox_mail m = {
 		.c = c,
 		.tmpl = tmpl,
 		.purpose = purpose,
 		.key = key,
 		.to_addr = !isempty(to) ? to
-			   : (c != NULL && !isempty(c->officer)) ? c->officer
-								 : config_alerts_address(cx->cfg),
+			   : responsible != NULL ? responsible
+						 : config_alerts_address(cx->cfg),
 		.automatic = true,
 	};
 	enum outbox_queued q;
@@ -1046,10 +1048,17 @@ case_delivery_failed(const struct case_ctx *cx, int64_t case_id, const char *rcp
 			   purpose, rcpt, reason);
 	if (r < 0)
 		return r;
-	/* no alert about a failed alert: that would loop */
+	/* no alert about a failed alert or notification: that would loop */
 	if (ascii_strcaseeq(rcpt, cx->cfg->complaints_address) ||
-	    ascii_strcaseeq(rcpt, config_alerts_address(cx->cfg)) || ascii_strcaseeq(rcpt, c->officer))
+	    ascii_strcaseeq(rcpt, config_alerts_address(cx->cfg)) || ascii_strcaseeq(rcpt, c->officer) ||
+	    startswith(purpose, "notify-") || startswith(purpose, "officer-"))
 		return 0;
+	{
+		_cleanup_free_ char *responsible = notify_responsible_address(cx, c);
+
+		if (responsible != NULL && ascii_strcaseeq(rcpt, responsible))
+			return 0;
+	}
 	v.value[TV_RECIPIENT] = rcpt;
 	v.value[TV_REASON] = reason;
 	return queue_to_officer(cx, c, TEMPLATE_DELIVERY_FAILED, "delivery-failed", NULL, NULL, &v);
@@ -1074,6 +1083,7 @@ check_one(const struct case_row *cr, void *userdata)
 	struct template_vars v = {0};
 	enum outbox_queued q;
 	struct outbox_mail om = {0};
+	_cleanup_free_ char *officer_to = NULL;
 	const char *due;
 	bool ack = false;
 	int r;
@@ -1081,6 +1091,11 @@ check_one(const struct case_row *cr, void *userdata)
 	r = store_case_get(cx->store, cr->id, &c);
 	if (r < 0)
 		goto fail;
+	officer_to = notify_responsible_address(cx, c);
+	if (officer_to == NULL) {
+		r = -EIO;
+		goto fail;
+	}
 	if (!isempty(c->response_due))
 		due = c->response_due;
 	else if (!isempty(c->ack_due) && c->acknowledged_at == 0) {
@@ -1102,7 +1117,7 @@ check_one(const struct case_row *cr, void *userdata)
 		om = (struct outbox_mail){
 			.c = c, .tmpl = TEMPLATE_OFFICER_BREACH, .purpose = "officer-breach",
 			.key = key,
-			.to_addr = *c->officer ? c->officer : config_alerts_address(cx->cfg),
+			.to_addr = officer_to,
 			.automatic = true, .vars = v,
 		};
 		r = outbox_queue(cx, &om, &q);
@@ -1146,7 +1161,7 @@ check_one(const struct case_row *cr, void *userdata)
 	v.value[TV_DAYS_LEFT] = days_left;
 	om = (struct outbox_mail){
 		.c = c, .tmpl = TEMPLATE_OFFICER_REMINDER, .purpose = "officer-reminder", .key = key,
-		.to_addr = *c->officer ? c->officer : config_alerts_address(cx->cfg),
+		.to_addr = officer_to,
 		.automatic = true, .vars = v,
 	};
 	r = outbox_queue(cx, &om, &q);

@@ -323,3 +323,13 @@ notify_route_contact(const struct config *cfg, const char *route, const char *ro
 		(void)buf_printf(&b, "\n  Telephone: %s", e->phone);
 	return buf_steal(&b);
 }
+
+char *
+notify_responsible_address(const struct case_ctx *cx, const struct case_row *c)
+{
+	_cleanup_free_ char *area = NULL;
+
+	if (store_case_get_area(cx->store, c->id, &area) < 0)
+		return NULL;
+	return xstrdup(routing_responsible(cx->cfg, c->officer, c->route, area).address);
+}

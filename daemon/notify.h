@@ -46,6 +46,13 @@ int notify_escalation(const struct case_ctx *cx, const struct case_row *c,
 /* The case was assigned to c->officer: the summary and every message so far (officer-assigned). */
 int notify_assigned(const struct case_ctx *cx, const struct case_row *c);
 
+/*
+ * The case's responsible address for any mail to officers (reminders,
+ * alerts): the assigned officer, the team of its route or area, [routing]
+ * default, [people] alerts_address.  Malloc'ed; NULL on a store error.
+ */
+char *notify_responsible_address(const struct case_ctx *cx, const struct case_row *c);
+
 /* The route's destination as the resident reads it, with its [routing] contact. Malloc'ed. */
 char *notify_route_contact(const struct config *cfg, const char *route, const char *route_to);
 
