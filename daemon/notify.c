@@ -112,9 +112,9 @@ summary_vars(const struct case_ctx *cx, const struct case_row *c, const struct m
 		v->value[TV_CONSENT] = "not applicable";
 	}
 	if (isempty(c->ack_due))
-		v->value[TV_ACK_DUE] = c->acknowledged_at ? "acknowledged" : "not applicable";
+		v->value[TV_ACK_DUE] = c->acknowledged_at ? "already sent" : "not applicable";
 	else if (c->acknowledged_at != 0)
-		v->value[TV_ACK_DUE] = "acknowledged";
+		v->value[TV_ACK_DUE] = "already sent";
 	if (isempty(c->response_due))
 		v->value[TV_RESPONSE_DUE] =
 			streq(c->kind, "complaint")

@@ -60,7 +60,7 @@ check_eq "Auto-Submitted: auto-generated" auto-generated "$($MT header "$notice"
 check "threaded on Jane's mail" grep -q "^In-Reply-To: $($MT header "$dir/c1.eml" Message-ID)" "$notice"
 $MT text "$notice" >"$dir/notice.txt"
 check "the summary names the kind, area and due dates" \
-	sh -c "grep -q '^Kind: *complaint' '$dir/notice.txt' && grep -q '^Service area: *waste' '$dir/notice.txt' && grep -q '^Response: *due ' '$dir/notice.txt'"
+	sh -c "grep -q '^Kind: *complaint' '$dir/notice.txt' && grep -q '^Service area: *waste' '$dir/notice.txt' && grep -q '^Response due: ' '$dir/notice.txt'"
 check "it gives the reason for the classification" grep -q '^Why this kind: *.*score' "$dir/notice.txt"
 check "it carries Jane's own words" grep -q 'missed' "$dir/notice.txt"
 $MT parts "$notice" >"$dir/notice.parts"
