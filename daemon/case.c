@@ -1008,9 +1008,14 @@ int
 case_message_received(const struct case_ctx *cx, struct case_row *c, const struct message *m,
 		      enum sender_role role, enum automail_kind automail, const char *threaded_by)
 {
+	int64_t ours, ours_case;
 	int r;
 
 	c->updated_at = cx->now;
+	/* one of our own mails come back (a team's redirect keeps its Message-ID): never answered */
+	if (role != ROLE_AUTOMATIC && !isempty(m->message_id) &&
+	    store_outbox_find(cx->store, m->message_id, &ours, &ours_case) == 0)
+		role = ROLE_COUNCIL;
 	switch (role) {
 	case ROLE_AUTOMATIC:
 		r = automail == AUTOMAIL_DSN

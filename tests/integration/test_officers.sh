@@ -174,6 +174,19 @@ check "subject: [REF] New service request" grep -q '^Subject: \[.*\] New service
 $MT text "$(last_mail sam@example.net)" >"$dir/s1-reply.txt"
 check "Sam is told it went to the waste team" grep -q 'passed it to our waste team' "$dir/s1-reply.txt"
 
+# --- complaintsctl assign tells the officer too
+sref=$(ctl list --json | jq -r '.[] | select(.complainant.email == "sam@example.net") | .ref')
+check "complaintsctl assign" ctl assign "$sref" "$OLIVIA"
+check "run 10b delivers it" it_once
+check "Olivia gets the service request with its message" wait_count "$OLIVIA" 2
+check "subject: [REF] Assigned to you" grep -q "^Subject: \[$sref\] Assigned to you: Sofa collection" "$(last_mail "$OLIVIA")"
+
+# --- a redirect of our notification (its Message-ID kept, From the team) is not answered
+sed -e "s/^From: .*/From: $TEAM/" -e "s/^Subject: /Subject: FW: /" -e "/^Auto-Submitted:/d" "$notice" >"$dir/redirect.eml"
+outbox_before=$(sql "SELECT count(*) FROM outbox")
+check "run 10c (a redirected notification)" deliver "$TEAM" "$dir/redirect.eml"
+check_eq "nothing queued for it" "$outbox_before" "$(sql "SELECT count(*) FROM outbox")"
+
 # --- notifications are never counted against or held by the auto-reply limit
 check "the team has had more notifications than the daily limit" \
 	test "$(sql "SELECT count(*) FROM outbox WHERE rcpt = '$TEAM'")" -gt 3
