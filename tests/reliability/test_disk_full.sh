@@ -15,7 +15,8 @@ stop_ns() { kill "$ns_pid" 2>/dev/null || true; wait "$ns_pid" 2>/dev/null || tr
 trap stop_ns EXIT
 sleep 0.2
 ns() { nsenter -t "$ns_pid" -m -- "$@"; }
-ns mount -t tmpfs -o size=2m,mode=0755 tmpfs "$dir/dbfs"
+# (4 MB: each case also keeps the team's notification, the message attached whole)
+ns mount -t tmpfs -o size=4m,mode=0755 tmpfs "$dir/dbfs"
 rl_set store database "$dir/dbfs/complaints.db"
 # Queries go to a copy, so they need no space and no write access on the tmpfs.
 sql() {
