@@ -27,6 +27,11 @@ deliver() { # FROM FILE: into the complaints INBOX, then one daemon run
 	mailstack_wait_count "$COMPLAINTS" INBOX $((before + 1)) 20
 	it_once
 }
+# an officer's Reply, as the council's MX hands it on (vouched for: $VOUCHED)
+officer_reply() {
+	printf '%s\r\n' "$VOUCHED"
+	$MT reply "$@"
+}
 count() { mailstack_count "$1" INBOX 2>/dev/null || echo 0; }
 wait_count() { it_wait_for 10 test "$(count "$1")" -ge "$2"; }
 last_mail() { mailstack_messages "$1" INBOX | tail -1; }
@@ -77,7 +82,7 @@ check_eq "nothing queued for it" "$outbox_before" "$(sql "SELECT count(*) FROM o
 # --- 3. a reply with a program attached is refused whole and not recorded
 printf 'MZ\x90\x00 not really a program' >"$dir/letter.exe"
 printf 'Dear Jane, please see the attached.\n\n#outcome upheld\n' >"$dir/r-bad.txt"
-$MT reply "$notice" outlook "Wendy Waste <$WENDY>" "$dir/r-bad.txt" \
+officer_reply "$notice" outlook "Wendy Waste <$WENDY>" "$dir/r-bad.txt" \
 	"$dir/letter.exe:application/octet-stream" >"$dir/r-bad.eml"
 check "run 3" deliver "$WENDY" "$dir/r-bad.eml"
 check "Wendy is told why" wait_count "$WENDY" 1
@@ -99,7 +104,7 @@ Monday. Our letter is attached.
 Wendy Waste
 Waste Services
 TXT
-$MT reply "$notice" outlook "Wendy Waste <$WENDY>" "$dir/r1.txt" \
+officer_reply "$notice" outlook "Wendy Waste <$WENDY>" "$dir/r1.txt" \
 	"$dir/Response letter.pdf:application/pdf" >"$dir/r1.eml"
 check "run 4" deliver "$WENDY" "$dir/r1.eml"
 check "Jane got the response" wait_count "$JANE" 2
@@ -134,7 +139,7 @@ check "her mail is attached" sh -c "$MT parts '$esc' | grep '^0 message/rfc822' 
 
 # --- 6. a Thunderbird-style reply to the escalation answers stage 2
 printf 'Dear Jane,\n\nI have reviewed your complaint again. Orchard Close is now checked daily.\n\n#outcome upheld\n' >"$dir/r2.txt"
-$MT reply "$esc" thunderbird "Wendy Waste <$WENDY>" "$dir/r2.txt" >"$dir/r2.eml"
+officer_reply "$esc" thunderbird "Wendy Waste <$WENDY>" "$dir/r2.txt" >"$dir/r2.eml"
 check "run 6" deliver "$WENDY" "$dir/r2.eml"
 check "Jane got the final response" wait_count "$JANE" 4
 $MT text "$(last_mail "$JANE")" >"$dir/resp2.txt"
@@ -152,7 +157,7 @@ check "subject: [REF] New message" grep -q "^Subject: \[$ref\] New message: " "$
 
 # --- 8. #assign sends the officer every message so far
 printf '#assign %s\n' "$OLIVIA" >"$dir/a.txt"
-$MT reply "$esc" outlook "Wendy Waste <$WENDY>" "$dir/a.txt" >"$dir/a.eml"
+officer_reply "$esc" outlook "Wendy Waste <$WENDY>" "$dir/a.txt" >"$dir/a.eml"
 check "run 8" deliver "$WENDY" "$dir/a.eml"
 check "Olivia is told" wait_count "$OLIVIA" 1
 assigned=$(last_mail "$OLIVIA")
@@ -181,8 +186,12 @@ check "run 10b delivers it" it_once
 check "Olivia gets the service request with its message" wait_count "$OLIVIA" 2
 check "subject: [REF] Assigned to you" grep -q "^Subject: \[$sref\] Assigned to you: Sofa collection" "$(last_mail "$OLIVIA")"
 
-# --- a redirect of our notification (its Message-ID kept, From the team) is not answered
-sed -e "s/^From: .*/From: $TEAM/" -e "s/^Subject: /Subject: FW: /" -e "/^Auto-Submitted:/d" "$notice" >"$dir/redirect.eml"
+# --- a redirect of our notification by the team's server (its Message-ID kept, From the
+# team, vouched for) is not answered
+{
+	printf '%s\r\n' "$VOUCHED"
+	sed -e "s/^From: .*/From: $TEAM/" -e "s/^Subject: /Subject: FW: /" -e "/^Auto-Submitted:/d" "$notice"
+} >"$dir/redirect.eml"
 outbox_before=$(sql "SELECT count(*) FROM outbox")
 check "run 10c (a redirected notification)" deliver "$TEAM" "$dir/redirect.eml"
 check_eq "nothing queued for it" "$outbox_before" "$(sql "SELECT count(*) FROM outbox")"
