@@ -652,6 +652,19 @@ relay_files_refusal(const struct case_ctx *cx, const struct message *m)
 	return why.len > 0 ? buf_steal(&why) : NULL;
 }
 
+/* The mail being handled parsed again with its attachments' bytes (parsing only measures them). */
+static int
+message_with_files(const struct case_ctx *cx, struct message **ret)
+{
+	const struct config *cfg = cx->cfg;
+	struct msg_limits lim = {(size_t)cfg->max_message_bytes, (unsigned)cfg->max_mime_depth,
+				 (unsigned)cfg->max_mime_parts, (size_t)cfg->max_header_bytes, true};
+
+	if (cx->raw == NULL)
+		return -ENODATA;
+	return message_parse(cx->raw, cx->raw_len, &lim, ret, NULL) == MSG_OK ? 0 : -EBADMSG;
+}
+
 /* The officer's mail cannot be relayed whole: nothing is applied, the officer is told why. */
 static int
 relay_refused(const struct case_ctx *cx, const struct case_row *c, const struct message *m,
@@ -851,6 +864,7 @@ officer_mail(const struct case_ctx *cx, struct case_row *c, const struct message
 {
 	_cleanup_free_ char *own = quote_strip(m->body);
 	_cleanup_(officer_cmds_freep) struct officer_cmds cmds = OFFICER_CMDS_INIT;
+	_cleanup_message_ struct message *files = NULL;
 	bool final = false, internal, relayed_ack = false;
 	const char *actor = m->from.email;
 	int r;
@@ -881,6 +895,10 @@ officer_mail(const struct case_ctx *cx, struct case_row *c, const struct message
 
 		if (why != NULL)
 			return relay_refused(cx, c, m, why);
+		/* the files themselves: the mail again, this time with its attachments' bytes */
+		if (message_with_files(cx, &files) < 0)
+			return relay_refused(cx, c, m, "- the attachments could not be read from the mail.\n");
+		m = files;
 	}
 	for (size_t i = 0; i < cmds.n_cmds; i++) {
 		r = apply_command(cx, c, &cmds.cmds[i], actor, m, &final);

@@ -116,8 +116,14 @@ watchdog_tick(void *userdata)
 	watchdog_ping(userdata);
 }
 
-/* A backlog shows "n of m, rate, time left" on a terminal, in STATUS= and now and then in the log. */
-static void
+static bool handle_signals(struct daemon *d);
+
+/*
+ * After each batch of a pass: a backlog shows "n of m, rate, time left" on a
+ * terminal, in STATUS= and now and then in the log; the watchdog is fed; and
+ * SIGTERM ends the pass here (false), with everything committed so far moved.
+ */
+static bool
 progress_line(size_t done, size_t total, void *userdata)
 {
 	struct daemon *d = userdata;
@@ -126,13 +132,15 @@ progress_line(size_t done, size_t total, void *userdata)
 	double rate = secs > 0 ? (double)(done - d->progress_base) / secs : 0;
 	double left = rate > 0 ? (double)(total - done) / rate : 0;
 
+	watchdog_ping(d);
+	if (handle_signals(d))
+		return false;
 	if (done <= d->progress_base || d->progress_start == 0) {
 		d->progress_start = now;
 		d->progress_base = done;
 		d->progress_logged = now;
-		return;
+		return true;
 	}
-	watchdog_ping(d);
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%zu of %zu messages, %.0f/s, %.0f s left   ", done, total, rate, left);
 	sd_notifyf(0, "STATUS=Processing backlog: %zu of %zu messages, %.0f/s, about %.0f s left",
@@ -142,6 +150,7 @@ progress_line(size_t done, size_t total, void *userdata)
 			 left);
 		d->progress_logged = now;
 	}
+	return true;
 }
 
 /* An SMTP client for cfg ([smtp] url empty: none, replies stay queued). */
@@ -431,7 +440,8 @@ daemon_round(struct daemon *d)
 	}
 	d->backoff = 1;
 	d->failures = 0;
-	d->housekeeping_error = daemon_housekeeping(d);
+	/* Asked to stop during the pass: deadlines and queued replies wait for the next start. */
+	d->housekeeping_error = d->stopping ? 0 : daemon_housekeeping(d);
 	notify_status(d);
 	return ROUND_OK;
 }
@@ -442,6 +452,11 @@ run_once(struct daemon *d)
 	for (int attempt = 0; attempt < 4; attempt++) {
 		enum round_result r = daemon_round(d);
 
+		if (r == ROUND_OK && d->stopping) {
+			log_info("Stopped before the end of the mailbox: %zu messages processed, %zu quarantined; the rest stays in the mailbox for the next run",
+				 d->stats.processed, d->stats.quarantined);
+			return EXIT_FAILURE;
+		}
 		if (r == ROUND_OK) {
 			int64_t queued = 0, failed = 0;
 

@@ -618,7 +618,7 @@ store_message_insert(struct store *s, const struct message_row *m, int64_t *ret_
 	bind_text(st, 14, m->state);
 	bind_text(st, 15, m->reason);
 	bind_text(st, 16, m->body);
-	sqlite3_bind_blob64(st, 17, m->raw ? m->raw : "", m->raw_len, SQLITE_TRANSIENT);
+	sqlite3_bind_blob64(st, 17, m->raw ? m->raw : "", m->raw_len, SQLITE_STATIC);
 	r = step_done(s, st, "message_insert");
 	if (r == 0 && ret_id != NULL)
 		*ret_id = sqlite3_last_insert_rowid(s->db);
