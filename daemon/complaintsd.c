@@ -31,6 +31,7 @@
 #include "intake.h"
 #include "log.h"
 #include "outbox.h"
+#include "rules.h"
 #include "smtp.h"
 #include "store.h"
 #include "store_autoreply.h"
@@ -254,7 +255,7 @@ static int
 daemon_housekeeping(struct daemon *d)
 {
 	struct case_ctx cx = {d->ctx.store, d->ctx.cfg, d->ctx.cal, d->ctx.rules, d->ctx.templates,
-			      time(NULL), NULL, NULL, 0};
+			      time(NULL), NULL, 0, NULL, 0};
 	size_t reminders = 0, breaches = 0;
 	int r;
 
@@ -291,6 +292,9 @@ daemon_setup(struct daemon *d)
 			  errs.n == 1 ? "" : "s");
 		return EXIT_USAGE;
 	}
+	log_info("Rules: %s; %zu pattern(s) matched by the slower PCRE2 (complaintsctl check-config lists them)",
+		 rules_from_cache(d->ctx.rules) ? "compiled rules read from the cache" : "compiled",
+		 rules_slow_patterns(d->ctx.rules, NULL));
 	if (make_imap(d->ctx.cfg, &d->imap) < 0 || make_smtp(d->ctx.cfg, &d->smtp) < 0)
 		return EXIT_USAGE;
 	r = context_open_store(&d->ctx, &error);

@@ -127,7 +127,11 @@ static const char *const migrations[] = {
 	"WHERE status = 'open';"
 	"CREATE INDEX cases_response_due ON cases(response_due, stage, breach_done, reminder_done) "
 	"WHERE status = 'open';",
-	/* 4: the service area of a case (rules "area NAME:"), daemon/store_officers.c */
+	/* 4: the acknowledgement reminder (store_case_ack_due_soon) reads reminder_done too */
+	"DROP INDEX cases_ack_due;"
+	"CREATE INDEX cases_ack_due ON cases(acknowledged_at, ack_due, response_due, stage, "
+	"breach_done, reminder_done) WHERE status = 'open';",
+	/* 5: the service area of a case (rules "area NAME:"), daemon/store_officers.c */
 	"ALTER TABLE cases ADD COLUMN area TEXT NOT NULL DEFAULT '';",
 };
 
@@ -1276,11 +1280,11 @@ int
 store_case_deadline_done(struct store *s, int64_t id, enum deadline_dealt what, int stage,
 			 const char *due)
 {
-	sqlite3_stmt *st = store_stmt(s, what == DEALT_REMINDER ? ST_CASE_REMINDER_DONE
-							       : ST_CASE_BREACH_DONE);
+	bool reminder = what == DEALT_REMINDER || what == DEALT_ACK_REMINDER;
+	sqlite3_stmt *st = store_stmt(s, reminder ? ST_CASE_REMINDER_DONE : ST_CASE_BREACH_DONE);
 	_cleanup_free_ char *key = what == DEALT_REMINDER ? xasprintf("%d:%s", stage, due)
 				   : xasprintf("%d:%s:%s", stage, due,
-					       what == DEALT_ACK_BREACH ? "ack" : "response");
+					       what == DEALT_RESPONSE_BREACH ? "response" : "ack");
 
 	if (st == NULL)
 		return -EIO;
