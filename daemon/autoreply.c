@@ -29,7 +29,8 @@ to_council_side(const struct case_ctx *cx, const struct outbox_mail *m)
 	const struct config *cfg = cx->cfg;
 	const char *rcpt = m->to_addr;
 
-	return startswith(m->purpose, "officer-") || streq(m->purpose, "command-error") ||
+	return m->notification || startswith(m->purpose, "notify-") ||
+	       startswith(m->purpose, "officer-") || streq(m->purpose, "command-error") ||
 	       streq(m->purpose, "delivery-failed") ||
 	       ascii_strcaseeq(rcpt, cfg->complaints_address) ||
 	       ascii_strcaseeq(rcpt, config_alerts_address(cfg)) ||

@@ -25,9 +25,11 @@
 #include "command.h"
 #include "conf.h"
 #include "log.h"
+#include "notify.h"
 #include "outbox.h"
 #include "quote.h"
 #include "rules.h"
+#include "store_officers.h"
 #include "threadkey.h"
 #include "util.h"
 
@@ -252,14 +254,16 @@ queue_to_officer(const struct case_ctx *cx, const struct case_row *c, enum templ
 		 const char *purpose, const char *key, const char *to,
 		 const struct template_vars *vars)
 {
+	_cleanup_free_ char *responsible = isempty(to) && c != NULL
+						   ? notify_responsible_address(cx, c) : NULL;
 	struct outbox_mail m = {
 		.c = c,
 		.tmpl = tmpl,
 		.purpose = purpose,
 		.key = key,
 		.to_addr = !isempty(to) ? to
-			   : (c != NULL && !isempty(c->officer)) ? c->officer
-								 : config_alerts_address(cx->cfg),
+			   : responsible != NULL ? responsible
+						 : config_alerts_address(cx->cfg),
 		.automatic = true,
 	};
 	enum outbox_queued q;
@@ -314,10 +318,11 @@ acknowledge(const struct case_ctx *cx, struct case_row *c, const struct message 
 /* The first reply for a new case, by kind. */
 static int
 first_reply(const struct case_ctx *cx, struct case_row *c, const struct message *m,
-	    const char *route_to)
+	    const char *route_to, const char *team)
 {
 	enum case_kind kind = (enum case_kind)case_kind_from_string(c->kind);
-	struct template_vars v = {0};
+	struct template_vars v = {.value[TV_TEAM] = team};
+	_cleanup_free_ char *route = NULL;
 	enum outbox_queued q;
 
 	switch (kind) {
@@ -325,12 +330,13 @@ first_reply(const struct case_ctx *cx, struct case_row *c, const struct message 
 		return acknowledge(cx, c, m);
 	case KIND_SERVICE_REQUEST:
 		return queue_to_complainant(cx, c, TEMPLATE_SERVICE_REQUEST, "service-request", "1",
-					    m, NULL, &q);
+					    m, &v, &q);
 	case KIND_MEMBER_ENQUIRY:
 		return queue_to_complainant(cx, c, TEMPLATE_MEMBER_ENQUIRY, "member-enquiry", "1", m,
-					    NULL, &q);
+					    &v, &q);
 	case KIND_OTHER_PROCESS:
-		v.value[TV_ROUTE] = !isempty(route_to) ? route_to : c->route;
+		route = notify_route_contact(cx->cfg, c->route, route_to);
+		v.value[TV_ROUTE] = route;
 		return queue_to_complainant(cx, c, TEMPLATE_OTHER_PROCESS, "other-process", "1", m,
 					    &v, &q);
 	default:
@@ -419,7 +425,8 @@ case_open(const struct case_ctx *cx, const struct message *m, enum sender_role r
 {
 	const struct config *cfg = cx->cfg;
 	_cleanup_case_row_ struct case_row *c = xcalloc(1, sizeof(*c));
-	_cleanup_free_ char *own = quote_strip(m->body), *route_to = NULL;
+	_cleanup_free_ char *own = quote_strip(m->body), *route_to = NULL, *area = NULL,
+			    *reason = NULL, *team = NULL;
 	_cleanup_buf_ struct buf flags = BUF_INIT;
 	struct classification cl = {.kind = KIND_COMPLAINT, .scheme = SCHEME_LGSCO};
 	const struct msg_forward *fwd = NULL;
@@ -449,6 +456,8 @@ case_open(const struct case_ctx *cx, const struct message *m, enum sender_role r
 		(void)buf_puts(&flags, cl.flags[i]);
 	}
 	route_to = cl.route_to ? xstrdup(cl.route_to) : NULL;
+	area = cl.area ? xstrdup(cl.area) : NULL;
+	reason = cl.reason ? xstrdup(cl.reason) : NULL;
 
 	r = calendar_received_date(cx->cal, received_at, &rd);
 	if (r == 0)
@@ -503,6 +512,8 @@ case_open(const struct case_ctx *cx, const struct message *m, enum sender_role r
 	r = store_next_ref(cx->store, cfg->reference_prefix, rd.year, &c->ref);
 	if (r == 0)
 		r = store_case_insert(cx->store, c);
+	if (r == 0 && area != NULL)
+		r = store_case_set_area(cx->store, c->id, area);
 	if (r < 0)
 		return r;
 
@@ -524,8 +535,12 @@ case_open(const struct case_ctx *cx, const struct message *m, enum sender_role r
 			r = case_event(cx, other, m->from.email, "linked",
 				       "%s quoted this reference; opened as %s", m->from.email, c->ref);
 	}
+	if (r == 0) {
+		team = notify_team_words(cx, c);
+		r = first_reply(cx, c, m, route_to, team ? team : "our complaints team");
+	}
 	if (r == 0)
-		r = first_reply(cx, c, m, route_to);
+		r = notify_new_case(cx, c, m, reason);
 	if (r == 0)
 		r = ask_consent(cx, c, m);
 	if (r == 0)
@@ -599,9 +614,20 @@ relay(const struct case_ctx *cx, struct case_row *c, const struct message *m, co
 		.thread_subject = true,
 	};
 	_cleanup_free_ char *esc_by = NULL;
+	_cleanup_free_ struct compose_part *parts = NULL;
 	enum outbox_queued q;
 	int r;
 
+	/* the officer's files go with their words (checked by relay_files_refusal()) */
+	if (m != NULL && m->n_attachments > 0) {
+		parts = xcalloc(m->n_attachments, sizeof(*parts));
+		for (size_t i = 0; i < m->n_attachments; i++)
+			parts[i] = (struct compose_part){m->attachments[i].filename,
+							 m->attachments[i].content_type,
+							 m->attachments[i].data, m->attachments[i].size};
+		om.parts = parts;
+		om.n_parts = m->n_attachments;
+	}
 	if (cx->cfg->ts.escalation_window_days > 0) {
 		_cleanup_free_ char *today = effective_date(cx, cx->now);
 
@@ -651,6 +677,69 @@ record_response(const struct case_ctx *cx, struct case_row *c, const char *actor
 			      "stage %d response by %s %s", c->stage, actor,
 			      relayed ? "relayed to the complainant"
 				      : "sent to the complainant directly by the officer");
+}
+
+/*
+ * Can the officer's attachments go to the resident whole?  NULL when they
+ * can (or there are none), else why not, one reason a line.
+ */
+static char *
+relay_files_refusal(const struct case_ctx *cx, const struct message *m)
+{
+	_cleanup_buf_ struct buf why = BUF_INIT;
+	long max = cx->cfg->max_relay_attachment_bytes;
+	size_t total = 0;
+
+	for (size_t i = 0; i < m->n_attachments; i++) {
+		const struct msg_attachment *a = &m->attachments[i];
+
+		total += a->size;
+		if (compose_part_executable(a->filename, a->content_type))
+			(void)buf_printf(&why, "- \"%s\" (%s) is a program, and programs are never sent to residents.\n",
+					 isempty(a->filename) ? "unnamed" : a->filename, a->content_type);
+	}
+	if (m->n_attachments > 0 && (long long)total > (long long)max)
+		(void)buf_printf(&why, "- the attachments come to %zu bytes; the limit for a response is %ld bytes ([limits] max_relay_attachment_bytes).\n",
+				 total, max);
+	return why.len > 0 ? buf_steal(&why) : NULL;
+}
+
+/* The mail being handled parsed again with its attachments' bytes (parsing only measures them). */
+static int
+message_with_files(const struct case_ctx *cx, struct message **ret)
+{
+	const struct config *cfg = cx->cfg;
+	struct msg_limits lim = {(size_t)cfg->max_message_bytes, (unsigned)cfg->max_mime_depth,
+				 (unsigned)cfg->max_mime_parts, (size_t)cfg->max_header_bytes, true};
+
+	if (cx->raw == NULL)
+		return -ENODATA;
+	return message_parse(cx->raw, cx->raw_len, &lim, ret, NULL) == MSG_OK ? 0 : -EBADMSG;
+}
+
+/* The officer's mail cannot be relayed whole: nothing is applied, the officer is told why. */
+static int
+relay_refused(const struct case_ctx *cx, const struct case_row *c, const struct message *m,
+	      const char *why)
+{
+	struct outbox_mail om = {
+		.c = c,
+		.tmpl = TEMPLATE_RELAY_REFUSED,
+		.purpose = "notify-relay-refused",
+		.to_addr = m->from.email,
+		.notification = true,
+		.in_reply_to = m->message_id,
+		.references = (const char *const *)m->references,
+		.n_references = m->n_references,
+		.vars.value[TV_REASON] = why,
+	};
+	enum outbox_queued q;
+	int r = outbox_queue(cx, &om, &q);
+
+	if (r == 0)
+		r = case_event(cx, c, m->from.email, "relay_refused",
+			       "the officer's mail was not relayed nor recorded as a response: %s", why);
+	return r;
 }
 
 /* Tell the officer what was wrong with their commands; nothing else happens. */
@@ -865,7 +954,8 @@ apply_command(const struct case_ctx *cx, struct case_row *c, const struct office
 		return case_event(cx, c, actor, "consent", "representative's consent received");
 	case CMD_ASSIGN:
 		replace(&c->officer, xstrdup(cmd->arg));
-		return case_event(cx, c, actor, "assigned", "responsible officer: %s", cmd->arg);
+		r = case_event(cx, c, actor, "assigned", "responsible officer: %s", cmd->arg);
+		return r < 0 ? r : notify_assigned(cx, c);
 	case CMD_IMPROVEMENT:
 		return case_event(cx, c, actor, "improvement", "%s: %s", cmd->arg, cmd->text);
 	case CMD_ACKNOWLEDGE: {
@@ -899,6 +989,7 @@ officer_mail(const struct case_ctx *cx, struct case_row *c, const struct message
 {
 	_cleanup_free_ char *own = quote_strip(m->body);
 	_cleanup_(officer_cmds_freep) struct officer_cmds cmds = OFFICER_CMDS_INIT;
+	_cleanup_message_ struct message *files = NULL;
 	bool final = false, internal, relayed_ack = false;
 	const char *actor = m->from.email;
 	int r;
@@ -924,6 +1015,16 @@ officer_mail(const struct case_ctx *cx, struct case_row *c, const struct message
 			return command_error(cx, c, m, buf_str(&refusals));
 	}
 	internal = cmds.internal;
+	if (!internal && m->n_attachments > 0 && !already_sent_directly(c, m)) {
+		_cleanup_free_ char *why = relay_files_refusal(cx, m);
+
+		if (why != NULL)
+			return relay_refused(cx, c, m, why);
+		/* the files themselves: the mail again, this time with its attachments' bytes */
+		if (message_with_files(cx, &files) < 0)
+			return relay_refused(cx, c, m, "- the attachments could not be read from the mail.\n");
+		m = files;
+	}
 	for (size_t i = 0; i < cmds.n_cmds; i++) {
 		r = apply_command(cx, c, &cmds.cmds[i], actor, m, &final);
 		if (r < 0)
@@ -982,7 +1083,7 @@ case_officer_command(const struct case_ctx *cx, struct case_row *c, const char *
 
 /* A complainant's (or representative's) reply: perhaps a request to go to stage 2. */
 static int
-resident_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m,
+resident_mail_apply(const struct case_ctx *cx, struct case_row *c, const struct message *m,
 	      const char *threaded_by)
 {
 	_cleanup_free_ char *own = quote_strip(m->body);
@@ -1035,6 +1136,19 @@ resident_mail(const struct case_ctx *cx, struct case_row *c, const struct messag
 	return escalate(cx, c, m->from.email, "the complainant asked to take it further", m);
 }
 
+/* Apply a resident's mail, then tell the officers what happened. */
+static int
+resident_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m,
+	      const char *threaded_by)
+{
+	int stage = c->stage;
+	int r = resident_mail_apply(cx, c, m, threaded_by);
+
+	if (r < 0)
+		return r;
+	return c->stage != stage ? notify_escalation(cx, c, m) : notify_resident_mail(cx, c, m);
+}
+
 /* A bounce of our mail: the complainant did not get it. */
 static int
 bounce(const struct case_ctx *cx, struct case_row *c, const struct message *m)
@@ -1063,9 +1177,14 @@ int
 case_message_received(const struct case_ctx *cx, struct case_row *c, const struct message *m,
 		      enum sender_role role, enum automail_kind automail, const char *threaded_by)
 {
+	int64_t ours, ours_case;
 	int r;
 
 	c->updated_at = cx->now;
+	/* one of our own mails come back (a team's redirect keeps its Message-ID): never answered */
+	if (role != ROLE_AUTOMATIC && !isempty(m->message_id) &&
+	    store_outbox_find(cx->store, m->message_id, &ours, &ours_case) == 0)
+		role = ROLE_COUNCIL;
 	switch (role) {
 	case ROLE_AUTOMATIC:
 		r = automail == AUTOMAIL_DSN
@@ -1103,10 +1222,17 @@ case_delivery_failed(const struct case_ctx *cx, int64_t case_id, const char *rcp
 			   purpose, rcpt, reason);
 	if (r < 0)
 		return r;
-	/* no alert about a failed alert: that would loop */
+	/* no alert about a failed alert or notification: that would loop */
 	if (ascii_strcaseeq(rcpt, cx->cfg->complaints_address) ||
-	    ascii_strcaseeq(rcpt, config_alerts_address(cx->cfg)) || ascii_strcaseeq(rcpt, c->officer))
+	    ascii_strcaseeq(rcpt, config_alerts_address(cx->cfg)) || ascii_strcaseeq(rcpt, c->officer) ||
+	    startswith(purpose, "notify-") || startswith(purpose, "officer-"))
 		return 0;
+	{
+		_cleanup_free_ char *responsible = notify_responsible_address(cx, c);
+
+		if (responsible != NULL && ascii_strcaseeq(rcpt, responsible))
+			return 0;
+	}
 	v.value[TV_RECIPIENT] = rcpt;
 	v.value[TV_REASON] = reason;
 	return queue_to_officer(cx, c, TEMPLATE_DELIVERY_FAILED, "delivery-failed", NULL, NULL, &v);
@@ -1131,6 +1257,7 @@ check_one(const struct case_row *cr, void *userdata)
 	struct template_vars v = {0};
 	enum outbox_queued q;
 	struct outbox_mail om = {0};
+	_cleanup_free_ char *officer_to = NULL;
 	const char *due;
 	bool ack = false;
 	int r;
@@ -1138,6 +1265,11 @@ check_one(const struct case_row *cr, void *userdata)
 	r = store_case_get(cx->store, cr->id, &c);
 	if (r < 0)
 		goto fail;
+	officer_to = notify_responsible_address(cx, c);
+	if (officer_to == NULL) {
+		r = -EIO;
+		goto fail;
+	}
 	if (!isempty(c->response_due))
 		due = c->response_due;
 	else if (!isempty(c->ack_due) && c->acknowledged_at == 0) {
@@ -1160,7 +1292,7 @@ check_one(const struct case_row *cr, void *userdata)
 			.c = c, .tmpl = ack ? TEMPLATE_OFFICER_ACK_BREACH : TEMPLATE_OFFICER_BREACH,
 			.purpose = "officer-breach",
 			.key = key,
-			.to_addr = *c->officer ? c->officer : config_alerts_address(cx->cfg),
+			.to_addr = officer_to,
 			.automatic = true, .vars = v,
 		};
 		r = outbox_queue(cx, &om, &q);
@@ -1207,7 +1339,7 @@ check_one(const struct case_row *cr, void *userdata)
 	om = (struct outbox_mail){
 		.c = c, .tmpl = ack ? TEMPLATE_OFFICER_ACK_REMINDER : TEMPLATE_OFFICER_REMINDER,
 		.purpose = "officer-reminder", .key = key,
-		.to_addr = *c->officer ? c->officer : config_alerts_address(cx->cfg),
+		.to_addr = officer_to,
 		.automatic = true, .vars = v,
 	};
 	r = outbox_queue(cx, &om, &q);

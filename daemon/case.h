@@ -38,6 +38,8 @@ struct case_ctx {
 	 * so a backlog does not move deadlines.
 	 */
 	time_t received_at;
+	const char *raw; /* the raw source of the message being handled, or NULL */
+	size_t raw_len;
 };
 
 /*

@@ -255,7 +255,7 @@ static int
 daemon_housekeeping(struct daemon *d)
 {
 	struct case_ctx cx = {d->ctx.store, d->ctx.cfg, d->ctx.cal, d->ctx.rules, d->ctx.templates,
-			      time(NULL), NULL, 0};
+			      time(NULL), NULL, 0, NULL, 0};
 	size_t reminders = 0, breaches = 0;
 	int r;
 

@@ -16,6 +16,7 @@
 #include <syslog.h>
 
 #include "conf.h"
+#include "routing.h"
 #include "util.h"
 
 enum key_type { KEY_STRING, KEY_BOOL, KEY_INT, KEY_LONG, KEY_LIST, KEY_LEVEL };
@@ -106,6 +107,7 @@ static const struct key keys[] = {
 	I("limits", "max_mime_depth", max_mime_depth, 1, 256),
 	I("limits", "max_mime_parts", max_mime_parts, 1, 100000),
 	L("limits", "max_header_bytes", max_header_bytes, 1024, 64L << 20),
+	L("limits", "max_relay_attachment_bytes", max_relay_attachment_bytes, 0, 1L << 30),
 
 	{"log", "level", KEY_LEVEL, offsetof(struct config, log_level), 0, 0, 0},
 };
@@ -177,6 +179,7 @@ config_set_defaults(struct config *c)
 	c->max_mime_depth = 32;
 	c->max_mime_parts = 1000;
 	c->max_header_bytes = 1024L * 1024;
+	c->max_relay_attachment_bytes = 20L * 1024 * 1024;
 
 	c->log_level = LOG_INFO;
 }
@@ -203,6 +206,7 @@ config_free(struct config *c)
 			strv_free(*(char ***)((char *)c + k->offset),
 				  *(size_t *)((char *)c + k->count_offset));
 	}
+	routing_free(c);
 	free(c->path);
 	free(c);
 }
@@ -391,12 +395,16 @@ config_validate(struct config *c, struct errlist *errs)
 		if (!valid_address(c->councillor_addresses[i]))
 			errlist_add(errs, "%s: people.councillor_addresses: \"%s\" is not an email address",
 				    p, c->councillor_addresses[i]);
-	if (!isempty(c->alerts_address) && !valid_address(c->alerts_address))
-		errlist_add(errs, "%s: people.alerts_address: \"%s\" is not an email address", p,
-			    c->alerts_address);
-	if (ascii_strcaseeq(c->alerts_address, c->complaints_address))
-		errlist_add(errs, "%s: people.alerts_address must not be the complaints address: complaintsd would file its own alerts away unread",
+	if (isempty(c->alerts_address))
+		errlist_add(errs, "%s: [people] alerts_address: missing: name the officers' shared address that hears of cases no team is set for (not the complaints address)",
 			    p);
+	else if (!valid_address(c->alerts_address))
+		errlist_add(errs, "%s:%u: people.alerts_address: \"%s\" is not an email address", p,
+			    c->alerts_address_line, c->alerts_address);
+	else if (ascii_strcaseeq(c->alerts_address, c->complaints_address))
+		errlist_add(errs, "%s:%u: people.alerts_address must not be the complaints address: complaintsd would file its own alerts away unread",
+			    p, c->alerts_address_line);
+	ascii_strlower(c->alerts_address);
 	if (c->officer_auth_required && isempty(c->trusted_authserv_id) &&
 	    c->n_officer_domains + c->n_officer_addresses > 0)
 		errlist_add(errs, "%s: people.officer_auth_required is yes (the default) but people.trusted_authserv_id is empty, so no officer's mail could be believed: "
@@ -437,6 +445,7 @@ config_parse_lines(FILE *f, struct config *c, const char *path, struct errlist *
 			free(section);
 			section = strstrip(xstrndup(s + 1, (size_t)(close - s - 1)));
 			(void)key_find(section, "", &section_known);
+			section_known = section_known || streq(section, "routing");
 			if (!section_known)
 				errlist_add(errs, "%s:%u: unknown section [%s]", path, lineno, section);
 			continue;
@@ -457,12 +466,18 @@ config_parse_lines(FILE *f, struct config *c, const char *path, struct errlist *
 		}
 		if (!section_known)
 			continue; /* already reported once for the section */
+		if (streq(section, "routing")) {
+			routing_set(c, name, strstrip(value), path, lineno, errs);
+			continue;
+		}
 		const struct key *k = key_find(section, name, &known);
 		if (k == NULL) {
 			errlist_add(errs, "%s:%u: unknown key \"%s\" in [%s]", path, lineno, name, section);
 			continue;
 		}
 		set_value(c, k, value, path, lineno, errs);
+		if (k->offset == offsetof(struct config, alerts_address))
+			c->alerts_address_line = lineno;
 	}
 }
 

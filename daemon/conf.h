@@ -60,7 +60,8 @@ struct config {
 	size_t n_councillor_domains;
 	bool officer_auth_required; /* default yes */
 	char *trusted_authserv_id;  /* whose Authentication-Results to believe */
-	char *alerts_address; /* officers' alerts when a case has no officer; "" = complaints */
+	char *alerts_address; /* officers' alerts when a case has no officer or team; required */
+	unsigned alerts_address_line;
 
 	/* [imap] */
 	char *imap_url;
@@ -99,7 +100,12 @@ struct config {
 	int max_auto_replies_per_day;
 	int thread_window_days;
 
+	/* [routing] (daemon/routing.h) */
+	struct routing_entry *routing;
+	size_t n_routing;
+
 	/* [limits] */
+	long max_relay_attachment_bytes; /* officers' attachments relayed with a response, in all */
 	long max_message_bytes;
 	int max_mime_depth;
 	int max_mime_parts;

@@ -12,6 +12,7 @@
 #include "calendar.h"
 #include "conf.h"
 #include "context.h"
+#include "routing.h"
 #include "rules.h"
 #include "rules_cache.h"
 #include "store.h"
@@ -62,7 +63,8 @@ context_load(struct context *ctx, const char *config_path, struct errlist *errs)
 
 		if (slash != NULL)
 			*(slash == dir ? slash + 1 : slash) = '\0';
-		(void)rules_load_cached(ctx->cfg->rules_file, slash ? dir : ".", &ctx->rules, errs);
+		if (rules_load_cached(ctx->cfg->rules_file, slash ? dir : ".", &ctx->rules, errs) == 0)
+			routing_check_names(ctx->cfg, ctx->rules, errs);
 	}
 	{
 		/* the shipped texts, overridden file by file by the council's own */

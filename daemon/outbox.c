@@ -196,8 +196,11 @@ outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queue
 		.n_references = n_refs,
 		.message_id = msgid,
 		.date = cx->now,
-		.auto_submitted = m->automatic,
+		.auto_submitted = m->automatic && !m->notification,
+		.auto_generated = m->notification,
 		.body = full_body,
+		.parts = m->parts,
+		.n_parts = m->n_parts,
 	};
 	r = compose_message(&in, &data);
 	if (r < 0)

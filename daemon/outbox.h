@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "compose.h"
 #include "template.h"
 
 struct case_ctx;
@@ -40,6 +41,11 @@ struct outbox_mail {
 	const char *const *references;
 	size_t n_references;
 	bool automatic;           /* Auto-Submitted: auto-replied; may be held (daemon/autoreply.h) */
+	bool notification;        /* to officers (purpose "notify-..."): Auto-Submitted:
+				   * auto-generated; never an automatic reply to a resident,
+				   * never counted against or held by the limit */
+	const struct compose_part *parts; /* attachments after the text (files, messages) */
+	size_t n_parts;
 	bool thread_subject;      /* "[REF] " + the case's subject, so the person's mail client
 				   * keeps the conversation together (the template's Subject
 				   * line is used when the case has none) */

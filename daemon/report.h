@@ -59,6 +59,8 @@
  *                       ("ombudsman_asked" event) by the cutoff.
  *   exclusions.*        cases excluded in the period ("status" events to
  *                       excluded), in all and by the reason given.
+ *   areas.*             complaints received in the period, by the service area
+ *                       the rules found (cases.area; "unspecified" when none).
  *   improvements.*      "improvement" events dated in the period, by area.
  *   signposting.*       mails sent (outbox state "sent") created in the period
  *                       whose text carries the Ombudsman's details: exclusion,
@@ -95,6 +97,7 @@ struct store;
 struct report_case {
 	int64_t id;
 	char *ref, *kind, *status, *scheme, *route;
+	char *area; /* the service area of the rules ("area NAME:"), "" when none */
 	int stage;
 	char *received_date, *ack_due, *response_due, *outcome;
 	time_t acknowledged_at, responded_at, escalated_at;

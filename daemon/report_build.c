@@ -176,7 +176,8 @@ report_build(const struct report_data *d, const struct calendar *cal, const stru
 	int64_t failed = 0, sign[5] = {0};
 	int64_t *faf = NULL;
 	size_t n_faf = 0, n_routes = 0, n_areas = 0, n_reasons = 0;
-	struct name_count *routes = NULL, *areas = NULL, *reasons = NULL;
+	struct name_count *routes = NULL, *areas = NULL, *reasons = NULL, *c_areas = NULL;
+	size_t n_c_areas = 0;
 	static const char *const kinds[] = {"complaint", "service_request", "member_enquiry",
 	                                    "other_process"};
 	static const char *const sign_purpose[] = {"exclusion", "extension", "deadline-missed",
@@ -202,6 +203,8 @@ report_build(const struct report_data *d, const struct calendar *cal, const stru
 			if (streq(c->kind, "other_process"))
 				tally(&routes, &n_routes,
 				      isempty(c->route) ? "unspecified" : c->route);
+			if (streq(c->kind, "complaint"))
+				tally(&c_areas, &n_c_areas, isempty(c->area) ? "unspecified" : c->area);
 		}
 		if (!streq(c->kind, "complaint"))
 			continue;
@@ -318,6 +321,7 @@ report_build(const struct report_data *d, const struct calendar *cal, const stru
 	count(&r, "exclusions", "total", "Cases excluded from the procedure", excluded);
 	tally_figures(&r, "exclusions", reasons, n_reasons);
 
+	tally_figures(&r, "areas", c_areas, n_c_areas);
 	count(&r, "improvements", "total", "Service improvements recorded",
 	      (int64_t)r.n_improvements);
 	tally_figures(&r, "improvements", areas, n_areas);

@@ -23,6 +23,8 @@ const struct report_section report_sections[] = {
     {"stage2", "Stage 2", "Stage 2 complaints: escalations, outcomes and timeliness"},
     {"exclusions", "Exclusions by reason",
      "Cases excluded from the procedure in the period, by the reason given"},
+    {"areas", "Complaints by service area",
+     "Complaints received in the period, by the service area the rules found"},
     {"improvements", "Service improvements by area", "Service improvements recorded, by area"},
     {"signposting", "Signposting to the Ombudsman",
      "Mails sent with the Ombudsman's details, by kind"},

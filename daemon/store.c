@@ -131,6 +131,8 @@ static const char *const migrations[] = {
 	"DROP INDEX cases_ack_due;"
 	"CREATE INDEX cases_ack_due ON cases(acknowledged_at, ack_due, response_due, stage, "
 	"breach_done, reminder_done) WHERE status = 'open';",
+	/* 5: the service area of a case (rules "area NAME:"), daemon/store_officers.c */
+	"ALTER TABLE cases ADD COLUMN area TEXT NOT NULL DEFAULT '';",
 };
 
 enum stmt_id {
@@ -230,7 +232,8 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_OUTBOX_UPDATE] = "UPDATE outbox SET state = ?2, attempts = ?3, next_attempt = ?4, "
 			     "last_error = ?5, sent_at = ?6 WHERE id = ?1",
 	[ST_OUTBOX_COUNT_AUTO] = "SELECT count(*) FROM outbox WHERE rcpt = ?1 AND created_at >= ?2 "
-				 "AND purpose NOT IN ('relay', 'acknowledge') AND state != 'suppressed'",
+				 "AND purpose NOT IN ('relay', 'acknowledge') AND purpose NOT LIKE 'notify-%' "
+				 "AND state != 'suppressed'",
 	[ST_OUTBOX_FIND] = "SELECT id, coalesce(case_id, 0) FROM outbox WHERE message_id = ?1",
 	[ST_OUTBOX_COUNT_PURPOSE] = "SELECT count(*) FROM outbox WHERE case_id = ?1 AND purpose = ?2",
 	[ST_CASE_FIRST_MSGID] = "SELECT message_id FROM messages WHERE case_id = ?1 AND direction = 'in' "

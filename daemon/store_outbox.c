@@ -28,6 +28,7 @@ store_outbox_count_limited(struct store *s, const char *rcpt, time_t since, int6
 				    "SELECT count(*), coalesce(sum(purpose IN " ACK_PURPOSES "), 0) "
 				    "FROM outbox WHERE rcpt = ?1 AND created_at >= ?2 "
 				    "AND purpose NOT IN ('relay', 'acknowledge') "
+				    "AND purpose NOT LIKE 'notify-%' "
 				    "AND state NOT IN ('suppressed', 'held')",
 				    -1, &st, NULL);
 

@@ -24,7 +24,7 @@ static const char sql_cases[] =
     "SELECT id, ref, kind, stage, status, scheme, route, received_date, ack_due, "
     "acknowledged_at, response_due, responded_at, extension_days, outcome, escalated_at, "
     "first_and_final, s1_acknowledged_at, s1_response_due, s1_responded_at, "
-    "s1_extension_days, s1_outcome FROM cases "
+    "s1_extension_days, s1_outcome, area FROM cases "
     "WHERE received_date BETWEEN ?1 AND ?2 "
     "OR acknowledged_at BETWEEN ?3 AND ?4 OR responded_at BETWEEN ?3 AND ?4 "
     "OR escalated_at BETWEEN ?3 AND ?4 OR s1_acknowledged_at BETWEEN ?3 AND ?4 "
@@ -73,6 +73,7 @@ read_case(sqlite3_stmt *st, void *row)
 	c->status = col_text(st, 4);
 	c->scheme = col_text(st, 5);
 	c->route = col_text(st, 6);
+	c->area = col_text(st, 21);
 	c->received_date = col_text(st, 7);
 	c->ack_due = col_text(st, 8);
 	c->acknowledged_at = sqlite3_column_int64(st, 9);
@@ -185,6 +186,7 @@ report_data_done(struct report_data *d)
 		free(c->status);
 		free(c->scheme);
 		free(c->route);
+		free(c->area);
 		free(c->received_date);
 		free(c->ack_due);
 		free(c->response_due);

@@ -493,11 +493,31 @@ qp_line(struct buf *b, const char *s, size_t len)
 	buf_puts(b, "\r\n");
 }
 
+/*
+ * "=_" never occurs in quoted-printable or base64 text, so only a whole
+ * message attached could hold the boundary: a counter moves it on then.
+ */
+static char *
+multipart_boundary(const char *msgid, const struct compose_part *parts, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (const char *p = msgid; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	for (unsigned i = 0;; i++) {
+		char *b = xasprintf("=_complaintsd_%08x_%u", h, i);
+
+		if (compose_boundary_ok(b, parts, n))
+			return b;
+		free(b);
+	}
+}
+
 int
 compose_message(const struct compose_in *in, char **ret)
 {
 	_cleanup_buf_ struct buf b = BUF_INIT;
-	_cleanup_free_ char *msgid = NULL, *irt = NULL, *body = NULL;
+	_cleanup_free_ char *msgid = NULL, *irt = NULL, *body = NULL, *boundary = NULL;
 	struct hdr h = {&b, 0};
 	const char *p;
 
@@ -547,13 +567,27 @@ compose_message(const struct compose_in *in, char **ret)
 		if (any)
 			hdr_end(&h);
 	}
-	buf_puts(&b, "MIME-Version: 1.0\r\n"
-	             "Content-Type: text/plain; charset=UTF-8\r\n"
-	             "Content-Transfer-Encoding: quoted-printable\r\n");
-	if (in->auto_submitted)
+	if (in->n_parts > 0) {
+		boundary = multipart_boundary(msgid, in->parts, in->n_parts);
+		buf_printf(&b, "MIME-Version: 1.0\r\n"
+		               "Content-Type: multipart/mixed; boundary=\"%s\"\r\n",
+		           boundary);
+	} else
+		buf_puts(&b, "MIME-Version: 1.0\r\n"
+		             "Content-Type: text/plain; charset=UTF-8\r\n"
+		             "Content-Transfer-Encoding: quoted-printable\r\n");
+	if (in->auto_generated)
+		buf_puts(&b, "Auto-Submitted: auto-generated\r\n"
+		             "X-Auto-Response-Suppress: All\r\n");
+	else if (in->auto_submitted)
 		buf_puts(&b, "Auto-Submitted: auto-replied\r\n"
 		             "X-Auto-Response-Suppress: All\r\n");
 	buf_puts(&b, "\r\n");
+	if (boundary != NULL)
+		buf_printf(&b, "This is a message in MIME format.\r\n\r\n--%s\r\n"
+		               "Content-Type: text/plain; charset=UTF-8\r\n"
+		               "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+		           boundary);
 
 	body = clean_body(in->body);
 	p = body;
@@ -567,6 +601,8 @@ compose_message(const struct compose_in *in, char **ret)
 	}
 	if (*body == '\0')
 		buf_puts(&b, "\r\n");
+	if (boundary != NULL && compose_parts_append(&b, boundary, in->parts, in->n_parts) < 0)
+		return -EINVAL;
 	*ret = buf_steal(&b);
 	return 0;
 }

@@ -23,6 +23,14 @@
 #include <stddef.h>
 #include <time.h>
 
+/* A part after the text: a file, or (content_type "message/rfc822") a whole message. */
+struct compose_part {
+	const char *filename;     /* as the sender named it (cleaned and encoded here); may be NULL */
+	const char *content_type; /* "application/pdf"; anything not type/subtype: octet-stream */
+	const char *data;         /* decoded bytes; for message/rfc822 the raw source */
+	size_t len;
+};
+
 struct compose_in {
 	const char *from_addr; /* the complaints address; also Reply-To */
 	const char *from_name; /* the council's name, may be NULL */
@@ -35,7 +43,10 @@ struct compose_in {
 	const char *message_id; /* ours: see compose_message_id() */
 	time_t date;
 	bool auto_submitted; /* automatic mail: Auto-Submitted: auto-replied */
+	bool auto_generated; /* a notification to officers: Auto-Submitted: auto-generated */
 	const char *body;    /* UTF-8 text, LF or CRLF line ends */
+	const struct compose_part *parts; /* n_parts > 0: multipart/mixed, the text first */
+	size_t n_parts;
 };
 
 /*
@@ -56,5 +67,29 @@ bool compose_address_ok(const char *addr);
 
 /* One header field's text: controls to spaces, white space folded, invalid UTF-8 repaired. */
 char *compose_clean_text(const char *s);
+
+/*
+ * Parts (parsers/compose_parts.c).  Files are base64 in 76-column lines with
+ * Content-Type name= and Content-Disposition filename= (a quoted string of
+ * safe ASCII, else RFC 2231 UTF-8''%XX); a message/rfc822 part is the
+ * message itself with CRLF line ends (7bit or 8bit), or, when a line is too
+ * long for SMTP, a base64 file "original-message.eml".
+ */
+/* The type as sent: lower-case type/subtype of token characters, else application/octet-stream. */
+char *compose_part_type(const char *type);
+/* The file name as sent, before encoding: controls, '/', '\\' and '"' replaced, length cut. */
+char *compose_part_filename(const char *name);
+/* The MIME header lines of one part, CRLF-terminated (no blank line). */
+char *compose_part_header(const struct compose_part *part);
+
+/* Is it a program (by type or by the file name's extension)?  Never relayed to a resident. */
+bool compose_part_executable(const char *name, const char *type);
+
+struct buf;
+/* Does boundary occur in no part's data? */
+bool compose_boundary_ok(const char *boundary, const struct compose_part *parts, size_t n);
+/* Append every part, then the closing boundary. */
+int compose_parts_append(struct buf *b, const char *boundary, const struct compose_part *parts,
+			 size_t n);
 
 #endif

@@ -376,6 +376,7 @@ message_free(struct message *m)
 	for (size_t i = 0; i < m->n_attachments; i++) {
 		free(m->attachments[i].filename);
 		free(m->attachments[i].content_type);
+		free(m->attachments[i].data);
 	}
 	free(m->attachments);
 	for (size_t i = 0; i < m->n_forwards; i++) {

@@ -21,11 +21,13 @@ struct msg_limits {
 	unsigned max_depth;      /* MIME nesting (default 32) */
 	unsigned max_parts;      /* MIME parts in total (default 1,000) */
 	size_t max_header_bytes; /* all header fields of the top-level message (default 1 MB) */
+	bool attachment_data;    /* also decode attachments into msg_attachment.data (default
+	                          * no: they are only measured) */
 };
 
 #define MSG_LIMITS_DEFAULT                                                                         \
 	{                                                                                          \
-		25u * 1024 * 1024, 32, 1000, 1024 * 1024                                           \
+		25u * 1024 * 1024, 32, 1000, 1024 * 1024, false                                    \
 	}
 
 enum msg_result {
@@ -49,6 +51,7 @@ struct msg_attachment {
 	char *filename;     /* decoded (RFC 2231 / 2047), "" when absent */
 	char *content_type; /* lower-case type/subtype */
 	size_t size;        /* decoded size in bytes */
+	char *data;         /* the decoded bytes (size of them) with attachment_data, else NULL */
 };
 
 /* A message forwarded inside this one, as a message/rfc822 part or an inline block. */

@@ -493,6 +493,17 @@ walk_embedded(struct walk *w, const struct mailmime *mm, unsigned depth, bool re
 	m->forwards[m->n_forwards++] = fw;
 }
 
+/* len bytes of p (NULs allowed), NUL-terminated. */
+static char *
+bytes_copy(const char *p, size_t len)
+{
+	char *s = xmalloc(len + 1);
+
+	memcpy(s, p, len);
+	s[len] = '\0';
+	return s;
+}
+
 static void
 walk_single(struct walk *w, const struct mailmime *mm, struct textsel *ts, bool returned_ok)
 {
@@ -520,7 +531,7 @@ walk_single(struct walk *w, const struct mailmime *mm, struct textsel *ts, bool 
 	text = streq(type, "text/plain") || streq(type, "text/html");
 
 	/* Only parts read as text are decoded; the others are measured. */
-	if (status || headers || (text && !attachment)) {
+	if (status || headers || (text && !attachment) || w->lim->attachment_data) {
 		part_bytes(mm, &dec, &dlen, &owned);
 		clean = base64_is_clean(mm);
 	} else
@@ -569,6 +580,7 @@ walk_single(struct walk *w, const struct mailmime *mm, struct textsel *ts, bool 
 		    .filename = filename ? TAKE_PTR(filename) : xstrdup(""),
 		    .content_type = xstrdup(type),
 		    .size = dlen,
+		    .data = w->lim->attachment_data ? bytes_copy(dec, dlen) : NULL,
 		};
 	}
 }

@@ -34,6 +34,7 @@ enum directive {
 	D_REQUEST,
 	D_HANDLING,
 	D_ROUTE,
+	D_AREA,
 	D_FLAG,
 	D_UNFLAG,
 	D_HOUSING,
@@ -53,6 +54,7 @@ enum arg {
 	ARG_WEIGHT, /* optional number: "complaint 3:" */
 	ARG_ROUTE,  /* route name: "route noise:" */
 	ARG_FLAG,   /* flag name: "flag late:" */
+	ARG_AREA,   /* service area name: "area waste:" */
 };
 
 static const struct directive_def {
@@ -68,6 +70,7 @@ static const struct directive_def {
     {"handling", D_HANDLING, ARG_WEIGHT, 2, false},
     {"route", D_ROUTE, ARG_ROUTE, 1, false},
     {"statutory-route", D_ROUTE, ARG_ROUTE, 1, true},
+    {"area", D_AREA, ARG_AREA, 1, false},
     {"flag", D_FLAG, ARG_FLAG, 0, false},
     {"unflag", D_UNFLAG, ARG_FLAG, 0, false},
     {"housing", D_HOUSING, ARG_NONE, 0, false},
@@ -90,7 +93,7 @@ static const char *const known_flags[] = {
 struct pattern {
 	size_t id; /* in the pattern set */
 	int weight;
-	size_t index;  /* route or flag index */
+	size_t index;  /* route, area or flag index */
 	unsigned line; /* in the rules file */
 };
 
@@ -106,6 +109,8 @@ struct rules {
 	size_t n_pats[_D_PATTERNS];
 	struct route *routes;
 	size_t n_routes;
+	char **areas; /* service area names, in order of first use */
+	size_t n_areas;
 	const char *flags[ELEMENTSOF(known_flags)]; /* in order of first use */
 	size_t n_flags;
 	int threshold;
@@ -165,6 +170,17 @@ route_find(const struct rules *r, const char *name)
 		if (streq(r->routes[i].name, name))
 			return i;
 	return SIZE_MAX;
+}
+
+static size_t
+area_index(struct rules *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_areas; i++)
+		if (streq(r->areas[i], name))
+			return i;
+	r->areas = xreallocarray(r->areas, r->n_areas + 1, sizeof(char *));
+	r->areas[r->n_areas] = xstrdup(name);
+	return r->n_areas++;
 }
 
 static void
@@ -233,12 +249,12 @@ parse_line(struct loader *L, unsigned line, char *text)
 		}
 		weight = (int)w;
 	}
-	if ((def->arg == ARG_ROUTE || def->arg == ARG_FLAG) && isempty(arg)) {
+	if ((def->arg == ARG_ROUTE || def->arg == ARG_FLAG || def->arg == ARG_AREA) && isempty(arg)) {
 		load_error(L, line, "\"%s\" needs a name, e.g. \"%s NAME: pattern\"", def->name,
 		           def->name);
 		return;
 	}
-	if (def->arg == ARG_ROUTE || def->arg == ARG_FLAG)
+	if (def->arg == ARG_ROUTE || def->arg == ARG_FLAG || def->arg == ARG_AREA)
 		for (char *q = arg; *q; q++)
 			if (!name_char(*q)) {
 				load_error(L, line, "bad name \"%s\" (use letters, digits, _ - :)",
@@ -281,6 +297,9 @@ parse_line(struct loader *L, unsigned line, char *text)
 			load_error(L, line, "unknown flag \"%s\"", arg);
 			return;
 		}
+		break;
+	case D_AREA:
+		index = area_index(L->r, arg);
 		break;
 	case D_ROUTE: {
 		char *eq = NULL, *dest = NULL;
@@ -353,6 +372,9 @@ rules_free(struct rules *r)
 		free(r->routes[i].dest);
 	}
 	free(r->routes);
+	for (size_t i = 0; i < r->n_areas; i++)
+		free(r->areas[i]);
+	free(r->areas);
 	rxset_free(r->set);
 	free(r->name);
 	free(r);
@@ -762,6 +784,25 @@ score(const struct matcher *m, enum directive d, const struct clauses *c, const 
 	return total;
 }
 
+/* The service area with most matching patterns (ties: the first in the file), or NULL. */
+static char *
+best_area(const struct rules *r, const struct matcher *m, const struct clauses *c)
+{
+	_cleanup_free_ size_t *hits = xcalloc(r->n_areas + 1, sizeof(size_t));
+	size_t best = SIZE_MAX;
+
+	for (size_t i = 0; i < r->n_pats[D_AREA]; i++) {
+		const struct pattern *pt = &r->pats[D_AREA][i];
+
+		if (any_clause_one(m, pt, c, NULL))
+			hits[pt->index]++;
+	}
+	for (size_t i = 0; i < r->n_areas; i++)
+		if (hits[i] > 0 && (best == SIZE_MAX || hits[i] > hits[best]))
+			best = i;
+	return best == SIZE_MAX ? NULL : xstrdup(r->areas[best]);
+}
+
 static void
 add_flag(struct classification *c, const char *flag)
 {
@@ -824,6 +865,7 @@ rules_classify(const struct rules *r, const char *subject, const char *own_text,
 			flag_set[pt->index] = false;
 	}
 	consent = any_clause(&m, D_CONSENT, &c);
+	ret->area = best_area(r, &m, &c);
 
 	if (role == ROLE_COUNCILLOR) {
 		bool formal = false;
@@ -831,14 +873,30 @@ rules_classify(const struct rules *r, const char *subject, const char *own_text,
 		for (size_t k = 0; k < c.n && !formal; k++)
 			formal = !negated[k] && any_match(&m, D_MEMBER_COMPLAINT, k);
 		ret->kind = formal ? KIND_COMPLAINT : KIND_MEMBER_ENQUIRY;
+		ret->reason = xstrdup(formal ? "a councillor or MP asks for a formal complaint"
+		                             : "mail from a councillor or MP");
 	} else if (best != SIZE_MAX && (r->routes[best].statutory || handling == 0)) {
 		ret->kind = KIND_OTHER_PROCESS;
 		ret->route = xstrdup(r->routes[best].name);
 		ret->route_to = xstrdup(r->routes[best].dest);
+		ret->reason = xasprintf("matches the %s route \"%s\"%s",
+		                        r->routes[best].statutory ? "statutory" : "other-process",
+		                        r->routes[best].name,
+		                        handling > 0 ? " (statutory: even about our handling)" : "");
 	} else if (handling > 0 || (complaint >= r->threshold && complaint >= request)) {
 		ret->kind = KIND_COMPLAINT;
+		ret->reason = handling > 0
+		                  ? xasprintf("dissatisfaction with how the council dealt with it "
+		                              "(handling score %d)",
+		                              handling)
+		                  : xasprintf("complaint words score %d (threshold %d, request words %d)",
+		                              complaint, r->threshold, request);
 	} else {
 		ret->kind = r->default_kind;
+		ret->reason = xasprintf("no complaint rule decided it (complaint score %d, threshold "
+		                        "%d, request words %d): the default, %s",
+		                        complaint, r->threshold, request,
+		                        case_kind_to_string(r->default_kind));
 	}
 
 	for (size_t i = 0; i < r->n_flags; i++) {
@@ -913,6 +971,9 @@ classification_free(struct classification *c)
 {
 	if (c == NULL)
 		return;
+	free(c->area);
+	free(c->reason);
+	c->area = c->reason = NULL;
 	for (size_t i = 0; i < c->n_flags; i++)
 		free(c->flags[i]);
 	free(c->flags);
@@ -930,4 +991,17 @@ classification_has_flag(const struct classification *c, const char *flag)
 		if (streq(c->flags[i], flag))
 			return true;
 	return false;
+}
+
+const char *const *
+rules_areas(const struct rules *r, size_t *ret_n)
+{
+	*ret_n = r ? r->n_areas : 0;
+	return r ? (const char *const *)r->areas : NULL;
+}
+
+bool
+rules_has_route(const struct rules *r, const char *name)
+{
+	return r != NULL && route_find(r, name) != SIZE_MAX;
 }

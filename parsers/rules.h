@@ -42,6 +42,8 @@ struct classification {
 	enum case_kind kind;
 	char *route;    /* other_process: the route's name ("noise"); NULL otherwise */
 	char *route_to; /* other_process: where it goes, in the council's words; NULL otherwise */
+	char *area;     /* the service area ("waste") of the best-matching "area" rules, or NULL */
+	char *reason;   /* one line: why this kind, for the officer's notification */
 	char **flags;   /* FLAG_* strings, in the order the rules file defines them */
 	size_t n_flags;
 	enum case_scheme scheme;
@@ -98,6 +100,12 @@ void classification_free(struct classification *c);
 
 /* True when c carries flag. */
 bool classification_has_flag(const struct classification *c, const char *flag);
+
+/* The service areas the rules name ("area NAME:"), in file order; *ret_n of them. */
+const char *const *rules_areas(const struct rules *r, size_t *ret_n);
+
+/* Does the rules file define a route (or statutory-route) called name? */
+bool rules_has_route(const struct rules *r, const char *name);
 
 /* A complainant's reply (own text) asks to take the complaint further. */
 bool rules_wants_escalation(const struct rules *r, const char *own_text);

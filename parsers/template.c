@@ -47,6 +47,16 @@ static const char *const var_names[_TV_MAX] = {
     [TV_OFFICER] = "officer",
     [TV_ADDRESSEE_NAME] = "addressee_name",
     [TV_ON_BEHALF_OF] = "on_behalf_of",
+    [TV_TEAM] = "team",
+    [TV_KIND] = "kind",
+    [TV_SCHEME] = "scheme",
+    [TV_AREA] = "area",
+    [TV_FLAGS] = "flags",
+    [TV_CONSENT] = "consent",
+    [TV_CLASSIFICATION] = "classification",
+    [TV_SENDER] = "sender",
+    [TV_TEXT] = "text",
+    [TV_MESSAGES] = "messages",
 };
 
 static const char *const template_names[_TEMPLATE_MAX] = {
@@ -71,6 +81,11 @@ static const char *const template_names[_TEMPLATE_MAX] = {
     [TEMPLATE_ACK_MISSED] = "ack-missed",
     [TEMPLATE_PROCEDURE_COMPLETE] = "procedure-complete",
     [TEMPLATE_CONSENT_REQUEST] = "consent-request",
+    [TEMPLATE_OFFICER_NEW_CASE] = "officer-new-case",
+    [TEMPLATE_OFFICER_NEW_MESSAGE] = "officer-new-message",
+    [TEMPLATE_OFFICER_ESCALATION] = "officer-escalation",
+    [TEMPLATE_OFFICER_ASSIGNED] = "officer-assigned",
+    [TEMPLATE_RELAY_REFUSED] = "relay-refused",
 };
 
 #define OMBUDSMAN TV_OMBUDSMAN_NAME, TV_OMBUDSMAN_URL, TV_OMBUDSMAN_PHONE
@@ -103,6 +118,11 @@ static const enum template_var required[_TEMPLATE_MAX][8] = {
     [TEMPLATE_ACK_MISSED] = {OMBUDSMAN, REQ_END},
     [TEMPLATE_PROCEDURE_COMPLETE] = {OMBUDSMAN, REQ_END},
     [TEMPLATE_CONSENT_REQUEST] = {REQ_END},
+    [TEMPLATE_OFFICER_NEW_CASE] = {TV_KIND, TV_TEXT, REQ_END},
+    [TEMPLATE_OFFICER_NEW_MESSAGE] = {TV_TEXT, REQ_END},
+    [TEMPLATE_OFFICER_ESCALATION] = {TV_TEXT, TV_RESPONSE_DUE, REQ_END},
+    [TEMPLATE_OFFICER_ASSIGNED] = {TV_OFFICER, REQ_END},
+    [TEMPLATE_RELAY_REFUSED] = {TV_REASON, REQ_END},
 };
 
 struct template_set {

@@ -41,6 +41,17 @@
  *                        "Cllr Morgan Lowe"; never an address, never empty)
  *   on_behalf_of         "" when the mail goes to the complainant; " on behalf
  *                        of Ms Jane Resident" when it goes to a representative
+ *   team                 who the matter was passed to ("our waste team"), for residents
+ *   kind                 the kind of case in words: complaint, service request,
+ *                        member enquiry, other process
+ *   scheme               the Ombudsman scheme in words
+ *   area                 the service area ("housing repairs"), "none found"
+ *   flags                the case's flags, comma-separated, or "none"
+ *   consent              the representative's consent: unknown, received, not applicable
+ *   classification       one line: why the case got its kind
+ *   sender               who wrote the message notified ("Name <address>")
+ *   text                 the sender's own text of that message (quotes removed)
+ *   messages             how many messages are attached to an assignment notice
  */
 #ifndef COMPLAINTSD_TEMPLATE_H
 #define COMPLAINTSD_TEMPLATE_H
@@ -75,6 +86,16 @@ enum template_var {
 	TV_OFFICER,
 	TV_ADDRESSEE_NAME,
 	TV_ON_BEHALF_OF,
+	TV_TEAM,
+	TV_KIND,
+	TV_SCHEME,
+	TV_AREA,
+	TV_FLAGS,
+	TV_CONSENT,
+	TV_CLASSIFICATION,
+	TV_SENDER,
+	TV_TEXT,
+	TV_MESSAGES,
 	_TV_MAX,
 };
 
@@ -111,6 +132,11 @@ enum template_id {
 	TEMPLATE_ACK_MISSED,
 	TEMPLATE_PROCEDURE_COMPLETE,
 	TEMPLATE_CONSENT_REQUEST,
+	TEMPLATE_OFFICER_NEW_CASE,
+	TEMPLATE_OFFICER_NEW_MESSAGE,
+	TEMPLATE_OFFICER_ESCALATION,
+	TEMPLATE_OFFICER_ASSIGNED,
+	TEMPLATE_RELAY_REFUSED,
 	_TEMPLATE_MAX,
 };
 

@@ -25,6 +25,7 @@ struct fixture {
 /* One case as the daemon leaves it; NULL strings become "". */
 struct case_spec {
 	const char *kind, *scheme, *route, *status, *received;
+	const char *area; /* the service area (cases.area), NULL for none */
 	const char *ack, *ack_due, *resp, *resp_due, *outcome;
 	int ext;
 	bool faf;

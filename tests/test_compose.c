@@ -682,11 +682,212 @@ test_message_ids(void **state)
 	}
 }
 
+
+static bool
+endswith(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && streq(s + n - m, suffix);
+}
+
+/* Every line of a part header is a Content-* field or a continuation, nothing else. */
+static void
+assert_header_safe(const char *hdr)
+{
+	const char *p = hdr;
+
+	while (*p) {
+		const char *eol = strstr(p, "\r\n");
+
+		assert_non_null(eol);
+		assert_true(startswith(p, "Content-") || p[0] == '\t');
+		assert_true(eol - p < 998);
+		for (const char *q = p; q < eol; q++)
+			assert_true((unsigned char)*q >= 0x20 || *q == '\t');
+		p = eol + 2;
+	}
+}
+
+/* Undo RFC 2231 %XX of a filename*= value. */
+static char *
+pct_decode(const char *s, size_t n)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+
+		if (s[i] == '%' && i + 2 < n && sscanf(s + i + 1, "%2x", &v) == 1) {
+			buf_putc(&b, (char)v);
+			i += 2;
+		} else
+			buf_putc(&b, s[i]);
+	}
+	return buf_steal(&b);
+}
+
+static void
+test_part_headers_hostile_names(void **state)
+{
+	static const char *const hostile[] = {
+	    "report.pdf\r\nBcc: victim@example.org",
+	    "x\nContent-Type: text/html\n\n<script>",
+	    "\"; filename=\"evil.exe",
+	    "../../etc/passwd",
+	    "C:\\Windows\\system32\\evil.pdf",
+	    "a\x01\x1b[31m\x7f.pdf",
+	    "=?UTF-8?B?ZXZpbC5leGU=?=",
+	    "",
+	    "..",
+	};
+	for (size_t i = 0; i < ELEMENTSOF(hostile); i++) {
+		struct compose_part p = {hostile[i], "application/pdf", "x", 1};
+		_cleanup_free_ char *h = compose_part_header(&p);
+		_cleanup_free_ char *name = compose_part_filename(hostile[i]);
+
+		assert_header_safe(h);
+		assert_null(strstr(h, "\r\nBcc"));
+		assert_null(strstr(h, "evil.exe\"; "));
+		assert_null(strchr(name, '/'));
+		assert_null(strchr(name, '\\'));
+		assert_null(strchr(name, '"'));
+		assert_true(*name != '\0');
+		for (const char *q = name; *q; q++)
+			assert_true((unsigned char)*q >= 0x20 && *q != 0x7f);
+	}
+	/* hostile types fall back to a harmless one */
+	{
+		_cleanup_free_ char *t1 = compose_part_type("text/html\r\nBcc: x@example.org");
+		_cleanup_free_ char *t2 = compose_part_type("Application/PDF");
+		_cleanup_free_ char *t3 = compose_part_type("image/jpeg; name=x");
+
+		assert_string_equal(t1, "application/octet-stream");
+		assert_string_equal(t2, "application/pdf");
+		assert_string_equal(t3, "application/octet-stream");
+	}
+}
+
+static void
+test_part_names_rfc2231(void **state)
+{
+	const char *name = "Réponse à la plainte – Jubilee Road.pdf";
+	struct compose_part p = {name, "application/pdf", "x", 1};
+	_cleanup_free_ char *h = compose_part_header(&p);
+	const char *v = strstr(h, "filename*=UTF-8''");
+	size_t n;
+
+	assert_non_null(v);
+	v += strlen("filename*=UTF-8''");
+	n = strcspn(v, "\r;");
+	{
+		_cleanup_free_ char *back = pct_decode(v, n);
+
+		assert_string_equal(back, name);
+	}
+	/* plain names stay readable */
+	{
+		struct compose_part q = {"Response letter.pdf", "application/pdf", "x", 1};
+		_cleanup_free_ char *h2 = compose_part_header(&q);
+
+		assert_non_null(strstr(h2, "filename=\"Response letter.pdf\""));
+		assert_non_null(strstr(h2, "Content-Type: application/pdf;\r\n\tname=\"Response letter.pdf\""));
+	}
+	/* a very long name is cut, keeping its extension */
+	{
+		char longname[400];
+		_cleanup_free_ char *cut = NULL;
+
+		memset(longname, 'a', sizeof(longname));
+		memcpy(longname + sizeof(longname) - 5, ".pdf", 5);
+		cut = compose_part_filename(longname);
+		assert_true(strlen(cut) <= 120);
+		assert_true(endswith(cut, ".pdf"));
+	}
+}
+
+static void
+test_multipart_message(void **state)
+{
+	struct compose_in in;
+	static const char pdf[] = "%PDF-1.4\n\x00\x01\x02\xff binary\n%%EOF";
+	static const char orig[] = "From: Jane <jane@example.net>\nSubject: Bins\n\n"
+	                           "--=_complaintsd_trap\n.leading dot\nMy bin.\n";
+	struct compose_part parts[] = {
+	    {"Response.pdf", "application/pdf", pdf, sizeof(pdf) - 1},
+	    {NULL, "message/rfc822", orig, sizeof(orig) - 1},
+	};
+	_cleanup_free_ char *out = NULL;
+	const char *ct, *b64, *end;
+
+	base_in(&in);
+	in.auto_submitted = false;
+	in.auto_generated = true;
+	in.parts = parts;
+	in.n_parts = ELEMENTSOF(parts);
+	assert_int_equal(compose_message(&in, &out), 0);
+	assert_non_null(strstr(out, "\r\nAuto-Submitted: auto-generated\r\n"));
+	ct = strstr(out, "Content-Type: multipart/mixed; boundary=\"");
+	assert_non_null(ct);
+	{
+		const char *bs = ct + strlen("Content-Type: multipart/mixed; boundary=\"");
+		_cleanup_free_ char *boundary = xstrndup(bs, strcspn(bs, "\""));
+		_cleanup_free_ char *sep = xasprintf("\r\n--%s\r\n", boundary);
+		_cleanup_free_ char *close = xasprintf("\r\n--%s--\r\n", boundary);
+		size_t count = 0;
+
+		for (const char *p = out; (p = strstr(p, sep)) != NULL; p++)
+			count++;
+		assert_int_equal(count, 3); /* text, file, message */
+		assert_true(endswith(out, close));
+	}
+	/* the text part comes first, then the file, whose base64 decodes back */
+	assert_true(strstr(out, "Content-Type: text/plain") < strstr(out, "application/pdf"));
+	b64 = strstr(out, "Content-Transfer-Encoding: base64\r\n\r\n");
+	assert_non_null(b64);
+	b64 += strlen("Content-Transfer-Encoding: base64\r\n\r\n");
+	end = strstr(b64, "\r\n\r\n");
+	assert_non_null(end);
+	{
+		struct buf dec = BUF_INIT;
+		static const char tbl[] =
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		uint32_t acc = 0;
+		int bits = 0;
+
+		for (const char *p = b64; p < end; p++) {
+			const char *k = strchr(tbl, *p);
+
+			if (*p == '=' || *p == '\r' || *p == '\n' || k == NULL)
+				continue;
+			acc = (acc << 6) | (uint32_t)(k - tbl);
+			bits += 6;
+			if (bits >= 8) {
+				bits -= 8;
+				buf_putc(&dec, (char)((acc >> bits) & 0xff));
+			}
+		}
+		assert_int_equal(dec.len, sizeof(pdf) - 1);
+		assert_memory_equal(dec.data, pdf, sizeof(pdf) - 1);
+		buf_free(&dec);
+	}
+	/* the original goes whole, CRLF line ends, and cannot close our parts early */
+	assert_non_null(strstr(out, "Content-Type: message/rfc822\r\n"));
+	assert_non_null(strstr(out, "\r\n\r\nFrom: Jane <jane@example.net>\r\nSubject: Bins\r\n"));
+	assert_non_null(strstr(out, "\r\n.leading dot\r\nMy bin.\r\n"));
+	for (const char *p = out; *p; p++)
+		if (*p == '\n')
+			assert_true(p > out && p[-1] == '\r');
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_basic_message),
+	    cmocka_unit_test(test_part_headers_hostile_names),
+	    cmocka_unit_test(test_part_names_rfc2231),
+	    cmocka_unit_test(test_multipart_message),
 	    cmocka_unit_test(test_subjects),
 	    cmocka_unit_test(test_subject_folding),
 	    cmocka_unit_test(test_display_names),

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "routing.h"
 #include "util.h"
 
 static char *
@@ -37,6 +38,7 @@ static const char good[] =
 	"[people]\n"
 	"officer_domains = council.example, services.council.example\n"
 	"councillor_addresses = cllr.m.lowe@council.example\n"
+	"alerts_address = Complaints-Team@council.example\n"
 	"trusted_authserv_id = mx.council.example\n"
 	"[imap]\n"
 	"url = imaps://imap.council.example/INBOX\n"
@@ -46,6 +48,13 @@ static const char good[] =
 	"poll_seconds = 30\n"
 	"[timescales]\n"
 	"stage2_response_days = 25\n"
+	"[routing]\n"
+	"waste = Waste-Complaints@council.example\n"
+	"noise.url = https://www.council.example/noise\n"
+	"noise.phone = 01234 567890\n"
+	"default = complaints-team@council.example\n"
+	"[limits]\n"
+	"max_relay_attachment_bytes = 1048576\n"
 	"[log]\n"
 	"level = debug\n";
 
@@ -59,6 +68,19 @@ test_good_file_and_defaults(void **state)
 	assert_int_equal(config_load(path, &c, &errs), 0);
 	assert_int_equal(errs.n, 0);
 	assert_string_equal(c->complaints_address, "complaints@council.example");
+	assert_string_equal(c->alerts_address, "complaints-team@council.example");
+	assert_int_equal(c->max_relay_attachment_bytes, 1048576);
+	{
+		struct routing_target t = routing_responsible(c, "", "", "waste");
+
+		assert_string_equal(t.address, "waste-complaints@council.example");
+		assert_true(t.team);
+		t = routing_responsible(c, "olivia@council.example", "", "waste");
+		assert_string_equal(t.address, "olivia@council.example");
+		t = routing_responsible(c, "", "noise", "planning");
+		assert_string_equal(t.source, "default");
+		assert_string_equal(routing_find(c, "noise")->phone, "01234 567890");
+	}
 	assert_string_equal(c->reference_prefix, "EBC");
 	assert_int_equal(c->n_officer_domains, 2);
 	assert_string_equal(c->officer_domains[1], "services.council.example");
@@ -108,6 +130,13 @@ static const struct {
 	{"[people]\nofficer_addresses = a@example.org\nofficer_auth_required = yes\n[imap]\nurl = imap://h/\nusername = u\n",
 	 "or set officer_auth_required = no"},
 	{"[log]\nlevel = loud\n[imap]\nurl = imap://h/\nusername = u\n", ":2: log.level"},
+	{"[imap]\nurl = imap://h/\nusername = u\n", "[people] alerts_address: missing"},
+	{"[people]\nofficer_domains = council.example\nalerts_address = complaints@council.example\n[imap]\nurl = imap://h/\nusername = u\n",
+	 ":3: people.alerts_address must not be the complaints address"},
+	{"[routing]\nwaste = not-an-address\n", ":2: routing.waste: \"not-an-address\" is not an email address"},
+	{"[routing]\nnoise.fax = 0123\n", ":2: routing: unknown key \"noise.fax\""},
+	{"[routing]\nwaste = a@council.example\nwaste = b@council.example\n", ":3: routing.waste is set twice"},
+	{"[limits]\nmax_relay_attachment_bytes = lots\n", ":2: limits.max_relay_attachment_bytes"},
 };
 
 static void
@@ -139,8 +168,10 @@ test_officer_auth_off_is_visible(void **state)
 {
 	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
 	_cleanup_free_ char *off = write_temp("[people]\nofficer_domains = council.example\n"
-					      "officer_auth_required = no\n[imap]\nurl = imap://h/\nusername = u\n");
-	_cleanup_free_ char *none = write_temp("[imap]\nurl = imap://h/\nusername = u\n");
+					      "officer_auth_required = no\nalerts_address = team@council.example\n"
+					      "[imap]\nurl = imap://h/\nusername = u\n");
+	_cleanup_free_ char *none = write_temp("[people]\nalerts_address = team@council.example\n"
+					       "[imap]\nurl = imap://h/\nusername = u\n");
 	struct config *c = NULL;
 
 	assert_int_equal(config_load(off, &c, &errs), 0);
@@ -164,8 +195,8 @@ test_all_errors_reported_not_just_first(void **state)
 	struct config *c = NULL;
 
 	assert_int_equal(config_load(path, &c, &errs), -EINVAL);
-	/* foo, bar, idle, url, username */
-	assert_int_equal(errs.n, 5);
+	/* foo, bar, idle, url, username, alerts_address */
+	assert_int_equal(errs.n, 6);
 	unlink(path);
 }
 

@@ -173,13 +173,13 @@ test_limits(void **state)
 	    {"10,000 nested multiparts", 10000, 0, 0, MSG_LIMITS_DEFAULT, MSG_TOO_DEEP},
 	    {"33 nested multiparts", 33, 0, 0, MSG_LIMITS_DEFAULT, MSG_TOO_DEEP},
 	    {"30 nested multiparts", 30, 0, 0, MSG_LIMITS_DEFAULT, MSG_OK},
-	    {"5 nested, limit 3", 5, 0, 0, {1 << 20, 3, 100, 1 << 20}, MSG_TOO_DEEP},
+	    {"5 nested, limit 3", 5, 0, 0, {1 << 20, 3, 100, 1 << 20, false}, MSG_TOO_DEEP},
 	    {"5,000 parts", 0, 5000, 0, MSG_LIMITS_DEFAULT, MSG_TOO_MANY_PARTS},
 	    {"999 parts", 0, 998, 0, MSG_LIMITS_DEFAULT, MSG_OK},
-	    {"20 parts, limit 10", 0, 20, 0, {1 << 20, 32, 10, 1 << 20}, MSG_TOO_MANY_PARTS},
+	    {"20 parts, limit 10", 0, 20, 0, {1 << 20, 32, 10, 1 << 20, false}, MSG_TOO_MANY_PARTS},
 	    {"2 MB of headers", 0, 0, 2u << 20, MSG_LIMITS_DEFAULT, MSG_HEADERS_TOO_BIG},
 	    {"100 kB of headers", 0, 0, 100u << 10, MSG_LIMITS_DEFAULT, MSG_OK},
-	    {"message over max_size", 0, 0, 5000, {4096, 32, 1000, 1 << 20}, MSG_TOO_BIG},
+	    {"message over max_size", 0, 0, 5000, {4096, 32, 1000, 1 << 20, false}, MSG_TOO_BIG},
 	};
 
 	(void)state;

@@ -64,16 +64,17 @@ static const struct case_spec register_[N_CASES] = {
             .escalated = "2025-10-01 10:00", .ack = "2025-10-03 10:00", .ack_due = "2025-10-08",
             .resp_due = "2025-12-01", .ext = 10},
     /* received on the last day but one, acknowledged, not answered yet */
-    [C7] = {"complaint", .received = "2026-03-30", .ack = "2026-03-30 10:00",
+    [C7] = {"complaint", .area = "waste", .received = "2026-03-30", .ack = "2026-03-30 10:00",
             .ack_due = "2026-04-07"},
     /* received before the period, answered in it; 03-28 -> 04-10: 1 + 4 + 4 = 9 */
     [C8] = {"complaint", .received = "2025-03-28", .ack = "2025-03-28 10:00",
             .ack_due = "2025-04-04", .resp = "2025-04-10 10:00", .resp_due = "2025-04-25",
             .outcome = "withdrawn", .status = "closed"},
     /* excluded from the procedure (the "status" event below) */
-    [C9] = {"complaint", .received = "2025-11-03", .status = "excluded"},
+    [C9] = {"complaint", .area = "housing_repairs", .received = "2025-11-03",
+            .status = "excluded"},
     /* first and final; 02-02 -> 02-16: 4 + 5 + 1 = 10 */
-    [C10] = {"complaint", .received = "2026-02-02", .ack = "2026-02-02 10:00",
+    [C10] = {"complaint", .area = "waste", .received = "2026-02-02", .ack = "2026-02-02 10:00",
              .ack_due = "2026-02-09", .resp = "2026-02-16 10:00", .resp_due = "2026-03-02",
              .outcome = "upheld", .faf = true},
     /* after the period */
@@ -240,6 +241,8 @@ static const struct {
     {"signposting", "other_process", 1, 1},
     {"signposting", "final_response", 2, 1},
     {"delivery", "failed", 1, 1},
+    {"areas", "waste", 2, 1},
+    {"areas", "housing_repairs", 1, 1},
     {"routes", "insurance", 2, 1},
     {"routes", "planning-appeal", 1, 1},
     {"routes", "unspecified", 1, 1},

@@ -3,8 +3,8 @@
  * shaped mail, and the rules loader's error reporting.
  *
  * Each file in tests/corpus/classify/ has a header block (role, subject,
- * expect-kind, expect-route, expect-flags, expect-scheme, expect-escalate,
- * expect-upgrade),
+ * expect-kind, expect-route, expect-area, expect-flags, expect-scheme,
+ * expect-escalate, expect-upgrade),
  * a line "---", then the body as received.  The body goes through
  * quote_strip() first, exactly as the daemon does.
  */
@@ -91,7 +91,7 @@ sorted_words(const char *s)
 }
 
 struct expect {
-	char *role, *subject, *kind, *route, *flags, *scheme, *escalate, *upgrade;
+	char *role, *subject, *kind, *route, *area, *flags, *scheme, *escalate, *upgrade;
 	const char *body;
 };
 
@@ -124,6 +124,8 @@ parse_case(char *text, struct expect *e)
 			e->kind = colon;
 		else if (streq(p, "expect-route"))
 			e->route = colon;
+		else if (streq(p, "expect-area"))
+			e->area = colon;
 		else if (streq(p, "expect-flags"))
 			e->flags = colon;
 		else if (streq(p, "expect-scheme"))
@@ -194,6 +196,11 @@ check_case(const struct rules *r, const char *file, struct expect *e, struct buf
 		if (e->route && !streq_ptr(c.route, streq(e->route, "-") ? NULL : e->route))
 			(void)buf_printf(failures, "%s: route %s, expected %s\n", file,
 			                 c.route ? c.route : "(none)", e->route);
+		if (e->area && !streq_ptr(c.area, streq(e->area, "-") ? NULL : e->area))
+			(void)buf_printf(failures, "%s: area %s, expected %s\n", file,
+			                 c.area ? c.area : "(none)", e->area);
+		if (isempty(c.reason))
+			(void)buf_printf(failures, "%s: no reason given for the kind\n", file);
 		if (c.kind == KIND_OTHER_PROCESS && isempty(c.route_to))
 			(void)buf_printf(failures, "%s: other_process without a destination\n",
 			                 file);
@@ -332,6 +339,9 @@ static const struct {
     {"flag lateness: \\bago\\b\n", {"x.conf:1: unknown flag \"lateness\""}},
     {"default: enquiry\n", {"x.conf:1: unknown kind \"enquiry\""}},
     {"route noise: \\bnoise\\b\n", {"x.conf:1: route \"noise\" does not say where it goes"}},
+    {"area: \\bbins?\\b\narea wa$te: \\bbins?\\b\n",
+     {"x.conf:1: \"area\" needs a name", "x.conf:2: bad name \"wa$te\""}},
+    {"area: \\bbins?\\b\narea wa$te: \\bbins?\\b\n", {"x.conf:1: \"area\" needs a name", "x.conf:2: bad name \"wa$te\""}},
     {"complaint 0: x\nrequest 11: y\ncomplaint abc: z\n",
      {"x.conf:1: weight must be", "x.conf:2: weight must be", "x.conf:3: weight must be"}},
     {"no colon here\n", {"x.conf:1: expected \"directive: pattern\""}},

@@ -95,6 +95,16 @@ fixture_init(struct fixture *f)
 	f->v.value[TV_OFFICER] = "Sam Officer";
 	f->v.value[TV_ADDRESSEE_NAME] = "Ms Jane Resident";
 	f->v.value[TV_ON_BEHALF_OF] = "";
+	f->v.value[TV_TEAM] = "our waste team";
+	f->v.value[TV_KIND] = "complaint";
+	f->v.value[TV_SCHEME] = "Local Government and Social Care Ombudsman";
+	f->v.value[TV_AREA] = "waste";
+	f->v.value[TV_FLAGS] = "adjustments";
+	f->v.value[TV_CONSENT] = "unknown";
+	f->v.value[TV_CLASSIFICATION] = "complaint words score 7 (threshold 2, request words 1)";
+	f->v.value[TV_SENDER] = "Ms Jane Resident <jane.resident@example.net>";
+	f->v.value[TV_TEXT] = "My bin has been missed three weeks running. Please phone me.";
+	f->v.value[TV_MESSAGES] = "4";
 }
 
 static void

@@ -30,7 +30,7 @@ check_line(const char *s)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct msg_limits lim = {256 * 1024, 8, 64, 32 * 1024};
+	struct msg_limits lim = {256 * 1024, 8, 64, 32 * 1024, false};
 	struct message *m = NULL;
 	char *reason = NULL, *dump;
 

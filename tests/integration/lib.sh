@@ -79,6 +79,10 @@ username =
 [store]
 database = $dir/complaints.db
 
+[routing]
+waste = waste-team@council.example
+default = complaints-team@council.example
+
 [replies]
 rules_file = $top_srcdir/data/rules.conf
 templates_dir = $top_srcdir/templates

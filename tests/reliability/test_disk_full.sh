@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Database trouble (SPEC.md section 4, "No loss"): the database lives on a
-# small tmpfs (with room for the compiled rules cache, about 1 MB, that is
-# kept beside the database), mounted in a private mount namespace held open
+# small tmpfs, mounted in a private mount namespace held open
 # by a helper process, so nothing is mounted on the host and it all vanishes
 # with the helper.  When the file system is full, and when it is read-only, a run
 # must fail with a clear message, leave every message in INBOX (nothing
@@ -16,7 +15,9 @@ stop_ns() { kill "$ns_pid" 2>/dev/null || true; wait "$ns_pid" 2>/dev/null || tr
 trap stop_ns EXIT
 sleep 0.2
 ns() { nsenter -t "$ns_pid" -m -- "$@"; }
-ns mount -t tmpfs -o size=4m,mode=0755 tmpfs "$dir/dbfs"
+# (6 MB: room for the rules cache, and each case also keeps the team's
+# notification with the message attached whole)
+ns mount -t tmpfs -o size=6m,mode=0755 tmpfs "$dir/dbfs"
 rl_set store database "$dir/dbfs/complaints.db"
 # Queries go to a copy, so they need no space and no write access on the tmpfs.
 sql() {

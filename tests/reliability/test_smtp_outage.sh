@@ -17,7 +17,8 @@ rl_deliver "$dir"/gen/resident/*.eml
 check "a run with SMTP down still succeeds" it_once
 check_eq "INBOX is empty" 0 "$(rl_inbox)"
 check_eq "one case per complaint" "$count" "$(sql "SELECT count(*) FROM cases")"
-check_eq "every reply is queued, none sent or failed" "queued:$count" \
+# per case: the acknowledgement and the team's notification
+check_eq "every reply is queued, none sent or failed" "queued:$((2 * count))" \
 	"$(sql "SELECT group_concat(state || ':' || n) FROM (SELECT state, count(*) n FROM outbox GROUP BY state)")"
 check_eq "each has one failed attempt and a retry in about a minute" "1:1" \
 	"$(sql "SELECT min(attempts) || ':' || max(attempts) FROM outbox")"
@@ -33,7 +34,7 @@ check "a run with SMTP back, inside the backoff, succeeds" it_once
 check_eq "still nothing sent inside the backoff" 0 "$(rl_sent_total)"
 
 check "after the backoff every reply goes out" rl_drain resident
-check_eq "every reply sent" "$count" "$(rl_sent_total)"
+check_eq "every reply and notification sent" "$((2 * count))" "$(rl_sent_total)"
 check_eq "no reply failed" 0 "$(sql "SELECT count(*) FROM outbox WHERE state != 'sent'")"
 rl_check_acks resident "$count"
 

@@ -1,0 +1,296 @@
+/*
+ * compose_parts.c - the parts after the text of a multipart/mixed message
+ * we send: an officer's files relayed to a resident, the original message
+ * attached whole to an officer's notification.  See compose.h.
+ *
+ * Nothing of a part reaches a header unchecked: the type must be a plain
+ * "type/subtype" token pair (else application/octet-stream), and the file
+ * name is cleaned (controls, path separators, quotes), cut to a sane length
+ * and written either as a quoted string of safe ASCII or RFC 2231 encoded
+ * (filename*=UTF-8''...), never raw.  Pure code.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "buf.h"
+#include "compose.h"
+#include "utf8.h"
+#include "util.h"
+
+/* File names longer than this (bytes of UTF-8) are cut, keeping the extension. */
+#define NAME_MAX_BYTES 120
+
+static bool
+token_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr("!#$&^_.+-", c) != NULL;
+}
+
+char *
+compose_part_type(const char *type)
+{
+	_cleanup_free_ char *t = ascii_strlower(xstrdup(type ? type : ""));
+	const char *slash = strchr(t, '/');
+	size_t n = strlen(t);
+
+	if (slash == NULL || slash == t || slash[1] == '\0' || n > 100)
+		return xstrdup("application/octet-stream");
+	for (const char *p = t; *p; p++)
+		if (p != slash && !token_char(*p))
+			return xstrdup("application/octet-stream");
+	return TAKE_PTR(t);
+}
+
+/* Cut s to at most max bytes without splitting a UTF-8 character. */
+static void
+utf8_cut(char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max)
+		return;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	s[max] = '\0';
+}
+
+char *
+compose_part_filename(const char *name)
+{
+	_cleanup_free_ char *clean = compose_clean_text(name);
+	char *dot;
+
+	for (char *p = clean; *p; p++)
+		if (*p == '/' || *p == '\\' || *p == '"')
+			*p = '_';
+	strstrip(clean);
+	if (*clean == '\0' || streq(clean, ".") || streq(clean, ".."))
+		return xstrdup("attachment");
+	if (strlen(clean) > NAME_MAX_BYTES) {
+		/* keep a short extension so the file still opens with the right program */
+		dot = strrchr(clean, '.');
+		if (dot != NULL && strlen(dot) <= 10 && strchr(dot, ' ') == NULL) {
+			_cleanup_free_ char *ext = xstrdup(dot);
+
+			utf8_cut(clean, NAME_MAX_BYTES - strlen(ext));
+			return xasprintf("%s%s", clean, ext);
+		}
+		utf8_cut(clean, NAME_MAX_BYTES);
+	}
+	return TAKE_PTR(clean);
+}
+
+static bool
+plain_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e || *s == '"' || *s == '\\')
+			return false;
+	return true;
+}
+
+static bool
+attr_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       strchr("!#$&+-.^_`|~", c) != NULL;
+}
+
+/* ";\r\n\tATTR=\"name\"" or ";\r\n\tATTR*=UTF-8''%.." */
+static void
+put_name_param(struct buf *b, const char *attr, const char *name)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	if (plain_ascii(name)) {
+		(void)buf_printf(b, ";\r\n\t%s=\"%s\"", attr, name);
+		return;
+	}
+	(void)buf_printf(b, ";\r\n\t%s*=UTF-8''", attr);
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (attr_char(*p))
+			(void)buf_putc(b, (char)*p);
+		else
+			(void)buf_printf(b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+}
+
+char *
+compose_part_header(const struct compose_part *part)
+{
+	_cleanup_buf_ struct buf b = BUF_INIT;
+	_cleanup_free_ char *type = compose_part_type(part->content_type);
+	_cleanup_free_ char *name = NULL;
+
+	if (streq(type, "message/rfc822")) {
+		(void)buf_puts(&b, "Content-Type: message/rfc822\r\n");
+		(void)buf_puts(&b, "Content-Disposition: attachment");
+		if (!isempty(part->filename)) {
+			name = compose_part_filename(part->filename);
+			put_name_param(&b, "filename", name);
+		}
+		(void)buf_puts(&b, "\r\n");
+		return buf_steal(&b);
+	}
+	name = compose_part_filename(part->filename);
+	(void)buf_printf(&b, "Content-Type: %s", type);
+	put_name_param(&b, "name", name);
+	(void)buf_puts(&b, "\r\nContent-Disposition: attachment");
+	put_name_param(&b, "filename", name);
+	(void)buf_puts(&b, "\r\nContent-Transfer-Encoding: base64\r\n");
+	return buf_steal(&b);
+}
+
+static void
+base64_lines(struct buf *b, const unsigned char *p, size_t len)
+{
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t col = 0;
+
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16;
+		char out[4];
+
+		if (i + 1 < len)
+			v |= (uint32_t)p[i + 1] << 8;
+		if (i + 2 < len)
+			v |= p[i + 2];
+		out[0] = tbl[(v >> 18) & 63];
+		out[1] = tbl[(v >> 12) & 63];
+		out[2] = i + 1 < len ? tbl[(v >> 6) & 63] : '=';
+		out[3] = i + 2 < len ? tbl[v & 63] : '=';
+		(void)buf_append(b, out, 4);
+		col += 4;
+		if (col >= 76) {
+			(void)buf_puts(b, "\r\n");
+			col = 0;
+		}
+	}
+	if (col > 0)
+		(void)buf_puts(b, "\r\n");
+}
+
+/*
+ * A whole message as a message/rfc822 part: its lines with CRLF ends.  It
+ * may be sent so only when every line is at most 998 bytes and has no NUL
+ * or bare CR; otherwise it goes as a file (application/octet-stream, base64).
+ */
+static bool
+rfc822_ok(const char *data, size_t len, bool *ret_8bit)
+{
+	size_t col = 0;
+
+	*ret_8bit = false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)data[i];
+
+		if (c == '\0' || (c == '\r' && (i + 1 >= len || data[i + 1] != '\n')))
+			return false;
+		if (c >= 0x80)
+			*ret_8bit = true;
+		if (c == '\n')
+			col = 0;
+		else if (c != '\r' && ++col > 998)
+			return false;
+	}
+	return true;
+}
+
+static void
+rfc822_lines(struct buf *b, const char *data, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == '\r')
+			continue;
+		if (data[i] == '\n')
+			(void)buf_puts(b, "\r\n");
+		else
+			(void)buf_putc(b, data[i]);
+	}
+	if (len > 0 && data[len - 1] != '\n')
+		(void)buf_puts(b, "\r\n");
+}
+
+bool
+compose_boundary_ok(const char *boundary, const struct compose_part *parts, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (parts[i].len >= strlen(boundary) &&
+		    memmem(parts[i].data, parts[i].len, boundary, strlen(boundary)) != NULL)
+			return false;
+	return true;
+}
+
+int
+compose_parts_append(struct buf *b, const char *boundary, const struct compose_part *parts,
+		     size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct compose_part *p = &parts[i];
+		_cleanup_free_ char *type = compose_part_type(p->content_type);
+		_cleanup_free_ char *hdr = NULL;
+		bool eight = false;
+
+		if (p->data == NULL && p->len > 0)
+			return -EINVAL;
+		(void)buf_printf(b, "\r\n--%s\r\n", boundary);
+		if (streq(type, "message/rfc822") && rfc822_ok(p->data, p->len, &eight)) {
+			hdr = compose_part_header(p);
+			(void)buf_puts(b, hdr);
+			(void)buf_printf(b, "Content-Transfer-Encoding: %s\r\n\r\n",
+					 eight ? "8bit" : "7bit");
+			rfc822_lines(b, p->data, p->len);
+			continue;
+		}
+		if (streq(type, "message/rfc822")) {
+			struct compose_part file = *p;
+
+			file.content_type = "application/octet-stream";
+			file.filename = isempty(p->filename) ? "original-message.eml" : p->filename;
+			hdr = compose_part_header(&file);
+		} else
+			hdr = compose_part_header(p);
+		(void)buf_puts(b, hdr);
+		(void)buf_puts(b, "\r\n");
+		base64_lines(b, (const unsigned char *)p->data, p->len);
+	}
+	(void)buf_printf(b, "\r\n--%s--\r\n", boundary);
+	return 0;
+}
+
+bool
+compose_part_executable(const char *name, const char *type)
+{
+	static const char *const types[] = {
+	    "application/x-msdownload", "application/x-msdos-program", "application/x-dosexec",
+	    "application/x-executable", "application/x-sharedlib", "application/x-mach-binary",
+	    "application/vnd.microsoft.portable-executable", "application/x-ms-installer",
+	    "application/x-msi", "application/x-bat", "application/x-sh", "application/x-shellscript",
+	    "application/java-archive", "application/x-java-archive", "application/hta",
+	    "application/x-ms-shortcut", "application/vnd.android.package-archive",
+	    "text/x-shellscript", "application/x-powershell", "text/vbscript", "text/javascript",
+	    "application/javascript", "application/x-javascript",
+	};
+	static const char *const exts[] = {
+	    ".exe", ".com", ".bat", ".cmd", ".scr", ".pif", ".msi", ".msp", ".js",  ".jse",
+	    ".vbs", ".vbe", ".wsf", ".wsh", ".ps1", ".psm1", ".jar", ".cpl", ".hta", ".lnk",
+	    ".reg", ".dll", ".sh",  ".app", ".apk", ".scf", ".inf", ".gadget", ".msc", ".application",
+	};
+	_cleanup_free_ char *t = ascii_strlower(xstrdup(type ? type : ""));
+	_cleanup_free_ char *n = ascii_strlower(compose_part_filename(name));
+	size_t len = strlen(n);
+
+	for (size_t i = 0; i < ELEMENTSOF(types); i++)
+		if (streq(t, types[i]))
+			return true;
+	/* "letter.pdf.exe", and "letter.exe " with the trailing space already cut */
+	for (size_t i = 0; i < ELEMENTSOF(exts); i++) {
+		size_t m = strlen(exts[i]);
+
+		if (len >= m && streq(n + len - m, exts[i]))
+			return true;
+	}
+	return false;
+}
