@@ -1084,7 +1084,7 @@ case_officer_command(const struct case_ctx *cx, struct case_row *c, const char *
 /* A complainant's (or representative's) reply: perhaps a request to go to stage 2. */
 static int
 resident_mail_apply(const struct case_ctx *cx, struct case_row *c, const struct message *m,
-	      const char *threaded_by)
+	      const char *threaded_by, const char **ret_upgrade_why)
 {
 	_cleanup_free_ char *own = quote_strip(m->body);
 	bool wants = cx->rules != NULL && rules_wants_escalation(cx->rules, own);
@@ -1099,11 +1099,12 @@ resident_mail_apply(const struct case_ctx *cx, struct case_row *c, const struct 
 		if (!streq(c->status, "open") && !streq(c->status, "responded"))
 			return 0;
 		if (cx->rules != NULL && rules_wants_upgrade(cx->rules, own))
-			return case_upgrade_to_complaint(cx, c, m->from.email, "the person asked for a complaint", m);
-		/* unhappy with a service request: upgrade, so the person gets the complaint route */
-		return wants ? case_upgrade_to_complaint(cx, c, m->from.email,
-							 "the person is dissatisfied", m)
-			     : 0;
+			*ret_upgrade_why = "the person asked for a complaint";
+		else if (wants) /* unhappy with a service request: the complaint route */
+			*ret_upgrade_why = "the person is dissatisfied";
+		else
+			return 0;
+		return case_upgrade_to_complaint(cx, c, m->from.email, *ret_upgrade_why, m);
 	}
 	if (!wants)
 		return 0;
@@ -1136,17 +1137,32 @@ resident_mail_apply(const struct case_ctx *cx, struct case_row *c, const struct 
 	return escalate(cx, c, m->from.email, "the complainant asked to take it further", m);
 }
 
-/* Apply a resident's mail, then tell the officers what happened. */
+/*
+ * Apply a resident's mail, then tell the officers what happened: an
+ * escalation, a matter that has just become a complaint (a new complaint for
+ * the team, with the Code's clocks running from this mail), or a new message.
+ */
 static int
 resident_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m,
 	      const char *threaded_by)
 {
 	int stage = c->stage;
-	int r = resident_mail_apply(cx, c, m, threaded_by);
+	_cleanup_free_ char *kind = xstrdup(c->kind);
+	const char *upgrade_why = NULL;
+	int r = resident_mail_apply(cx, c, m, threaded_by, &upgrade_why);
 
 	if (r < 0)
 		return r;
-	return c->stage != stage ? notify_escalation(cx, c, m) : notify_resident_mail(cx, c, m);
+	if (c->stage != stage)
+		return notify_escalation(cx, c, m);
+	if (upgrade_why != NULL && !streq(c->kind, kind)) {
+		_cleanup_free_ char *reason =
+		    xasprintf("until now a %s; their reply made it a complaint (%s)",
+			      notify_kind_words(kind), upgrade_why);
+
+		return notify_new_case(cx, c, m, reason);
+	}
+	return notify_resident_mail(cx, c, m);
 }
 
 /* A bounce of our mail: the complainant did not get it. */

@@ -18,8 +18,8 @@
 #include "store_officers.h"
 #include "util.h"
 
-static const char *
-kind_words(const char *kind)
+const char *
+notify_kind_words(const char *kind)
 {
 	if (streq(kind, "complaint"))
 		return "complaint";
@@ -76,7 +76,7 @@ summary_vars(const struct case_ctx *cx, const struct case_row *c, const struct m
 	_cleanup_free_ char *area = NULL;
 	struct template_vars *v = &n->v;
 
-	v->value[TV_KIND] = kind_words(c->kind);
+	v->value[TV_KIND] = notify_kind_words(c->kind);
 	v->value[TV_SCHEME] = streq(c->scheme, "housing") ? cfg->housing.name : cfg->lgsco.name;
 	if (store_case_get_area(cx->store, c->id, &area) == 0 && !isempty(area))
 		v->value[TV_AREA] = own(n, name_words(area));

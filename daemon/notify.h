@@ -53,6 +53,9 @@ int notify_assigned(const struct case_ctx *cx, const struct case_row *c);
  */
 char *notify_responsible_address(const struct case_ctx *cx, const struct case_row *c);
 
+/* "service_request" -> "service request": a case kind in plain words (static). */
+const char *notify_kind_words(const char *kind);
+
 /* The route's destination as the resident reads it, with its [routing] contact. Malloc'ed. */
 char *notify_route_contact(const struct config *cfg, const char *route, const char *route_to);
 

@@ -80,6 +80,11 @@ check_eq "response due 10 working days from the reply's date received" \
 	"$(ctl calendar add "$rd" 10)" "$(field "$sref" .response_due)"
 check_eq "the acknowledgement was sent" 1 "$(n_out "$sref" ack-stage1)"
 check "it is addressed to Rita by name" grep -q '^Dear Rita Hedges,' <(outmail "$sref" ack-stage1)
+note=$(outmail "$sref" notify-new-case)
+check "the team is told of the new complaint" grep -q "^Subject: \[$sref\] New complaint: " <<<"$note"
+check "and why it is one now" grep -q 'until now a service request; their reply made it a complaint (the person asked for a complaint)' <<<"$note"
+check_eq "two new-case notices: the service request, then the complaint" 2 "$(n_out "$sref" notify-new-case)"
+check_eq "and no 'new message' notice for the same mail" 0 "$(n_out "$sref" notify-message)"
 
 # --- 1 and 7. a councillor's enquiry, then "a formal complaint on my constituent's behalf"
 msg "$dir/m1.eml" "Cllr Morgan Lowe <$CLLR>" "Streetlight out on Elm Road" <<'EOF'
