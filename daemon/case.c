@@ -23,6 +23,7 @@
 #include "case.h"
 #include "command.h"
 #include "conf.h"
+#include "footer.h"
 #include "log.h"
 #include "outbox.h"
 #include "quote.h"
@@ -367,6 +368,13 @@ int
 case_open(const struct case_ctx *cx, const struct message *m, enum sender_role role,
 	  time_t received_at, const char *quoted_ref, struct case_row **ret)
 {
+	return case_open_kind(cx, m, role, received_at, quoted_ref, -1, ret);
+}
+
+int
+case_open_kind(const struct case_ctx *cx, const struct message *m, enum sender_role role,
+	       time_t received_at, const char *quoted_ref, int kind, struct case_row **ret)
+{
 	const struct config *cfg = cx->cfg;
 	_cleanup_case_row_ struct case_row *c = xcalloc(1, sizeof(*c));
 	_cleanup_free_ char *own = quote_strip(m->body), *route_to = NULL;
@@ -399,6 +407,14 @@ case_open(const struct case_ctx *cx, const struct message *m, enum sender_role r
 		(void)buf_puts(&flags, cl.flags[i]);
 	}
 	route_to = cl.route_to ? xstrdup(cl.route_to) : NULL;
+	if (kind >= 0 && (enum case_kind)kind != cl.kind) {
+		/* an officer said what it is */
+		cl.kind = (enum case_kind)kind;
+		free(route_to);
+		route_to = NULL;
+		free(cl.route);
+		cl.route = NULL;
+	}
 
 	r = calendar_received_date(cx->cal, received_at, &rd);
 	if (r == 0)
@@ -593,6 +609,80 @@ record_response(const struct case_ctx *cx, struct case_row *c, const char *actor
 				      : "sent to the complainant directly by the officer");
 }
 
+/*
+ * The footer the resident did not get: the officer answered directly (from
+ * the shared mailbox, or copying the resident in) without the stage's "how
+ * to escalate" or the Ombudsman's details, so they follow as a short note
+ * on the same thread.  Once per stage footer.
+ */
+static int
+footer_followup(const struct case_ctx *cx, struct case_row *c, const struct message *m,
+		const char *actor)
+{
+	bool final = c->stage == 2 || c->first_and_final;
+	const struct config_ombudsman *o = streq(c->scheme, "housing") ? &cx->cfg->housing
+								      : &cx->cfg->lgsco;
+	_cleanup_free_ char *own = quote_strip(m->body), *esc_by = NULL, *key = NULL;
+	const char *name = NULL, *to = case_correspondent(c, &name);
+	struct cal_date d;
+	struct outbox_mail om = {
+		.c = c,
+		.tmpl = TEMPLATE_FOOTER_FOLLOWUP,
+		.purpose = "footer-followup",
+		.to_addr = to,
+		.to_name = name,
+		.thread_subject = true,
+		.with_footer = true,
+		.footer = final ? TEMPLATE_FOOTER_STAGE2 : TEMPLATE_FOOTER_STAGE1,
+	};
+	enum outbox_queued q;
+	int r;
+
+	if (footer_present(own, final, o->url, o->phone))
+		return case_event(cx, c, actor, "footer_present",
+				  "the officer's mail carries the %s; no follow-up needed",
+				  final ? "Ombudsman's details" : "stage 2 route");
+	if (cx->cfg->ts.escalation_window_days > 0) {
+		_cleanup_free_ char *today = effective_date(cx, cx->now);
+
+		esc_by = due_after(cx, today, cx->cfg->ts.escalation_window_days);
+		if (cal_date_parse(esc_by, &d) == 0)
+			replace(&esc_by, cal_date_format_long(d));
+	} else
+		esc_by = xstrdup("any time");
+	om.vars.value[TV_ESCALATION_BY] = esc_by;
+	if (!isempty(m->message_id)) {
+		om.in_reply_to = m->message_id;
+		om.references = (const char *const *)m->references;
+		om.n_references = m->n_references;
+	}
+	key = xasprintf("s%d-%s", c->stage, final ? "final" : "stage1");
+	om.key = key;
+	r = outbox_queue(cx, &om, &q);
+	if (r < 0 || q == OUTBOX_DUPLICATE)
+		return r;
+	if (q == OUTBOX_NO_ADDRESS)
+		return case_event(cx, c, actor, "no_address",
+				  "footer follow-up not sent: no usable address for the complainant");
+	return case_event(cx, c, actor, "footer_followup",
+			  "the officer's mail lacks the %s; sent to the complainant as a follow-up",
+			  final ? "Ombudsman's details" : "stage 2 route");
+}
+
+/* The officer wrote to the complainant directly: the response counts, the footer follows. */
+static int
+direct_response(const struct case_ctx *cx, struct case_row *c, const struct message *m,
+		const char *actor)
+{
+	bool answered_before = streq(c->status, "responded");
+	int r = record_response(cx, c, actor, false);
+
+	/* a later mail at the same stage: the footer went with the first response */
+	if (r < 0 || answered_before)
+		return r;
+	return footer_followup(cx, c, m, actor);
+}
+
 /* Tell the officer what was wrong with their commands; nothing else happens. */
 static int
 command_error(const struct case_ctx *cx, const struct case_row *c, const struct message *m,
@@ -602,7 +692,12 @@ command_error(const struct case_ctx *cx, const struct case_row *c, const struct 
 	int r;
 
 	v.value[TV_ERRORS] = errors;
-	r = queue_to_officer(cx, c, TEMPLATE_COMMAND_ERROR, "command-error", NULL, m->from.email, &v);
+	/* mail sent as the complaints address itself: tell the responsible officer instead */
+	r = queue_to_officer(cx, c, TEMPLATE_COMMAND_ERROR, "command-error", NULL,
+			     ascii_strcaseeq(m->from.email, cx->cfg->complaints_address)
+				     ? NULL
+				     : m->from.email,
+			     &v);
 	if (r == 0 && c != NULL)
 		r = case_event(cx, c, m->from.email, "command_error", "%s", errors);
 	return r;
@@ -810,7 +905,7 @@ officer_mail(const struct case_ctx *cx, struct case_row *c, const struct message
 		return r < 0 ? r : case_event(cx, c, actor, "officer_message", "relayed");
 	}
 	if (already_sent_directly(c, m))
-		return record_response(cx, c, actor, false);
+		return direct_response(cx, c, m, actor);
 	r = relay(cx, c, m, cmds.relay_text, false);
 	if (r == 0)
 		r = record_response(cx, c, actor, true);
@@ -932,6 +1027,29 @@ case_message_received(const struct case_ctx *cx, struct case_row *c, const struc
 		r = resident_mail(cx, c, m, threaded_by);
 		break;
 	}
+	if (r == 0)
+		r = store_case_update(cx->store, c);
+	return r;
+}
+
+int
+case_sent_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m,
+	       time_t sent_at)
+{
+	/* the current stage began when the case was received or escalated */
+	time_t stage_began = c->stage == 2 && c->escalated_at ? c->escalated_at : c->received_at;
+	int r;
+
+	c->updated_at = cx->now;
+	if (!already_sent_directly(c, m))
+		r = case_event(cx, c, m->from.email, "sent_mail",
+			       "mail sent from the complaints mailbox, not to the complainant; recorded");
+	else if (sent_at != 0 && sent_at < stage_began)
+		r = case_event(cx, c, m->from.email, "sent_mail",
+			       "mail sent from the complaints mailbox before stage %d began; recorded",
+			       c->stage);
+	else
+		r = officer_mail(cx, c, m);
 	if (r == 0)
 		r = store_case_update(cx->store, c);
 	return r;

@@ -19,6 +19,7 @@
 #include "calendar.h"
 #include "case.h"
 #include "conf.h"
+#include "forwarded.h"
 #include "intake.h"
 #include "kinds.h"
 #include "log.h"
@@ -212,7 +213,7 @@ record_message(struct intake *in, const struct intake_source *src, const struct 
 {
 	struct message_row row = {
 		.case_id = case_id,
-		.direction = "in",
+		.direction = intake_from_sent_folder(in, src) ? "out" : "in",
 		.role = sender_role_to_string(role),
 		.message_id = m->message_id,
 		.digest = digest,
@@ -301,6 +302,64 @@ quarantine(struct intake *in, const struct intake_source *src, const char *reaso
 	return 0;
 }
 
+bool
+intake_from_sent_folder(const struct intake *in, const struct intake_source *src)
+{
+	return !isempty(in->cfg->imap_sent_folder) && src->mailbox != NULL &&
+	       streq(src->mailbox, in->cfg->imap_sent_folder);
+}
+
+/*
+ * Mail the council sent (the Sent folder, read-only).  Our own mail saved
+ * there by the server is known by its Message-ID and left alone; mail on a
+ * case is recorded as outgoing and handed to the case (a response sent
+ * directly); anything else is recorded without a case.  Never answered,
+ * never a new case.
+ */
+static int
+sent_message(struct intake *in, const struct intake_source *src, const struct message *m,
+	     const char *digest, time_t now)
+{
+	_cleanup_case_row_ struct case_row *c = NULL;
+	_cleanup_free_ char *quoted_ref = NULL;
+	struct case_ctx cx = {in->store, in->cfg, in->cal, in->rules, in->templates, now};
+	enum thread_how how;
+	int64_t id, case_id;
+	int r;
+
+	r = isempty(m->message_id) ? -ENOENT
+				   : store_outbox_find(in->store, m->message_id, &id, &case_id);
+	if (r == 0) {
+		log_fields(LOG_INFO,
+			   &(struct log_fields){.event = "own_mail", .mail_message_id = m->message_id,
+						.imap_uid = src->uid},
+			   "Sent-folder message UID %u is our own mail; already recorded", src->uid);
+		return 0;
+	}
+	if (r != -ENOENT)
+		return r;
+	r = store_message_find_sent(in->store, m->message_id, digest, &id);
+	if (r == 0)
+		return known_copy(in, src, id, m->message_id);
+	if (r != -ENOENT)
+		return r;
+	r = thread_find(in, m, ROLE_OFFICER, now, &c, &how, &quoted_ref);
+	if (r == 0)
+		r = record_message(in, src, m, c ? c->id : 0, ROLE_OFFICER, "", digest,
+				   src->internaldate ? src->internaldate : now);
+	if (r < 0)
+		return r;
+	if (c == NULL) {
+		log_fields(LOG_NOTICE,
+			   &(struct log_fields){.event = "unattached", .mail_message_id = m->message_id,
+						.imap_uid = src->uid},
+			   "Sent mail to %s matches no case; recorded without a case",
+			   m->n_to ? m->to[0].email : "(nobody)");
+		return 0;
+	}
+	return case_sent_mail(&cx, c, m, src->internaldate);
+}
+
 int
 intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	       enum intake_disposition *ret)
@@ -350,6 +409,9 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	}
 
 	digest_message(src->raw, src->len, isempty(m->message_id), digest);
+	*ret = INTAKE_PROCESSED;
+	if (intake_from_sent_folder(in, src))
+		return sent_message(in, src, m, digest, now);
 	r = store_message_find_digest(in->store, m->message_id, digest, &dup_id);
 	if (r == 0) {
 		/* The same message again, e.g. after the mailbox was recreated. */
@@ -379,6 +441,14 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 		return case_message_received(&cx, c, m, role, automail, thread_how_to_string(how));
 	}
 
+	if (role == ROLE_OFFICER) {
+		/* an officer forwarding a resident's mail with #complaint or #service-request */
+		r = forwarded_open(&cx, m, received_at, &c);
+		if (r == 0)
+			return record_message(in, src, m, c->id, role, "", digest, received_at);
+		if (r != -ENOENT)
+			return r;
+	}
 	if (role == ROLE_AUTOMATIC || role == ROLE_COUNCIL || role == ROLE_OFFICER) {
 		/* Never a new complaint: recorded, unattached, for an officer to see. */
 		r = record_message(in, src, m, 0, role,

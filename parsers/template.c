@@ -63,6 +63,7 @@ static const char *const template_names[_TEMPLATE_MAX] = {
     [TEMPLATE_OFFICER_BREACH] = "officer-breach",
     [TEMPLATE_COMMAND_ERROR] = "command-error",
     [TEMPLATE_DELIVERY_FAILED] = "delivery-failed",
+    [TEMPLATE_FOOTER_FOLLOWUP] = "footer-followup",
 };
 
 #define OMBUDSMAN TV_OMBUDSMAN_NAME, TV_OMBUDSMAN_URL, TV_OMBUDSMAN_PHONE
@@ -89,6 +90,7 @@ static const enum template_var required[_TEMPLATE_MAX][8] = {
     [TEMPLATE_OFFICER_BREACH] = {TV_DEADLINE, REQ_END},
     [TEMPLATE_COMMAND_ERROR] = {TV_ERRORS, REQ_END},
     [TEMPLATE_DELIVERY_FAILED] = {TV_RECIPIENT, TV_REASON, REQ_END},
+    [TEMPLATE_FOOTER_FOLLOWUP] = {REQ_END},
 };
 
 struct template_set {
