@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Responses sent outside the daemon, on the real stack: a final response an
-# officer sends from the shared mailbox (appended to its Sent folder over
+# officer sends from the shared mailbox (appended to its "Sent Items" folder over
 # IMAP, as Outlook does) and one sent to complaints@ with the resident in
 # Cc both stop the clock, apply their commands, and bring the resident the
 # missing stage footer (the Ombudsman's details) as a follow-up; a response
@@ -8,7 +8,7 @@
 # recorded twice; a missing Sent folder is reported with the folders there.
 . "$(dirname "$0")/lib.sh"
 it_setup sentfolder
-printf 'sent_folder = Sent\n' >"$dir/sent.ini"
+printf 'sent_folder = Sent Items\n' >"$dir/sent.ini"
 sed -i "/^\[imap\]/r $dir/sent.ini" "$dir/complaintsd.conf"
 
 OFFICER=olivia.officer@council.example
@@ -33,7 +33,7 @@ deliver() {
 	mailstack_send sender@example.net "$COMPLAINTS" "$1"
 	mailstack_wait_count "$COMPLAINTS" INBOX $((before + 1)) 20
 }
-append_sent() { MAILSTACK_HOST=$MAILSTACK_HOST IMAP_PORT=$IMAP_PORT MAILSTACK_PASSWORD_FILE=$MAILSTACK_PASSWORD_FILE python3 "$top_srcdir/tests/integration/imap_append.py" "$COMPLAINTS" Sent "$@"; }
+append_sent() { MAILSTACK_HOST=$MAILSTACK_HOST IMAP_PORT=$IMAP_PORT MAILSTACK_PASSWORD_FILE=$MAILSTACK_PASSWORD_FILE python3 "$top_srcdir/tests/integration/imap_append.py" "$COMPLAINTS" "Sent Items" "$@"; }
 inbox_of() {
 	local i n
 	for ((i = 0; i < 100; i++)); do
@@ -67,11 +67,11 @@ EOF2
 
 # --- 1. a Sent folder that does not exist is reported, with the folders there
 check "run with no Sent folder" it_once
-check "the missing folder is named" grep -q 'sent_folder "Sent" does not exist' "$dir/daemon.log"
+check "the missing folder is named" grep -q 'sent_folder "Sent Items" does not exist' "$dir/daemon.log"
 check "the folders that exist are listed" grep -q 'folders there: .*"INBOX"' "$dir/daemon.log"
 check "Sent created over IMAP" append_sent
 check "run with the Sent folder" it_once
-check "watching it from now on" grep -q 'Watching the Sent folder "Sent"' "$dir/daemon.log"
+check "watching it from now on" grep -q 'Watching the Sent folder "Sent Items"' "$dir/daemon.log"
 
 # --- 2. a final response sent from the shared mailbox, without the footer
 ref=$(open_case "$dir/j1.eml" "Jane Resident <$JANE>" "Missed bins on Orchard Close")
@@ -108,9 +108,9 @@ check "follow-up carries the reference" grep -q "^Subject: .*\[$ref\]" "$fu"
 check_eq "the officer's text is not sent again" 0 "$(grep -c 'vehicle breakdown' "$fu" || true)"
 check_eq "the Sent copy is recorded as outgoing" out \
 	"$(sql "SELECT direction FROM messages WHERE message_id = '$sent1_id'")"
-check_eq "the Sent copy stays in Sent" 1 "$(mailstack_count "$COMPLAINTS" Sent)"
+check_eq "the Sent copy stays in Sent" 1 "$(mailstack_count "$COMPLAINTS" "Sent Items")"
 check_eq "and stays unread (the folder is only examined)" 0 \
-	"$(mailstack_messages "$COMPLAINTS" Sent | grep -c ':2,[A-Z]*S' || true)"
+	"$(mailstack_messages "$COMPLAINTS" "Sent Items" | grep -c ':2,[A-Z]*S' || true)"
 
 # --- 3. the same again (a rerun) and the daemon's own mail in Sent: nothing doubled
 check "rerun" it_once
@@ -127,6 +127,14 @@ check "own mail noted in the log" grep -q 'is our own mail' "$dir/daemon.log"
 # --- 4. an officer writes to complaints@ with the resident in Cc
 bref=$(open_case "$dir/b1.eml" "Bob Resident <$BOB>" "Missed recycling collection")
 to_stage2 "$bref"
+msg "$dir/contractor.eml" "$COMPLAINTS" "Ace Waste <ops@example.org>" "FW: [$bref] Missed recycling collection" <<'EOF2'
+Please collect from the address below and confirm.
+EOF2
+check "mail to a contractor appended to Sent" append_sent "$dir/contractor.eml"
+check "run after it" it_once
+check_eq "mail to someone else is no response" open "$(field "$bref" .status)"
+check_eq "it is recorded on the case" 1 \
+	"$(ctl show "$bref" --json | jq '[.events[] | select(.type == "sent_mail")] | length')"
 msg "$dir/cc.eml" "Olivia Officer <$OFFICER>" "$COMPLAINTS" "Re: [$bref] Missed recycling collection" \
 	"Cc: Bob Resident <$BOB>" <<'EOF2'
 Dear Bob,
