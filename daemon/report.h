@@ -19,29 +19,46 @@
  *   stage1.outcome_*    of those, the stage 1 outcome: the outcome recorded
  *                       while at stage 1 (kept in s1_outcome when escalated);
  *                       "none" when no outcome was recorded (yet).
- *   stage1.acknowledged complaints whose stage 1 acknowledgement is dated in
- *                       the period; ..._in_time: dated on or before the
- *                       acknowledgement due date (for a case since escalated,
- *                       received date + the configured stage 1 acknowledgement
- *                       days, because the live due date now belongs to stage 2).
- *   stage1.responded    complaints whose stage 1 response is dated in the
- *                       period (first-and-final responses included);
- *                       ..._in_time: dated on or before the response due date,
- *                       which includes any extension.
- *   stage1.avg_working_days  over those responses that had an acknowledgement:
- *                       working days from the effective date of the
- *                       acknowledgement (day 0, as the deadlines count) to the
- *                       date of the response, averaged.
- *   stage1.extended     distinct cases with a stage 1 extension granted in the
- *                       period ("extended" events); stage1.breaches: stage 1
- *                       deadlines found missed in the period
- *                       ("deadline_breached" events).
+ *   stage1.acknowledged, .responded  acknowledgements and responses sent
+ *                       (dated) in the period.
+ *   Timeliness (report_steps.c), for each stage's acknowledgement and response:
+ *                       every step DUE in the period counts, done or not, as it
+ *                       stood at the cutoff (the period's end, or today if
+ *                       earlier).  Done on or before the date: in time; done
+ *                       after it, or not done by the cutoff: late
+ *                       (*_late, with the references); not done and the stage
+ *                       not ended: also outstanding (*_outstanding, references;
+ *                       *_oldest_days: working days past the date of the oldest).
+ *                       A step whose date has not passed at the cutoff, or whose
+ *                       stage ended (escalation, exclusion, closing) on or before
+ *                       its date without it, is left out.  An extension
+ *                       ("extended" event) moves a response's date only when
+ *                       granted on or before the date then in force
+ *                       (extended_too_late counts the others).  A response
+ *                       never acknowledged is due as if acknowledged on the last
+ *                       day allowed.  An acknowledgement is done when
+ *                       acknowledged_at is set, whatever mail was queued.
+ *                       Stage 1 of a case since escalated: the
+ *                       acknowledgement was due on received date + the
+ *                       configured stage 1 days; the s1_* columns hold the rest.
+ *   *.avg_working_days  over the responses sent in the period that had an
+ *                       acknowledgement: working days from the effective date of
+ *                       the acknowledgement (day 0, as the deadlines count) to
+ *                       the date of the response, averaged ("over N responses").
+ *   *.avg_working_days_overdue  over the responses outstanding: working days
+ *                       from the acknowledgement (or its date due) to the cutoff.
+ *   *.extended          distinct cases with an extension granted in the period.
+ *   stage1.escalated_pct  of the stage 1 responses sent in the period (first
+ *                       and final ones left out), those escalated by the cutoff.
  *   stage2.escalated    complaints escalated to stage 2 on a date in the period.
  *   stage2.first_and_final  distinct cases marked for a first and final
  *                       response in the period (they stay in stage 1 figures).
  *   stage2.outcome_*    of the cases escalated in the period, the stage 2 outcome.
- *   stage2.*            acknowledged, responded, in time, average working days,
- *                       extended, breaches: as for stage 1, with stage 2's dates.
+ *   stage2.ombudsman_asked_pct  of the stage 2 responses sent in the period,
+ *                       those after which the complainant asked to go further
+ *                       ("ombudsman_asked" event) by the cutoff.
+ *   exclusions.*        cases excluded in the period ("status" events to
+ *                       excluded), in all and by the reason given.
  *   improvements.*      "improvement" events dated in the period, by area.
  *   signposting.*       mails sent (outbox state "sent") created in the period
  *                       whose text carries the Ombudsman's details: exclusion,
@@ -51,8 +68,13 @@
  *   delivery.failed     "delivery_failed" events dated in the period.
  *   routes.*            other-process cases received in the period, by route.
  *
- * A percentage with a zero denominator and an average over nothing are shown
- * as "n/a" (null in JSON, empty in CSV).
+ * With --scheme (params.scheme) only that scheme's cases, and the events and
+ * mails of those cases, count.  A percentage with a zero denominator and an
+ * average over nothing are shown as "n/a" (null in JSON, empty in CSV).  The
+ * JSON form adds "as_at" (the cutoff date), "scheme" (or null), "references"
+ * (the cases behind each late, outstanding or too-late count) and "methods"
+ * (the one-line method of each timeliness figure, as shown under it in the
+ * text and HTML forms).
  */
 #ifndef COMPLAINTSD_REPORT_H
 #define COMPLAINTSD_REPORT_H
@@ -85,12 +107,12 @@ struct report_case {
 
 struct report_event {
 	int64_t case_id;
-	char *ref, *type, *detail;
+	char *ref, *type, *detail, *scheme;
 	time_t at;
 };
 
 struct report_mail {
-	char *purpose, *kind;
+	char *purpose, *kind, *scheme;
 	time_t created_at, escalated_at;
 	bool first_and_final;
 };
@@ -128,6 +150,12 @@ struct report_figure {
 	char *label;   /* for people */
 	enum report_value_type type;
 	int64_t num, den;
+	char *unit;   /* what an average is over, singular ("response"), or NULL */
+	char *method; /* one line saying how it is computed, or NULL */
+	/* the case references behind a count of late or outstanding steps */
+	bool has_refs;
+	char **refs;
+	size_t n_refs;
 };
 
 struct report_improvement {
@@ -141,7 +169,10 @@ struct report_params {
 	struct cal_date from, to;
 	const char *council;   /* council name for titles */
 	const char *generated; /* YYYY-MM-DD shown in the HTML footer, may be NULL */
+	const char *scheme;    /* "lgsco" or "housing" for that scheme's cases only; NULL: all */
+	struct cal_date today; /* steps not done by today are late; {0}: the period's end */
 	int stage1_ack_days;   /* configured working days to acknowledge at stage 1 */
+	int stage1_response_days, stage2_response_days; /* after the acknowledgement */
 	const char *lgsco_name, *lgsco_url, *housing_name, *housing_url;
 };
 

@@ -3,8 +3,8 @@
  * adapter).
  *
  * Read-only: three SELECTs gather the cases, events and sent mails that may
- * fall in the report's period.  The bounds are generous (UTC instants a day
- * either side); report.c decides exactly by the council's local date.
+ * fall in the report's period (or decide a due date in it).  The bounds are generous (UTC instants
+ * a day either side); report.c decides exactly by the council's local date.
  */
 #include "config.h"
 
@@ -18,6 +18,8 @@
 #include "store.h"
 #include "util.h"
 
+/* also the cases with a step due in the period: a due date on or after its start
+ * (a due date moved by an extension is never earlier than the step's own date) */
 static const char sql_cases[] =
     "SELECT id, ref, kind, stage, status, scheme, route, received_date, ack_due, "
     "acknowledged_at, response_due, responded_at, extension_days, outcome, escalated_at, "
@@ -26,17 +28,27 @@ static const char sql_cases[] =
     "WHERE received_date BETWEEN ?1 AND ?2 "
     "OR acknowledged_at BETWEEN ?3 AND ?4 OR responded_at BETWEEN ?3 AND ?4 "
     "OR escalated_at BETWEEN ?3 AND ?4 OR s1_acknowledged_at BETWEEN ?3 AND ?4 "
-    "OR s1_responded_at BETWEEN ?3 AND ?4 ORDER BY id";
+    "OR s1_responded_at BETWEEN ?3 AND ?4 "
+    "OR (received_date <= ?2 AND (received_date >= date(?1, '-40 days') OR ack_due >= ?1 "
+    "OR response_due >= ?1 OR s1_response_due >= ?1)) ORDER BY id";
 
+/* Extensions, exclusions and closings, and requests to go further are read from
+ * up to 400 days before the period: they decide the due dates and the ends of
+ * stages of steps due in it (due dates fall weeks, not years, after them). */
 static const char sql_events[] =
-    "SELECT e.case_id, c.ref, e.at, e.type, e.detail FROM events e "
+    "SELECT e.case_id, c.ref, e.at, e.type, e.detail, c.scheme FROM events e "
     "JOIN cases c ON c.id = e.case_id "
-    "WHERE e.type IN ('extended', 'deadline_breached', 'delivery_failed', 'improvement', "
-    "'first_and_final') AND e.at BETWEEN ?3 AND ?4 ORDER BY e.at, e.id";
+    "WHERE (e.type IN ('delivery_failed', 'improvement', 'first_and_final') "
+    "AND e.at BETWEEN ?3 AND ?4) "
+    "OR ((e.type IN ('extended', 'ombudsman_asked') OR (e.type = 'status' AND "
+    "(e.detail LIKE '%-> excluded%' OR e.detail LIKE '%-> closed%'))) "
+    "AND e.at BETWEEN ?3 - 400 * 86400 AND ?4) "
+    "ORDER BY e.at, e.id";
 
 static const char sql_mails[] =
     "SELECT o.purpose, COALESCE(c.kind, ''), o.created_at, COALESCE(c.escalated_at, 0), "
-    "COALESCE(c.first_and_final, 0) FROM outbox o LEFT JOIN cases c ON c.id = o.case_id "
+    "COALESCE(c.first_and_final, 0), COALESCE(c.scheme, '') FROM outbox o LEFT JOIN cases c ON "
+    "c.id = o.case_id "
     "WHERE o.state = 'sent' AND o.created_at BETWEEN ?3 AND ?4 AND o.purpose IN "
     "('exclusion', 'extension', 'deadline-missed', 'other-process', 'relay') "
     "ORDER BY o.id";
@@ -87,6 +99,7 @@ read_event(sqlite3_stmt *st, void *row)
 	e->at = sqlite3_column_int64(st, 2);
 	e->type = col_text(st, 3);
 	e->detail = col_text(st, 4);
+	e->scheme = col_text(st, 5);
 }
 
 static void
@@ -99,6 +112,7 @@ read_mail(sqlite3_stmt *st, void *row)
 	m->created_at = sqlite3_column_int64(st, 2);
 	m->escalated_at = sqlite3_column_int64(st, 3);
 	m->first_and_final = sqlite3_column_int(st, 4) != 0;
+	m->scheme = col_text(st, 5);
 }
 
 /* Run one query and append each row (of size `size`) to *array through `read`. */
@@ -182,10 +196,12 @@ report_data_done(struct report_data *d)
 		free(d->events[i].ref);
 		free(d->events[i].type);
 		free(d->events[i].detail);
+		free(d->events[i].scheme);
 	}
 	for (size_t i = 0; i < d->n_mails; i++) {
 		free(d->mails[i].purpose);
 		free(d->mails[i].kind);
+		free(d->mails[i].scheme);
 	}
 	free(d->cases);
 	free(d->events);

@@ -65,6 +65,25 @@ check_eq "the improvement text is listed" \
 	"Rounds are checked against the <b>street list</b> weekly." \
 	"$(jq -r '.improvements[0].text' "$dir/r.json")"
 
+check_eq "no deadline missed, none listed" "0 []" \
+	"$(jq -c '"\(.figures.stage1.responded_late) \(.references.stage1.responded_late)"' "$dir/r.json" | tr -d '"')"
+check_eq "each share says how it is computed" true \
+	"$(jq '.methods.stage1.responded_in_time_pct | test("due in the period")' "$dir/r.json")"
+
+check "the LGSCO scheme's report" ctl report --from "$from" --to "$to" --scheme lgsco \
+	--format json --output "$dir/lgsco.json"
+check_eq "the complaint is an LGSCO case" 1 "$(jq -r .figures.stage1.received "$dir/lgsco.json")"
+check "the housing scheme's report" ctl report --from "$from" --to "$to" --scheme housing \
+	--format json --output "$dir/housing.json"
+check_eq "no housing case" 0 "$(jq -r .figures.stage1.received "$dir/housing.json")"
+check_eq "and it says which scheme" housing "$(jq -r .scheme "$dir/housing.json")"
+set +e
+ctl report --from "$from" --to "$to" --scheme ombudsman >/dev/null 2>"$dir/err"
+rc=$?
+set -e
+check_eq "an unknown scheme is a usage error" 2 "$rc"
+check "and names the schemes" grep -q "lgsco or housing" "$dir/err"
+
 check "report as HTML" ctl report --from "$from" --to "$to" --format html --output "$dir/r.html"
 check "the page has charts" grep -q '<svg' "$dir/r.html"
 check "the improvement text is escaped" grep -q '&lt;b&gt;street list&lt;/b&gt;' "$dir/r.html"
