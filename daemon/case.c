@@ -1048,8 +1048,14 @@ case_sent_mail(const struct case_ctx *cx, struct case_row *c, const struct messa
 		r = case_event(cx, c, m->from.email, "sent_mail",
 			       "mail sent from the complaints mailbox before stage %d began; recorded",
 			       c->stage);
-	else
+	else {
+		time_t before = c->responded_at;
+
 		r = officer_mail(cx, c, m);
+		/* the response counts from when it was sent, not from when we read it */
+		if (r == 0 && c->responded_at != before && sent_at > 0 && sent_at < c->responded_at)
+			c->responded_at = sent_at;
+	}
 	if (r == 0)
 		r = store_case_update(cx->store, c);
 	return r;
