@@ -1003,6 +1003,52 @@ bounce(const struct case_ctx *cx, struct case_row *c, const struct message *m)
 				    "mail", reason);
 }
 
+/*
+ * Mail sent as the complaints mailbox (found in its Sent folder, or a copy
+ * of a "Send As" mail that reached INBOX): to the complainant it is the
+ * officer's response, sent directly; otherwise it is only recorded.
+ */
+static int
+sent_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m, time_t sent_at)
+{
+	/* the current stage began when the case was received or escalated */
+	time_t stage_began = c->stage == 2 && c->escalated_at ? c->escalated_at : c->received_at;
+	time_t before = c->responded_at;
+	int r;
+
+	if (!already_sent_directly(c, m))
+		return case_event(cx, c, m->from.email, "sent_mail",
+				  "mail sent from the complaints mailbox, not to the complainant; recorded");
+	if (sent_at != 0 && sent_at < stage_began)
+		return case_event(cx, c, m->from.email, "sent_mail",
+				  "mail sent from the complaints mailbox before stage %d began; recorded",
+				  c->stage);
+	r = officer_mail(cx, c, m);
+	/* the response counts from when it was sent, not from when we read it */
+	if (r == 0 && c->responded_at != before && sent_at > 0 && sent_at < c->responded_at)
+		c->responded_at = sent_at;
+	return r;
+}
+
+/* Mail from the complaints address itself: our own come back, or an officer's "Send As". */
+static int
+council_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m,
+	     time_t sent_at)
+{
+	int64_t id, case_id;
+	int r = isempty(m->message_id) ? -ENOENT
+				       : store_outbox_find(cx->store, m->message_id, &id, &case_id);
+
+	if (r == -ENOENT && !isempty(m->message_id))
+		/* read from the Sent folder already */
+		r = store_message_find_copy(cx->store, m->message_id, "", "out", &id);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (r == -ENOENT && already_sent_directly(c, m))
+		return sent_mail(cx, c, m, sent_at);
+	return case_event(cx, c, m->from.email, "own_mail", "a copy of our own mail; ignored");
+}
+
 int
 case_message_received(const struct case_ctx *cx, struct case_row *c, const struct message *m,
 		      enum sender_role role, enum automail_kind automail, const char *threaded_by)
@@ -1021,7 +1067,7 @@ case_message_received(const struct case_ctx *cx, struct case_row *c, const struc
 		r = officer_mail(cx, c, m);
 		break;
 	case ROLE_COUNCIL:
-		r = case_event(cx, c, m->from.email, "own_mail", "a copy of our own mail; ignored");
+		r = council_mail(cx, c, m, 0);
 		break;
 	default:
 		r = resident_mail(cx, c, m, threaded_by);
@@ -1036,26 +1082,10 @@ int
 case_sent_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m,
 	       time_t sent_at)
 {
-	/* the current stage began when the case was received or escalated */
-	time_t stage_began = c->stage == 2 && c->escalated_at ? c->escalated_at : c->received_at;
 	int r;
 
 	c->updated_at = cx->now;
-	if (!already_sent_directly(c, m))
-		r = case_event(cx, c, m->from.email, "sent_mail",
-			       "mail sent from the complaints mailbox, not to the complainant; recorded");
-	else if (sent_at != 0 && sent_at < stage_began)
-		r = case_event(cx, c, m->from.email, "sent_mail",
-			       "mail sent from the complaints mailbox before stage %d began; recorded",
-			       c->stage);
-	else {
-		time_t before = c->responded_at;
-
-		r = officer_mail(cx, c, m);
-		/* the response counts from when it was sent, not from when we read it */
-		if (r == 0 && c->responded_at != before && sent_at > 0 && sent_at < c->responded_at)
-			c->responded_at = sent_at;
-	}
+	r = sent_mail(cx, c, m, sent_at);
 	if (r == 0)
 		r = store_case_update(cx->store, c);
 	return r;

@@ -338,7 +338,7 @@ sent_message(struct intake *in, const struct intake_source *src, const struct me
 	}
 	if (r != -ENOENT)
 		return r;
-	r = store_message_find_sent(in->store, m->message_id, digest, &id);
+	r = store_message_find_copy(in->store, m->message_id, digest, NULL, &id);
 	if (r == 0)
 		return known_copy(in, src, id, m->message_id);
 	if (r != -ENOENT)

@@ -265,9 +265,14 @@ int store_unattached(struct store *s, store_stored_message_cb cb, void *userdata
 int store_message_get(struct store *s, int64_t id, store_stored_message_cb cb, void *userdata);
 /* Attach an unattached message to a case; -ENOENT when id is not an unattached message. */
 int store_message_attach(struct store *s, int64_t id, int64_t case_id);
-/* A Sent-folder copy already recorded (same Message-ID and digest)?  Its id, or -ENOENT. */
-int store_message_find_sent(struct store *s, const char *message_id, const char *digest,
-			    int64_t *ret_id);
+/*
+ * Mail the council sent, already recorded (the same Message-ID, or without
+ * one the same digest; direction "in", "out" or NULL for either): a copy in
+ * the Sent folder of a "Send As" mail that also reached INBOX, or the
+ * reverse.  Its id, or -ENOENT.
+ */
+int store_message_find_copy(struct store *s, const char *message_id, const char *digest,
+			    const char *direction, int64_t *ret_id);
 
 /* Counts for status lines and tests. */
 int store_count(struct store *s, const char *what, int64_t *ret);

@@ -159,13 +159,14 @@ first_id(sqlite3_stmt *st, void *userdata)
 }
 
 int
-store_message_find_sent(struct store *s, const char *message_id, const char *digest,
-			int64_t *ret_id)
+store_message_find_copy(struct store *s, const char *message_id, const char *digest,
+			const char *direction, int64_t *ret_id)
 {
-	int r = store_rows(s, "message_find_sent",
-			   "SELECT id FROM messages WHERE message_id = ?1 AND digest = ?2 "
-			   "AND direction = 'out' LIMIT 1",
-			   first_id, ret_id, "ss", message_id, digest);
+	int r = store_rows(s, "message_find_copy",
+			   "SELECT id FROM messages WHERE message_id = ?1 "
+			   "AND (?1 != '' OR digest = ?2) AND state = 'processed' "
+			   "AND (?3 IS NULL OR direction = ?3) LIMIT 1",
+			   first_id, ret_id, "sss", message_id, digest, direction);
 
 	return r < 0 ? r : r == 0 ? -ENOENT : 0;
 }

@@ -171,4 +171,51 @@ check_eq "no follow-up for Carol (the footer was there)" 1 "$(inbox_of "$CAROL" 
 check_eq "the footer was noticed" 1 \
 	"$(ctl show "$cref" --json | jq '[.events[] | select(.type == "footer_present")] | length')"
 
+# --- 6. "Send As" the complaints address with the mailbox copied in: the copy in INBOX
+# and the one in Sent are the same response, recorded once; a stage 1 follow-up
+DAN=dan.resident@example.org
+EVE=eve.resident@example.net
+dref=$(open_case "$dir/d1.eml" "Dan Resident <$DAN>" "Bin not returned to the kerb")
+msg "$dir/sendas.eml" "Example Borough Council <$COMPLAINTS>" "Dan Resident <$DAN>" \
+	"RE: [$dref] Bin not returned to the kerb" "Cc: $COMPLAINTS" <<'EOF2'
+Dear Dan,
+
+The crew has been reminded to return bins to where they found them.
+
+#outcome upheld
+EOF2
+mailstack_send "$COMPLAINTS" "$DAN" "$COMPLAINTS" "$dir/sendas.eml"
+mailstack_wait_count "$COMPLAINTS" INBOX 1 20
+check "the Send As mail is in Sent too" append_sent "$dir/sendas.eml"
+check "run with both copies" it_once
+check_eq "Dan's case responded" responded "$(field "$dref" .status)"
+check_eq "recorded once" 1 \
+	"$(ctl show "$dref" --json | jq '[.events[] | select(.type == "responded")] | length')"
+check_eq "Dan has the ack, the officer's mail and one follow-up" 3 "$(inbox_of "$DAN" 3)"
+sleep 1
+check "the stage 1 follow-up tells him how to ask for stage 2" \
+	grep -qi 'stage 2' <(unqp "$(last_mail "$DAN")")
+check_eq "the follow-up is the footer-followup" 1 \
+	"$(sql "SELECT count(*) FROM outbox o JOIN cases c ON c.id = o.case_id WHERE c.ref = '$dref' AND o.purpose = 'footer-followup'")"
+
+# the other order: Sent read first, the INBOX copy arrives later
+eref=$(open_case "$dir/e1.eml" "Eve Resident <$EVE>" "Bin lid broken by the crew")
+msg "$dir/sendas2.eml" "$COMPLAINTS" "$EVE" "RE: [$eref] Bin lid broken by the crew" \
+	"Cc: $COMPLAINTS" <<'EOF2'
+Dear Eve,
+
+A new lid will be fitted this week. If you are unhappy with this answer you
+can ask for a stage 2 review.
+EOF2
+check "Send As mail in Sent" append_sent "$dir/sendas2.eml"
+check "run with the Sent copy" it_once
+check_eq "Eve's case responded" responded "$(field "$eref" .status)"
+mailstack_send "$COMPLAINTS" "$COMPLAINTS" "$dir/sendas2.eml"
+mailstack_wait_count "$COMPLAINTS" INBOX 1 20
+check "run with the INBOX copy" it_once
+check_eq "Eve's response recorded once" 1 \
+	"$(ctl show "$eref" --json | jq '[.events[] | select(.type == "responded")] | length')"
+check_eq "the INBOX copy is known as ours" 1 \
+	"$(ctl show "$eref" --json | jq '[.events[] | select(.type == "own_mail")] | length')"
+
 it_finish
