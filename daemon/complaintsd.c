@@ -31,9 +31,9 @@
 #include "intake.h"
 #include "log.h"
 #include "outbox.h"
+#include "sentwatch.h"
 #include "smtp.h"
 #include "store.h"
-#include "sentwatch.h"
 #include "sync.h"
 #include "util.h"
 

@@ -298,7 +298,8 @@ quarantine(struct intake *in, const struct intake_source *src, const char *reaso
 		   &(struct log_fields){.catalog_id = MSGID_QUARANTINED, .event = "quarantined",
 					.imap_uid = src->uid},
 		   "Message UID %u quarantined: %s; it stays in the %s folder for an officer to read",
-		   src->uid, reason, in->cfg->imap_quarantine_folder);
+		   src->uid, reason,
+		   intake_from_sent_folder(in, src) ? src->mailbox : in->cfg->imap_quarantine_folder);
 	return 0;
 }
 
