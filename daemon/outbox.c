@@ -119,7 +119,12 @@ append_footer(const struct case_ctx *cx, struct outbox_mail *m, char **body)
 		return -ENOENT;
 	r = template_render(ft, &m->vars, &fsubject, &fbody);
 	if (r == 0) {
-		char *both = xasprintf("%s\n\n%s", *body, fbody);
+		size_t n = strlen(*body);
+		char *both;
+
+		while (n > 0 && (*body)[n - 1] == '\n')
+			n--;
+		both = xasprintf("%.*s\n\n%s", (int)n, *body, fbody);
 
 		free(*body);
 		*body = both;
