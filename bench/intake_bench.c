@@ -280,7 +280,7 @@ bench_deadlines(struct context *ctx, unsigned runs)
 
 	for (unsigned i = 0; i < runs; i++) {
 		struct case_ctx cx = {ctx->store, ctx->cfg, ctx->cal, ctx->rules, ctx->templates,
-				      time(NULL)};
+				      time(NULL), NULL};
 		size_t reminders = 0, breaches = 0;
 		uint64_t t0 = now_ns();
 		int r = case_check_deadlines(&cx, &reminders, &breaches);

@@ -270,9 +270,17 @@ acknowledge(const struct case_ctx *cx, struct case_row *c, const struct message 
 		return r;
 	if (q == OUTBOX_DUPLICATE)
 		return 0;
+	if (q == OUTBOX_HELD || q == OUTBOX_SUPPRESSED) {
+		/* not sent, so not acknowledged: releasing a held one acknowledges (autoreply.c) */
+		c->acknowledged_at = 0;
+		replace(&c->response_due, xstrdup(""));
+	}
 	return case_event_key(cx, c, LOG_INFO, MSGID_ACKNOWLEDGED, "acknowledged",
 			      "stage %d acknowledgement %s; response due %s", c->stage,
-			      q == OUTBOX_QUEUED ? "queued" : "not sent (see above)", c->response_due);
+			      q == OUTBOX_QUEUED ? "queued"
+			      : q == OUTBOX_HELD ? "held back (see above)"
+						 : "not sent (see above)",
+			      *c->response_due ? c->response_due : "once acknowledged");
 }
 
 /* The first reply for a new case, by kind. */

@@ -29,6 +29,9 @@ struct case_ctx {
 	const struct rules *rules; /* NULL: every new case is a complaint */
 	const struct template_set *templates;
 	time_t now;
+	/* the From address of the mail being processed when the council's mail
+	 * server authenticated it (daemon/sender_auth.h), else NULL */
+	const char *authenticated_sender;
 };
 
 /*

@@ -8,7 +8,7 @@
  *   complaintsctl [-c FILE] export REF --output FILE
  *   complaintsctl [-c FILE] unattached [--json] | file MSG REF | open MSG
  *   complaintsctl [-c FILE] check-config
- *   complaintsctl [-c FILE] outbox [--state STATE] [--json] | outbox retry ID
+ *   complaintsctl [-c FILE] outbox [--state STATE] [--json] | outbox retry ID | outbox release ID
  *   complaintsctl [-c FILE] extend|outcome|reclassify|assign|note|close REF [ARGS]
  *   complaintsctl [-c FILE] calendar add DATE N
  *   complaintsctl [-c FILE] calendar received TIMESTAMP
@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "autoreply.h"
 #include "buf.h"
 #include "calendar.h"
 #include "case.h"
@@ -63,9 +64,10 @@ usage(FILE *f)
 		"  file MSG REF                       put unattached message MSG on case REF\n"
 		"  open MSG                           open a new case from unattached message MSG\n"
 		"  check-config                       validate the configuration, rules and holidays\n"
-		"  outbox [--state queued|sent|failed|suppressed] [--json]\n"
+		"  outbox [--state queued|held|sent|failed|suppressed] [--json]\n"
 		"                                     mail waiting, sent, failed or held back\n"
 		"  outbox retry ID                    send a failed mail again\n"
+		"  outbox release ID                  send a held mail (over the daily limit)\n"
 		"  report --from DATE --to DATE [--scheme lgsco|housing]\n"
 		"         [--format text|csv|json|html] [--output FILE]\n"
 		"                                     the annual complaints performance report\n"
@@ -222,6 +224,7 @@ static int
 cmd_check_config(const char *config_path)
 {
 	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	_cleanup_free_ char *auth = NULL;
 	struct context ctx;
 	int r = context_load(&ctx, config_path, &errs);
 
@@ -235,6 +238,11 @@ cmd_check_config(const char *config_path)
 		else if (!isempty(ctx.cfg->smtp_password_file) &&
 			 config_read_secret(ctx.cfg, ctx.cfg->smtp_password_file, &secret, &errs) < 0)
 			fprintf(stderr, "%s\n", errs.v[errs.n - 1]);
+		if (config_auth_warning(ctx.cfg) != NULL)
+			auth = xasprintf("warning: %s", config_auth_warning(ctx.cfg));
+		else if (!isempty(ctx.cfg->trusted_authserv_id))
+			auth = xasprintf("officers' mail counts only when %s vouches for it",
+					 ctx.cfg->trusted_authserv_id);
 	}
 	context_done(&ctx);
 	if (errs.n > 0) {
@@ -242,6 +250,8 @@ cmd_check_config(const char *config_path)
 		return EXIT_USAGE;
 	}
 	printf("%s: configuration, rules and holidays are valid\n", config_path);
+	if (auth != NULL)
+		printf("%s\n", auth);
 	return EXIT_SUCCESS;
 }
 
@@ -362,6 +372,30 @@ cmd_outbox(struct context *ctx, int argc, char **argv)
 	const char *state = NULL;
 	int r;
 
+	if (argc == 3 && streq(argv[1], "release")) {
+		char *end;
+		long long id = strtoll(argv[2], &end, 10);
+		const char *user = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
+		_cleanup_free_ char *actor = xasprintf("complaintsctl:%s", user ? user : "unknown");
+		struct case_ctx cx = {ctx->store, ctx->cfg,	  ctx->cal,
+				      ctx->rules, ctx->templates, time(NULL), NULL};
+
+		if (*argv[2] == '\0' || *end != '\0' || id <= 0) {
+			fprintf(stderr, "complaintsctl outbox release: \"%s\" is not a mail id\n", argv[2]);
+			return EXIT_USAGE;
+		}
+		r = autoreply_release(&cx, id, actor);
+		if (r == -ENOENT) {
+			fprintf(stderr, "complaintsctl outbox release: no held mail with id %lld\n", id);
+			return EXIT_FAILURE;
+		}
+		if (r < 0) {
+			fprintf(stderr, "complaintsctl: %s\n", store_last_error(ctx->store));
+			return EXIT_FAILURE;
+		}
+		printf("Mail %lld released; the daemon sends it on its next round\n", id);
+		return EXIT_SUCCESS;
+	}
 	if (argc == 3 && streq(argv[1], "retry")) {
 		char *end;
 		long long id = strtoll(argv[2], &end, 10);
@@ -387,8 +421,8 @@ cmd_outbox(struct context *ctx, int argc, char **argv)
 		else if (streq(argv[i], "--state") && i + 1 < argc) {
 			state = argv[++i];
 			if (!streq(state, "queued") && !streq(state, "sent") && !streq(state, "failed") &&
-			    !streq(state, "suppressed")) {
-				fprintf(stderr, "complaintsctl outbox: unknown state \"%s\" (queued, sent, failed, suppressed)\n",
+			    !streq(state, "suppressed") && !streq(state, "held")) {
+				fprintf(stderr, "complaintsctl outbox: unknown state \"%s\" (queued, held, sent, failed, suppressed)\n",
 					state);
 				return EXIT_USAGE;
 			}
@@ -457,7 +491,7 @@ cmd_officer(struct context *ctx, const char *verb, int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	actor = xasprintf("complaintsctl:%s", isempty(user) ? "unknown" : user);
-	cx = (struct case_ctx){ctx->store, ctx->cfg, ctx->cal, ctx->rules, ctx->templates, time(NULL)};
+	cx = (struct case_ctx){ctx->store, ctx->cfg, ctx->cal, ctx->rules, ctx->templates, time(NULL), NULL};
 	r = store_begin(ctx->store);
 	if (r == 0)
 		r = case_officer_command(&cx, c, line, actor, &error);

@@ -34,6 +34,7 @@
 #include "sentwatch.h"
 #include "smtp.h"
 #include "store.h"
+#include "store_autoreply.h"
 #include "sync.h"
 #include "util.h"
 
@@ -234,6 +235,11 @@ intake_bind(struct daemon *d)
 			   (unsigned)cfg->max_mime_parts, (size_t)cfg->max_header_bytes},
 	};
 	log_set_level(cfg->log_level);
+	if (config_auth_warning(cfg) != NULL)
+		log_fields(LOG_WARNING,
+			   &(struct log_fields){.catalog_id = MSGID_AUTH_OFF, .event = "officer_auth_off"},
+			   "%s; set officer_auth_required = yes and trusted_authserv_id (complaintsd.conf(5))",
+			   config_auth_warning(cfg));
 }
 
 /* Deadlines, then the outbox: both work from the database alone. */
@@ -241,7 +247,7 @@ static int
 daemon_housekeeping(struct daemon *d)
 {
 	struct case_ctx cx = {d->ctx.store, d->ctx.cfg, d->ctx.cal, d->ctx.rules, d->ctx.templates,
-			      time(NULL)};
+			      time(NULL), NULL};
 	size_t reminders = 0, breaches = 0;
 	int r;
 
@@ -356,7 +362,7 @@ handle_signals(struct daemon *d)
 static void
 notify_status(struct daemon *d)
 {
-	int64_t open = 0, queued = 0, failed = 0, overdue = 0;
+	int64_t open = 0, queued = 0, failed = 0, overdue = 0, held = 0;
 	char last[16] = "never";
 	struct tm tm;
 
@@ -364,11 +370,13 @@ notify_status(struct daemon *d)
 	(void)store_count(d->ctx.store, "overdue", &overdue);
 	(void)store_count(d->ctx.store, "outbox_queued", &queued);
 	(void)store_count(d->ctx.store, "outbox_failed", &failed);
+	(void)store_outbox_count_held(d->ctx.store, &held);
 	if (d->stats.last_poll > 0 && localtime_r(&d->stats.last_poll, &tm) != NULL)
 		strftime(last, sizeof(last), "%H:%M:%S", &tm);
-	sd_notifyf(0, "STATUS=%lld open cases, %lld overdue; %lld replies queued, %lld failed; last poll %s; %zu messages processed, %zu quarantined",
-		   (long long)open, (long long)overdue, (long long)queued, (long long)failed, last,
-		   d->stats.processed, d->stats.quarantined);
+	sd_notifyf(0, "STATUS=%s%lld open cases, %lld overdue; %lld replies queued, %lld failed, %lld held; last poll %s; %zu messages processed, %zu quarantined",
+		   config_auth_warning(d->ctx.cfg) ? "OFFICER AUTHENTICATION OFF; " : "",
+		   (long long)open, (long long)overdue, (long long)queued, (long long)failed,
+		   (long long)held, last, d->stats.processed, d->stats.quarantined);
 }
 
 enum round_result {

@@ -133,6 +133,7 @@ config_set_defaults(struct config *c)
 	c->councillor_domains = xcalloc(1, sizeof(char *));
 	c->councillor_domains[0] = xstrdup("parliament.uk");
 	c->n_councillor_domains = 1;
+	c->officer_auth_required = true;
 	c->trusted_authserv_id = xstrdup("");
 	c->alerts_address = xstrdup("");
 
@@ -404,8 +405,12 @@ config_validate(struct config *c, struct errlist *errs)
 	if (ascii_strcaseeq(c->alerts_address, c->complaints_address))
 		errlist_add(errs, "%s: people.alerts_address must not be the complaints address: complaintsd would file its own alerts away unread",
 			    p);
-	if (c->officer_auth_required && isempty(c->trusted_authserv_id))
-		errlist_add(errs, "%s: people.officer_auth_required needs people.trusted_authserv_id", p);
+	if (c->officer_auth_required && isempty(c->trusted_authserv_id) &&
+	    c->n_officer_domains + c->n_officer_addresses > 0)
+		errlist_add(errs, "%s: people.officer_auth_required is yes (the default) but people.trusted_authserv_id is empty, so no officer's mail could be believed: "
+			    "set trusted_authserv_id to the host name your mail server writes in its Authentication-Results headers (see complaintsd.conf(5)), "
+			    "or set officer_auth_required = no to believe any mail from an officer address (then anyone can speak for the council)",
+			    p);
 }
 
 /* Read the lines of f (named path in messages) into c; errors go to errs. */
@@ -584,4 +589,13 @@ const char *
 config_alerts_address(const struct config *c)
 {
 	return isempty(c->alerts_address) ? c->complaints_address : c->alerts_address;
+}
+
+const char *
+config_auth_warning(const struct config *c)
+{
+	if (c->officer_auth_required || c->n_officer_domains + c->n_officer_addresses == 0)
+		return NULL;
+	return "people.officer_auth_required = no: mail from an officer address is believed without proof, "
+	       "so anyone can apply commands to a case and write to its resident in the council's name";
 }

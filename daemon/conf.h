@@ -58,8 +58,8 @@ struct config {
 	size_t n_councillor_addresses;
 	char **councillor_domains;
 	size_t n_councillor_domains;
-	bool officer_auth_required;
-	char *trusted_authserv_id;
+	bool officer_auth_required; /* default yes */
+	char *trusted_authserv_id;  /* whose Authentication-Results to believe */
 	char *alerts_address; /* officers' alerts when a case has no officer; "" = complaints */
 
 	/* [imap] */
@@ -123,6 +123,9 @@ int config_read_secret(const struct config *c, const char *file, char **ret, str
 
 /* Where alerts go for a case with no assigned officer. */
 const char *config_alerts_address(const struct config *c);
+
+/* The warning to give at every start when officers' mail is believed unauthenticated, or NULL. */
+const char *config_auth_warning(const struct config *c);
 
 /* Is addr (lower-case) listed in, or in a domain of, the given lists? */
 bool config_address_in(const char *addr, char *const *addresses, size_t n_addresses,

@@ -20,11 +20,13 @@
 #include "case.h"
 #include "conf.h"
 #include "forwarded.h"
+#include "hdrscan.h"
 #include "intake.h"
 #include "kinds.h"
 #include "log.h"
 #include "quote.h"
 #include "rules.h"
+#include "sender_auth.h"
 #include "store.h"
 #include "threadkey.h"
 #include "util.h"
@@ -58,40 +60,12 @@ digest_message(const char *raw, size_t len, bool whole, char ret[static 65])
 }
 
 /*
- * Does an Authentication-Results header added by our own receiving server
- * (trusted_authserv_id) show DMARC pass, or DKIM pass for the From domain?
- * Headers from anyone else are ignored: a sender can write any header.
+ * *ret_unverified: the mail claims an officer's address but the council's
+ * mail server did not vouch for it (daemon/sender_auth.h).
  */
-static bool
-officer_authenticated(const struct config *c, const struct message *m)
-{
-	const char *at = strrchr(m->from.email, '@');
-	_cleanup_free_ char *dkim_d = xasprintf("header.d=%s", at ? at + 1 : "");
-	_cleanup_free_ char *dkim_i = xasprintf("header.i=@%s", at ? at + 1 : "");
-
-	for (size_t i = 0; i < m->n_auth_results; i++) {
-		const char *v = m->auth_results[i];
-		size_t n = strlen(c->trusted_authserv_id);
-
-		v += strspn(v, " \t");
-		if (!ascii_strncaseeq(v, c->trusted_authserv_id, n) ||
-		    (v[n] != ';' && v[n] != ' ' && v[n] != '\t'))
-			continue;
-		if (ascii_strcasestr(v, "dmarc=pass"))
-			return true;
-		for (const char *p = v; (p = ascii_strcasestr(p, "dkim=pass")) != NULL; p++) {
-			const char *end = strchr(p, ';');
-			_cleanup_free_ char *res = end ? xstrndup(p, (size_t)(end - p)) : xstrdup(p);
-
-			if (ascii_strcasestr(res, dkim_d) || ascii_strcasestr(res, dkim_i))
-				return true;
-		}
-	}
-	return false;
-}
-
 static enum sender_role
-sender_role(const struct intake *in, const struct message *m, enum automail_kind automail)
+sender_role(const struct intake *in, const struct message *m, enum automail_kind automail,
+	    const struct authres_verdict *auth, bool *ret_unverified)
 {
 	const struct config *c = in->cfg;
 	const char *from = m->from.email;
@@ -105,13 +79,9 @@ sender_role(const struct intake *in, const struct message *m, enum automail_kind
 		return ROLE_COUNCILLOR;
 	if (config_address_in(from, c->officer_addresses, c->n_officer_addresses, c->officer_domains,
 			      c->n_officer_domains)) {
-		if (!c->officer_auth_required || officer_authenticated(c, m))
+		if (!c->officer_auth_required || authres_officer_proven(auth))
 			return ROLE_OFFICER;
-		log_fields(LOG_WARNING,
-			   &(struct log_fields){.catalog_id = MSGID_SPOOF_SUSPECTED, .event = "spoof_suspected",
-						.mail_message_id = m->message_id},
-			   "Mail claims to be from officer %s but %s did not vouch for it (no DMARC or DKIM pass); treated as mail from the public, no commands applied",
-			   from, c->trusted_authserv_id);
+		*ret_unverified = true;
 	}
 	return ROLE_RESIDENT;
 }
@@ -368,8 +338,10 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	_cleanup_message_ struct message *m = NULL;
 	_cleanup_free_ char *reason = NULL, *state = NULL, *quoted_ref = NULL;
 	_cleanup_case_row_ struct case_row *c = NULL;
-	struct case_ctx cx = {in->store, in->cfg, in->cal, in->rules, in->templates, now};
+	struct case_ctx cx = {in->store, in->cfg, in->cal, in->rules, in->templates, now, NULL};
 	enum automail_kind automail;
+	struct authres_verdict auth;
+	bool unverified = false;
 	enum sender_role role;
 	enum thread_how how;
 	enum msg_result pr;
@@ -426,12 +398,24 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 		      : m->newest_received ? m->newest_received
 					   : now;
 	automail = automail_classify(m);
-	role = sender_role(in, m, automail);
+	if (automail == AUTOMAIL_NONE &&
+	    hdrscan_has(src->raw, src->len, in->limits.max_header_bytes, "List-Unsubscribe"))
+		automail = AUTOMAIL_LIST;
+	sender_auth_evaluate(in->cfg, src->raw, src->len, m, &auth);
+	role = sender_role(in, m, automail, &auth, &unverified);
+	if ((role == ROLE_RESIDENT || role == ROLE_COUNCILLOR) && !unverified &&
+	    authres_sender_authenticated(&auth))
+		cx.authenticated_sender = m->from.email;
 	*ret = INTAKE_PROCESSED;
 
-	r = thread_find(in, m, role, now, &c, &how, &quoted_ref);
+	/* a forged officer's mail is filed where an officer's would be, and goes no further */
+	r = thread_find(in, m, unverified ? ROLE_OFFICER : role, now, &c, &how, &quoted_ref);
 	if (r < 0)
 		return r;
+	if (unverified) {
+		r = record_message(in, src, m, c ? c->id : 0, role, "", digest, received_at);
+		return r < 0 ? r : sender_auth_officer_rejected(&cx, c, m, &auth);
+	}
 
 	if (c != NULL) {
 		r = record_message(in, src, m, c->id, role,
@@ -439,7 +423,8 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 				   digest, received_at);
 		if (r < 0)
 			return r;
-		return case_message_received(&cx, c, m, role, automail, thread_how_to_string(how));
+		r = case_message_received(&cx, c, m, role, automail, thread_how_to_string(how));
+		return r < 0 ? r : sender_auth_note(&cx, c, &auth);
 	}
 
 	if (role == ROLE_OFFICER) {
@@ -469,5 +454,6 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	r = case_open(&cx, m, role, received_at, quoted_ref, &c);
 	if (r < 0)
 		return r;
-	return record_message(in, src, m, c->id, role, "", digest, received_at);
+	r = record_message(in, src, m, c->id, role, "", digest, received_at);
+	return r < 0 ? r : sender_auth_note(&cx, c, &auth);
 }

@@ -82,8 +82,8 @@ iov_add(struct iovec *iov, size_t *n, char *s)
 static void
 log_journal(int priority, const struct log_fields *f, const char *msg)
 {
-	char *items[10] = {0};
-	struct iovec iov[10];
+	char *items[12] = {0};
+	struct iovec iov[12];
 	size_t n = 0;
 
 	items[n] = xasprintf("MESSAGE=%s", msg), iov_add(iov, &n, items[n]);
@@ -103,6 +103,11 @@ log_journal(int priority, const struct log_fields *f, const char *msg)
 			iov_add(iov, &n, items[n]);
 		if (f->imap_uid > 0)
 			items[n] = xasprintf("IMAP_UID=%u", f->imap_uid), iov_add(iov, &n, items[n]);
+		if (!isempty(f->mail_from))
+			items[n] = xasprintf("MAIL_FROM=%s", f->mail_from), iov_add(iov, &n, items[n]);
+		if (!isempty(f->auth_results))
+			items[n] = xasprintf("AUTH_RESULTS=%s", f->auth_results),
+			iov_add(iov, &n, items[n]);
 	}
 	(void)sd_journal_sendv(iov, (int)n);
 	for (size_t i = 0; i < n; i++)
@@ -126,6 +131,8 @@ log_stderr(int priority, const struct log_fields *f, const char *msg)
 			(void)buf_printf(&b, " MAIL_MESSAGE_ID=%s", f->mail_message_id);
 		if (f->imap_uid > 0)
 			(void)buf_printf(&b, " IMAP_UID=%u", f->imap_uid);
+		if (!isempty(f->mail_from))
+			(void)buf_printf(&b, " MAIL_FROM=%s", f->mail_from);
 	}
 	(void)buf_putc(&b, '\n');
 	(void)!write(STDERR_FILENO, buf_str(&b), b.len);

@@ -24,6 +24,8 @@
 #define MSGID_DELIVERY_FAILED "1286d1b28ab741b88dc64e9c97390507"
 #define MSGID_QUARANTINED "5b130e10f9fe4e958f1fbc8afc49d0a3"
 #define MSGID_SPOOF_SUSPECTED "a14eef5ddfc94613a2579ff518fe913f"
+#define MSGID_REPLY_HELD "0d6b1f7e3c2a4e59a8f4b6c1d2e3f405"
+#define MSGID_AUTH_OFF "7c3e9a1b5d2f4c8e9b0a6d4f2e1c3b57"
 
 struct log_fields {
 	const char *catalog_id;      /* MESSAGE_ID, or NULL */
@@ -32,6 +34,8 @@ struct log_fields {
 	int stage;                   /* STAGE (0: none) */
 	const char *mail_message_id; /* MAIL_MESSAGE_ID */
 	uint32_t imap_uid;           /* IMAP_UID (0: none) */
+	const char *mail_from;       /* MAIL_FROM: the sender of a security event */
+	const char *auth_results;    /* AUTH_RESULTS: what the trusted mail server found */
 };
 
 enum log_target { LOG_TARGET_AUTO, LOG_TARGET_JOURNAL, LOG_TARGET_STDERR };

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "autoreply.h"
 #include "buf.h"
 #include "calendar.h"
 #include "case.h"
@@ -16,6 +17,7 @@
 #include "outbox.h"
 #include "smtp.h"
 #include "store.h"
+#include "store_autoreply.h"
 #include "threadkey.h"
 #include "util.h"
 
@@ -140,9 +142,10 @@ outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queue
 		m->tmpl == OUTBOX_NO_TEMPLATE ? NULL : template_get(cx->templates, m->tmpl);
 	_cleanup_free_ char *subject = NULL, *body = NULL, *full_body = NULL, *msgid = NULL,
 			    *first_msgid = NULL, *data = NULL, *key = NULL;
+	char *reason = NULL;
 	char *owned[8] = {0};
 	size_t n_owned = 0;
-	int64_t seq = 0, recent = 0;
+	int64_t seq = 0;
 	const char *in_reply_to = m->in_reply_to;
 	const char *const *refs = m->references;
 	size_t n_refs = m->n_references;
@@ -155,9 +158,10 @@ outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queue
 	}
 	if (m->tmpl == OUTBOX_NO_TEMPLATE) {
 		/* the officer's own words and nothing else */
-		if (m->c == NULL || m->body_prefix == NULL)
+		if ((m->c == NULL && m->subject == NULL) || m->body_prefix == NULL)
 			return -EINVAL;
-		subject = xasprintf("[%s] %s", m->c->ref, m->c->subject);
+		subject = m->subject ? xstrdup(m->subject)
+				     : xasprintf("[%s] %s", m->c->ref, m->c->subject);
 		body = xstrdup("");
 	} else {
 		if (t == NULL)
@@ -235,26 +239,21 @@ outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queue
 	row.last_error = (char *)"";
 	row.created_at = cx->now;
 
-	*ret = OUTBOX_QUEUED;
-	if (m->automatic && cfg->max_auto_replies_per_day >= 0) {
-		r = store_outbox_count_auto(cx->store, m->to_addr, cx->now - 86400, &recent);
-		if (r < 0)
-			goto out;
-		if (recent >= cfg->max_auto_replies_per_day) {
-			row.state = (char *)"suppressed";
-			row.last_error = (char *)"daily limit of automatic replies to this address reached";
-			*ret = OUTBOX_SUPPRESSED;
-		}
+	r = autoreply_decide(cx, m, ret, &reason);
+	if (r < 0)
+		goto out;
+	if (*ret != OUTBOX_QUEUED) {
+		row.state = (char *)(*ret == OUTBOX_HELD ? "held" : "suppressed");
+		row.last_error = reason;
 	}
 	r = store_outbox_insert(cx->store, &row);
 	if (r == -EEXIST) {
 		*ret = OUTBOX_DUPLICATE;
 		r = 0;
-	} else if (r == 0 && *ret == OUTBOX_SUPPRESSED && m->c != NULL)
-		r = case_event(cx, m->c, "complaintsd", "reply_suppressed",
-			       "%s to %s not sent: %d automatic replies to this address in 24 hours",
-			       m->purpose, m->to_addr, cfg->max_auto_replies_per_day);
+	} else if (r == 0 && *ret != OUTBOX_QUEUED)
+		r = autoreply_recorded(cx, m, *ret, store_outbox_last_id(cx->store), reason);
 out:
+	free(reason);
 	free(row.message_id);
 	return r;
 }

@@ -6,8 +6,10 @@
  * message and stored; its Message-ID is derived from the case reference,
  * the purpose and a key, so queueing the same mail twice (a re-run after a
  * crash, a second breach check) is refused by the store and sends nothing.
- * Automatic mail counts against max_auto_replies_per_day per address; mail
- * over the limit is recorded as suppressed, with the reason.
+ * Whether automatic mail goes, is held back (over max_auto_replies_per_day
+ * for a sender not authenticated) or is never sent (no-reply addresses) is
+ * decided by daemon/autoreply.c; held and suppressed mail is recorded with
+ * the reason, an event on the case and a warning in the journal.
  */
 #ifndef COMPLAINTSD_OUTBOX_H
 #define COMPLAINTSD_OUTBOX_H
@@ -32,11 +34,12 @@ struct outbox_mail {
 	const char *key;          /* makes the Message-ID unique; NULL: the next sequence number */
 	const char *to_addr;
 	const char *to_name;
+	const char *subject;      /* OUTBOX_NO_TEMPLATE: the subject (NULL: "[REF] " + the case's) */
 	const char *body_prefix;  /* text placed before the template's body (a relayed reply) */
 	const char *in_reply_to;  /* the message answered, or NULL for the case's first message */
 	const char *const *references;
 	size_t n_references;
-	bool automatic;           /* Auto-Submitted: auto-replied, and counts against the limit */
+	bool automatic;           /* Auto-Submitted: auto-replied; may be held (daemon/autoreply.h) */
 	bool thread_subject;      /* "[REF] " + the case's subject, so the person's mail client
 				   * keeps the conversation together (the template's Subject
 				   * line is used when the case has none) */
@@ -48,7 +51,9 @@ struct outbox_mail {
 enum outbox_queued {
 	OUTBOX_QUEUED,
 	OUTBOX_DUPLICATE,  /* the same mail was queued before: nothing done */
-	OUTBOX_SUPPRESSED, /* over the daily limit for automatic mail: recorded, not sent */
+	OUTBOX_SUPPRESSED, /* to an address never answered (no-reply...): recorded, not sent */
+	OUTBOX_HELD,       /* over the daily limit for a sender not authenticated: recorded,
+			    * waiting for an officer (complaintsctl outbox release) */
 	OUTBOX_NO_ADDRESS, /* nobody to send it to */
 };
 

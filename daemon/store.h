@@ -135,7 +135,7 @@ struct outbox_row {
 	char *rcpt;
 	char *data;          /* the complete message, CRLF line endings */
 	size_t len;
-	char *state;         /* "queued", "sent", "failed", "suppressed" */
+	char *state;         /* "queued", "held", "sent", "failed", "suppressed" */
 	int attempts;
 	time_t next_attempt;
 	char *last_error;

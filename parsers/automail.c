@@ -106,3 +106,31 @@ automail_classify(const struct message *m)
 		return AUTOMAIL_LIST;
 	return AUTOMAIL_NONE;
 }
+
+bool
+automail_never_answer(const char *addr)
+{
+	static const char *const prefixes[] = {"noreply",      "no-reply", "no_reply", "donotreply",
+					       "do-not-reply", "do_not_reply", "owner-"};
+	static const char *const suffixes[] = {"-request", "-bounces", "-bounce"};
+	const char *at = addr ? strrchr(addr, '@') : NULL;
+	size_t n = at ? (size_t)(at - addr) : (addr ? strlen(addr) : 0);
+
+	if (n == 0)
+		return true;
+	for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
+		if (n >= strlen(prefixes[i]) && ascii_strncaseeq(addr, prefixes[i], strlen(prefixes[i])))
+			return true;
+	for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
+		size_t k = strlen(suffixes[i]);
+
+		if (n >= k && ascii_strncaseeq(addr + n - k, suffixes[i], k))
+			return true;
+	}
+	/* Mailman's VERP return addresses: list-bounces+jane=example.net@ */
+	for (size_t i = 0; i + 9 <= n; i++)
+		if (ascii_strncaseeq(addr + i, "-bounces+", 9))
+			return true;
+	return (n == 13 && ascii_strncaseeq(addr, "mailer-daemon", 13)) ||
+	       (n == 10 && ascii_strncaseeq(addr, "postmaster", 10));
+}

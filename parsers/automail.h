@@ -8,6 +8,8 @@
 #ifndef COMPLAINTSD_AUTOMAIL_H
 #define COMPLAINTSD_AUTOMAIL_H
 
+#include <stdbool.h>
+
 #include "message.h"
 
 enum automail_kind {
@@ -23,5 +25,12 @@ enum automail_kind {
 enum automail_kind automail_classify(const struct message *m);
 /* "dsn", "auto_reply", "out_of_office", "bulk", "list", "null_sender", "none" */
 const char *automail_kind_to_string(enum automail_kind k);
+
+/*
+ * An address no automatic reply may ever go to (RFC 3834 and practice):
+ * noreply/no-reply/donotreply local parts, -request, -bounces, owner-,
+ * mailer-daemon, postmaster, or no address at all.
+ */
+bool automail_never_answer(const char *addr);
 
 #endif

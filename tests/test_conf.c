@@ -37,6 +37,7 @@ static const char good[] =
 	"[people]\n"
 	"officer_domains = council.example, services.council.example\n"
 	"councillor_addresses = cllr.m.lowe@council.example\n"
+	"trusted_authserv_id = mx.council.example\n"
 	"[imap]\n"
 	"url = imaps://imap.council.example/INBOX\n"
 	"username = complaints\n"
@@ -67,6 +68,8 @@ test_good_file_and_defaults(void **state)
 	assert_int_equal(c->ts.stage1_response_days, 10); /* default */
 	assert_int_equal(c->ts.stage1_ack_days, 5);
 	assert_int_equal(c->max_auto_replies_per_day, 3);
+	assert_true(c->officer_auth_required); /* secure by default */
+	assert_null(config_auth_warning(c));
 	assert_string_equal(c->lgsco.phone, "0300 061 0614");
 	assert_string_equal(c->housing.phone, "0300 111 3000");
 	assert_true(c->imap_tls_verify);
@@ -100,7 +103,10 @@ static const struct {
 	{"[imap]\nurl imap://h/\nusername = u\n", ":2: expected \"key = value\""},
 	{"[council]\ncomplaints_address = nobody\n[imap]\nurl = imap://h/\nusername = u\n", "complaints_address: \"nobody\" is not an email address"},
 	{"[council]\nreference_prefix = cmp\n[imap]\nurl = imap://h/\nusername = u\n", "reference_prefix: use 1 to 10 capital letters"},
-	{"[people]\nofficer_auth_required = yes\n[imap]\nurl = imap://h/\nusername = u\n", "officer_auth_required needs people.trusted_authserv_id"},
+	{"[people]\nofficer_domains = council.example\n[imap]\nurl = imap://h/\nusername = u\n",
+	 "people.officer_auth_required is yes (the default) but people.trusted_authserv_id is empty"},
+	{"[people]\nofficer_addresses = a@example.org\nofficer_auth_required = yes\n[imap]\nurl = imap://h/\nusername = u\n",
+	 "or set officer_auth_required = no"},
 	{"[log]\nlevel = loud\n[imap]\nurl = imap://h/\nusername = u\n", ":2: log.level"},
 };
 
@@ -125,6 +131,29 @@ test_bad_files_name_line_and_reason(void **state)
 		}
 		unlink(path);
 	}
+}
+
+/* Authentication off is possible, but always said; without officers there is nothing to prove. */
+static void
+test_officer_auth_off_is_visible(void **state)
+{
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	_cleanup_free_ char *off = write_temp("[people]\nofficer_domains = council.example\n"
+					      "officer_auth_required = no\n[imap]\nurl = imap://h/\nusername = u\n");
+	_cleanup_free_ char *none = write_temp("[imap]\nurl = imap://h/\nusername = u\n");
+	struct config *c = NULL;
+
+	assert_int_equal(config_load(off, &c, &errs), 0);
+	assert_false(c->officer_auth_required);
+	assert_non_null(config_auth_warning(c));
+	assert_non_null(strstr(config_auth_warning(c), "officer_auth_required = no"));
+	config_free(c);
+	assert_int_equal(config_load(none, &c, &errs), 0);
+	assert_true(c->officer_auth_required);
+	assert_null(config_auth_warning(c));
+	config_free(c);
+	unlink(off);
+	unlink(none);
 }
 
 static void
@@ -207,6 +236,7 @@ main(void)
 		cmocka_unit_test(test_bad_files_name_line_and_reason),
 		cmocka_unit_test(test_all_errors_reported_not_just_first),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_officer_auth_off_is_visible),
 		cmocka_unit_test(test_secret_relative_to_credentials_directory),
 		cmocka_unit_test(test_example_file_is_valid),
 	};

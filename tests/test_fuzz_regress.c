@@ -54,6 +54,9 @@
 #define LLVMFuzzerTestOneInput fuzz_litset_one
 #include "fuzz/fuzz_litset.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_authres_one
+#include "fuzz/fuzz_authres.c"
+#undef LLVMFuzzerTestOneInput
 
 struct target {
 	const char *name;
@@ -65,7 +68,7 @@ static const struct target targets[] = {
     {"rules", fuzz_rules_one},       {"threadkey", fuzz_threadkey_one},
     {"command", fuzz_command_one},   {"holidays_json", fuzz_holidays_json_one},
     {"template", fuzz_template_one}, {"config", fuzz_config_one},
-    {"litset", fuzz_litset_one},
+    {"litset", fuzz_litset_one},     {"authres", fuzz_authres_one},
 };
 
 /* Read a whole file into a malloc'ed buffer of exactly its size (1 if empty). */

@@ -28,6 +28,8 @@ trap cleanup_daemon EXIT
 has_mail() { [ -n "$(mailstack_messages "$1" INBOX 2>/dev/null)" ]; }
 check "READY=1 after the first mailbox pass" it_wait_for 60 grep -q 'READY=1' "$dir/notify.log"
 check "STATUS= says how many cases are open" it_wait_for 30 grep -q 'STATUS=.*open cases' "$dir/notify.log"
+check "and how many replies are held back" grep -q 'STATUS=.*, 0 held;' "$dir/notify.log"
+check "officer authentication is on: STATUS= has no warning" sh -c "! grep -q 'OFFICER AUTHENTICATION OFF' '$dir/notify.log'"
 
 cat >"$dir/c.eml" <<MAIL
 From: Nia Resident <nia@example.net>
@@ -50,15 +52,18 @@ kill -HUP "$pid"
 check "a broken reload is refused" it_wait_for 60 grep -q 'keeping the running one' "$dir/daemon.log"
 check "the error names file and line" grep -q "complaintsd.conf:[0-9]*: .*bogus_key" "$dir/daemon.log"
 check "still running" kill -0 "$pid"
-cp "$dir/good.conf" "$dir/complaintsd.conf"
+# a good one, which turns officer authentication off: never silently
+sed -e 's/^trusted_authserv_id = .*/officer_auth_required = no/' "$dir/good.conf" >"$dir/complaintsd.conf"
 kill -HUP "$pid"
 check "a good reload is applied" it_wait_for 60 grep -q 'Reloaded configuration' "$dir/daemon.log"
+check "authentication off is warned about" grep -q 'officer_auth_required = no: mail from an officer address is believed' "$dir/daemon.log"
 check "RELOADING=1 was announced" grep -q 'RELOADING=1' "$dir/notify.log"
 
 # Mail after the reload is still picked up.
 sed -e 's/nia@/owen@/; s/nia-1@/owen-1@/; s/Nia/Owen/' "$dir/c.eml" >"$dir/c2.eml"
 mailstack_send owen@example.net "$COMPLAINTS" "$dir/c2.eml"
 check "mail after the reload is acknowledged" it_wait_for 20 has_mail owen@example.net
+check "STATUS= then says officer authentication is off" it_wait_for 20 grep -q 'STATUS=OFFICER AUTHENTICATION OFF; ' "$dir/notify.log"
 
 kill -TERM "$pid"
 rc=0

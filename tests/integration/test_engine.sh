@@ -66,7 +66,7 @@ Authentication-Results: evil.example.org; dmarc=pass header.from=council.example
 MAIL
 check "run 2" it_once
 check_eq "a spoofed officer cannot close the case" open "$(ctl show "$ref" --json | jq -r .status)"
-check "the spoof is logged" grep -q 'did not vouch for it' "$dir/daemon.log"
+check "the spoof is logged" grep -q 'failed authentication' "$dir/daemon.log"
 
 send ack <<MAIL
 From: Olivia Officer <olivia.officer@council.example>

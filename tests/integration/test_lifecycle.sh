@@ -61,7 +61,7 @@ check_eq "acknowledged now, response due 10 working days on" \
 	"$(ctl calendar received "$(field "$ref" .acknowledged_at)" | xargs -I{} "$COMPLAINTSCTL" -c "$dir/complaintsd.conf" calendar add {} 10)" "$due"
 
 # --- 2. an officer's bad command is explained, nothing changes, nothing relayed
-msg "$dir/o-bad.eml" "Olivia Officer <$OFFICER>" "Re: [$ref] Missed bin collections" <<'EOF2'
+msg "$dir/o-bad.eml" "Olivia Officer <$OFFICER>" "Re: [$ref] Missed bin collections" "$VOUCHED" <<'EOF2'
 #extnd 5 waiting for the crew's report
 Jane, we are looking into it.
 EOF2
@@ -73,7 +73,7 @@ check_eq "nothing relayed to Jane" 1 "$(inbox_of "$JANE" 1)"
 check_eq "case still open" open "$(field "$ref" .status)"
 
 # --- 3. the officer's response, with commands, reaches Jane with the stage 1 footer
-msg "$dir/o-resp.eml" "Olivia Officer <$OFFICER>" "Re: [$ref] Missed bin collections" <<'EOF2'
+msg "$dir/o-resp.eml" "Olivia Officer <$OFFICER>" "Re: [$ref] Missed bin collections" "$VOUCHED" <<'EOF2'
 Dear Jane,
 
 I am sorry: your street was left off the new round. It is back on from Monday
@@ -234,6 +234,6 @@ EOF2
 deliver "$dir/auto.eml"
 check "run 8" it_once
 check_eq "the bot got at most 3 automatic replies" 3 "$(inbox_of bot@example.org 3)"
-check_eq "the rest are recorded as suppressed" 2 "$(sql "SELECT count(*) FROM outbox WHERE rcpt = 'bot@example.org' AND state = 'suppressed'")"
+check_eq "the rest are held back, not lost" 2 "$(sql "SELECT count(*) FROM outbox WHERE rcpt = 'bot@example.org' AND state = 'held'")"
 check_eq "the auto-responder got nothing" 0 "$(inbox_of auto@example.org 0)"
 it_finish
