@@ -293,7 +293,7 @@ sent_message(struct intake *in, const struct intake_source *src, const struct me
 {
 	_cleanup_case_row_ struct case_row *c = NULL;
 	_cleanup_free_ char *quoted_ref = NULL;
-	struct case_ctx cx = {in->store, in->cfg, in->cal, in->rules, in->templates, now};
+	struct case_ctx cx = {in->store, in->cfg, in->cal, in->rules, in->templates, now, NULL};
 	enum thread_how how;
 	int64_t id, case_id;
 	int r;
