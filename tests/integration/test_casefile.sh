@@ -76,7 +76,7 @@ check "Jane's case opened" test -n "$ref"
 check_eq "acknowledged" 1 "$(inbox_of "$JANE" 1)"
 
 # --- 2. the officer answers (relayed); Jane replies quoting it
-msg "$dir/resp.eml" "Olivia Officer <$OFFICER>" "$COMPLAINTS" "Re: [$ref] Fly-tipped mattress" <<'EOF2'
+msg "$dir/resp.eml" "Olivia Officer <$OFFICER>" "$COMPLAINTS" "Re: [$ref] Fly-tipped mattress" "$VOUCHED" <<'EOF2'
 Dear Jane,
 
 The mattress was collected this morning and the verge cleared.
@@ -160,14 +160,18 @@ assert "From the start of this month" in body, body
 PY
 check "the From line in Jane's text is quoted in the file (mboxrd)" grep -q '^>From the start' "$dir/case.mbox"
 check "mutt reads the export" mutt_read "$dir/case.mbox" "$dir/mutt.out"
-check_eq "mutt sees every message" 5 "$(grep -c '^Message-ID:' "$dir/mutt.out" || true)"
+# each message mutt pipes starts with its separator line (attached messages have none)
+check_eq "mutt sees every message" 5 \
+	"$(grep -cE '^From [^ ]+ (Mon|Tue|Wed|Thu|Fri|Sat|Sun) ' "$dir/mutt.out" || true)"
+check_eq "with every Message-ID in order" "$(jq -r '.messages[].message_id' "$dir/show.json" | tr '\n' ' ')" \
+	"$(sed -n 's/^Message-ID: <\(.*\)>.*/\1/p' "$dir/mutt.out" | head -5 | tr '\n' ' ')"
 
 # --- 6. mail without a case: listed, filed on a case, or made a case
-msg "$dir/loose.eml" "Olivia Officer <$OFFICER>" "$COMPLAINTS" "Notes from the site visit" <<'EOF2'
+msg "$dir/loose.eml" "Olivia Officer <$OFFICER>" "$COMPLAINTS" "Notes from the site visit" "$VOUCHED" <<'EOF2'
 Photos from the verge are on the shared drive.
 EOF2
 deliver "$dir/loose.eml"
-msg "$dir/fwd-plain.eml" "Olivia Officer <$OFFICER>" "$COMPLAINTS" "Fwd: Broken paving on the High Street" <<EOF2
+msg "$dir/fwd-plain.eml" "Olivia Officer <$OFFICER>" "$COMPLAINTS" "Fwd: Broken paving on the High Street" "$VOUCHED" <<EOF2
 Could this be looked at?
 
 ---------- Forwarded message ---------
@@ -202,7 +206,7 @@ check_eq "Sam is acknowledged" 1 "$(inbox_of "$SAM" 1)"
 check_eq "nothing left without a case" 0 "$(ctl unattached --json | jq length)"
 
 # --- 7. an officer forwards a resident's mail with #complaint: a case for the resident
-msg "$dir/fwd-cmd.eml" "Olivia Officer <$OFFICER>" "$COMPLAINTS" "Fwd: Noise from the depot" <<EOF2
+msg "$dir/fwd-cmd.eml" "Olivia Officer <$OFFICER>" "$COMPLAINTS" "Fwd: Noise from the depot" "$VOUCHED" <<EOF2
 #complaint
 
 ---------- Forwarded message ---------

@@ -58,7 +58,7 @@ EOF2
 }
 # to_stage2 REF: an officer escalates the case (commands only, nothing relayed)
 to_stage2() {
-	msg "$dir/s2-$1.eml" "Olivia Officer <$OFFICER>" "$COMPLAINTS" "Re: [$1] bins" <<'EOF2'
+	msg "$dir/s2-$1.eml" "Olivia Officer <$OFFICER>" "$COMPLAINTS" "Re: [$1] bins" "$VOUCHED" <<'EOF2'
 #stage2
 EOF2
 	deliver "$dir/s2-$1.eml" >&2
@@ -139,7 +139,7 @@ check_eq "mail to someone else is no response" open "$(field "$bref" .status)"
 check_eq "it is recorded on the case" 1 \
 	"$(ctl show "$bref" --json | jq '[.events[] | select(.type == "sent_mail")] | length')"
 msg "$dir/cc.eml" "Olivia Officer <$OFFICER>" "$COMPLAINTS" "Re: [$bref] Missed recycling collection" \
-	"Cc: Bob Resident <$BOB>" <<'EOF2'
+	"Cc: Bob Resident <$BOB>" "$VOUCHED" <<'EOF2'
 Dear Bob,
 
 The waste was cleared on Tuesday and the land owner has been written to.
