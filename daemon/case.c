@@ -1075,12 +1075,24 @@ case_message_received(const struct case_ctx *cx, struct case_row *c, const struc
 		r = officer_mail(cx, c, m);
 		break;
 	case ROLE_COUNCIL:
-		r = council_mail(cx, c, m, 0);
+		r = case_event(cx, c, m->from.email, "own_mail", "a copy of our own mail; ignored");
 		break;
 	default:
 		r = resident_mail(cx, c, m, threaded_by);
 		break;
 	}
+	if (r == 0)
+		r = store_case_update(cx->store, c);
+	return r;
+}
+
+int
+case_council_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m)
+{
+	int r;
+
+	c->updated_at = cx->now;
+	r = council_mail(cx, c, m, 0);
 	if (r == 0)
 		r = store_case_update(cx->store, c);
 	return r;

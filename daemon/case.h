@@ -63,6 +63,14 @@ int case_message_received(const struct case_ctx *cx, struct case_row *c, const s
 int case_sent_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m,
 		   time_t sent_at);
 
+/*
+ * Mail from the complaints address itself that reached INBOX on case c, its
+ * sender vouched for by the council's mail server: our own mail come back is
+ * ignored; an officer's "Send As" mail to the complainant is their response,
+ * as from the Sent folder (counted once if both copies are read).
+ */
+int case_council_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m);
+
 /* Add an event to c and log it with the case's fields. */
 int case_event(const struct case_ctx *cx, const struct case_row *c, const char *actor,
 	       const char *type, const char *fmt, ...) __attribute__((format(printf, 5, 6)));

@@ -423,7 +423,13 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 				   digest, received_at);
 		if (r < 0)
 			return r;
-		r = case_message_received(&cx, c, m, role, automail, thread_how_to_string(how));
+		/* "Send As" the complaints address counts only when our mail server vouches for it */
+		if (role == ROLE_COUNCIL &&
+		    (!in->cfg->officer_auth_required || authres_officer_proven(&auth)))
+			r = case_council_mail(&cx, c, m);
+		else
+			r = case_message_received(&cx, c, m, role, automail,
+						  thread_how_to_string(how));
 		return r < 0 ? r : sender_auth_note(&cx, c, &auth);
 	}
 

@@ -177,7 +177,7 @@ DAN=dan.resident@example.org
 EVE=eve.resident@example.net
 dref=$(open_case "$dir/d1.eml" "Dan Resident <$DAN>" "Bin not returned to the kerb")
 msg "$dir/sendas.eml" "Example Borough Council <$COMPLAINTS>" "Dan Resident <$DAN>" \
-	"RE: [$dref] Bin not returned to the kerb" "Cc: $COMPLAINTS" <<'EOF2'
+	"RE: [$dref] Bin not returned to the kerb" "Cc: $COMPLAINTS" "$VOUCHED" <<'EOF2'
 Dear Dan,
 
 The crew has been reminded to return bins to where they found them.
@@ -198,7 +198,10 @@ check "the stage 1 follow-up tells him how to ask for stage 2" \
 check_eq "the follow-up is the footer-followup" 1 \
 	"$(sql "SELECT count(*) FROM outbox o JOIN cases c ON c.id = o.case_id WHERE c.ref = '$dref' AND o.purpose = 'footer-followup'")"
 
-# the other order: Sent read first, the INBOX copy arrives later
+check_eq "the INBOX copy (vouched for) was taken as the response, not as our own mail" 0 \
+	"$(ctl show "$dref" --json | jq '[.events[] | select(.type == "own_mail")] | length')"
+
+# the other order: Sent read first, the INBOX copy (not vouched for) arrives later
 eref=$(open_case "$dir/e1.eml" "Eve Resident <$EVE>" "Bin lid broken by the crew")
 msg "$dir/sendas2.eml" "$COMPLAINTS" "$EVE" "RE: [$eref] Bin lid broken by the crew" \
 	"Cc: $COMPLAINTS" <<'EOF2'
