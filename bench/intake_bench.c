@@ -2,8 +2,11 @@
  * intake_bench - time intake_message() per message, and the deadline scan,
  * in process, against the real store named in a complaintsd configuration.
  *
- *   intake_bench -c CONF [-b BATCH] DIR     intake every file in DIR (sorted by name)
- *   intake_bench -c CONF -D RUNS            run case_check_deadlines RUNS times
+ *   intake_bench -c CONF [-b BATCH] [-W] DIR     intake every file in DIR (sorted by name)
+ *   intake_bench -c CONF [-W] -D RUNS            run case_check_deadlines RUNS times
+ *
+ * -W first denies this process writable and executable memory, as the shipped
+ * unit's MemoryDenyWriteExecute=yes does (bench/nowx.c), so PCRE2 cannot JIT.
  *
  * Intake mode reads all files into memory first, then processes them the way
  * daemon/sync.c does: one transaction per BATCH messages (default 100, as
@@ -37,6 +40,9 @@
 #include "errlist.h"
 #include "intake.h"
 #include "log.h"
+#include "nowx.h"
+#include "rules.h"
+#include "rxset.h"
 #include "store.h"
 #include "util.h"
 
@@ -280,7 +286,7 @@ bench_deadlines(struct context *ctx, unsigned runs)
 
 	for (unsigned i = 0; i < runs; i++) {
 		struct case_ctx cx = {ctx->store, ctx->cfg, ctx->cal, ctx->rules, ctx->templates,
-				      time(NULL), NULL};
+				      time(NULL), NULL, 0};
 		size_t reminders = 0, breaches = 0;
 		uint64_t t0 = now_ns();
 		int r = case_check_deadlines(&cx, &reminders, &breaches);
@@ -309,8 +315,8 @@ bench_deadlines(struct context *ctx, unsigned runs)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "Usage: intake_bench -c CONF [-b BATCH] DIR\n"
-		   "       intake_bench -c CONF -D RUNS\n");
+	fprintf(f, "Usage: intake_bench -c CONF [-b BATCH] [-W] DIR\n"
+		   "       intake_bench -c CONF [-W] -D RUNS\n");
 }
 
 int
@@ -321,9 +327,10 @@ main(int argc, char **argv)
 	struct context ctx = {0};
 	const char *conf = NULL;
 	unsigned long batch = 100, runs = 0;
+	bool nowx = false;
 	int c, r;
 
-	while ((c = getopt(argc, argv, "c:b:D:h")) != -1) {
+	while ((c = getopt(argc, argv, "c:b:D:Wh")) != -1) {
 		switch (c) {
 		case 'c':
 			conf = optarg;
@@ -333,6 +340,9 @@ main(int argc, char **argv)
 			break;
 		case 'D':
 			runs = strtoul(optarg, NULL, 10);
+			break;
+		case 'W':
+			nowx = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -348,12 +358,20 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_open("intake_bench", LOG_TARGET_STDERR);
+	if (nowx && (r = nowx_install()) < 0) {
+		fprintf(stderr, "intake_bench: cannot deny writable and executable memory: %s\n",
+			strerror(-r));
+		return 1;
+	}
 	r = context_load(&ctx, conf, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.v[i]);
 	if (r < 0)
 		return 2;
 	log_set_level(ctx.cfg->log_level);
+	printf("pcre2_jit %s\nrules_pcre2_patterns %zu\nrules_from_cache %d\n",
+	       rxset_jit_available() ? "yes" : "no", rules_slow_patterns(ctx.rules, NULL),
+	       rules_from_cache(ctx.rules));
 	r = context_open_store(&ctx, &error);
 	if (r < 0) {
 		fprintf(stderr, "intake_bench: %s\n", error);

@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "calendar.h"
 #include "case.h"
+#include "case_address.h"
 #include "command.h"
 #include "conf.h"
 #include "footer.h"
@@ -133,6 +134,13 @@ effective_date(const struct case_ctx *cx, time_t t)
 	return xstrdup(buf);
 }
 
+/* The effective date a reply's clocks start from: its date received (see case_ctx). */
+static char *
+trigger_date(const struct case_ctx *cx)
+{
+	return effective_date(cx, cx->received_at > 0 ? cx->received_at : cx->now);
+}
+
 static void
 replace(char **field, char *value)
 {
@@ -164,6 +172,17 @@ flag_set(struct case_row *c, const char *flag, bool on)
 	replace(&c->flags, buf_steal(&b));
 }
 
+static bool
+flag_is_set(const struct case_row *c, const char *flag)
+{
+	size_t n = strlen(flag);
+
+	for (const char *p = c->flags; (p = strstr(p, flag)) != NULL; p += n)
+		if ((p == c->flags || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return true;
+	return false;
+}
+
 /* Who our mail about the case goes to: the representative where there is one. */
 static const char *
 case_correspondent(const struct case_row *c, const char **ret_name)
@@ -189,13 +208,13 @@ queue_to_complainant(const struct case_ctx *cx, const struct case_row *c, enum t
 		     const struct template_vars *vars, enum outbox_queued *ret)
 {
 	const char *name = NULL, *to = case_correspondent(c, &name);
+	struct case_address ca;
 	struct outbox_mail m = {
 		.c = c,
 		.tmpl = tmpl,
 		.purpose = purpose,
 		.key = key,
 		.to_addr = to,
-		.to_name = name,
 		.automatic = true,
 		.thread_subject = true,
 	};
@@ -204,12 +223,22 @@ queue_to_complainant(const struct case_ctx *cx, const struct case_row *c, enum t
 
 	if (vars != NULL)
 		m.vars = *vars;
+	/* greet whoever receives it by name, never by address */
+	case_address_init(cx, c, answered, &ca);
+	m.to_name = isempty(c->rep_email) ? case_address_usable_name(name) : ca.rep_name;
+	if (m.vars.value[TV_ADDRESSEE_NAME] == NULL)
+		m.vars.value[TV_ADDRESSEE_NAME] = ca.addressee;
+	if (m.vars.value[TV_REPRESENTATIVE_NAME] == NULL)
+		m.vars.value[TV_REPRESENTATIVE_NAME] = ca.rep_name;
+	if (m.vars.value[TV_ON_BEHALF_OF] == NULL)
+		m.vars.value[TV_ON_BEHALF_OF] = ca.on_behalf_of;
 	if (answered != NULL && !isempty(answered->message_id)) {
 		m.in_reply_to = answered->message_id;
 		m.references = (const char *const *)answered->references;
 		m.n_references = answered->n_references;
 	}
 	r = outbox_queue(cx, &m, &q);
+	case_address_done(&ca);
 	if (r == 0 && q == OUTBOX_NO_ADDRESS)
 		r = case_event(cx, c, "complaintsd", "no_address",
 			       "%s not sent: no usable address for the complainant", purpose);
@@ -262,7 +291,7 @@ acknowledge(const struct case_ctx *cx, struct case_row *c, const struct message 
 					    answered, NULL, &q);
 
 	/* the response date goes into the acknowledgement, so set it first */
-	_cleanup_free_ char *today = effective_date(cx, cx->now);
+	_cleanup_free_ char *today = trigger_date(cx);
 	replace(&c->response_due, due_after(cx, today, days));
 	c->acknowledged_at = cx->now;
 	r = queue_to_complainant(cx, c, tmpl, purpose, "1", answered, NULL, &q);
@@ -308,6 +337,19 @@ first_reply(const struct case_ctx *cx, struct case_row *c, const struct message 
 	default:
 		return 0;
 	}
+}
+
+/* Someone complains for another person (not a councillor or MP): ask for that person's consent. */
+static int
+ask_consent(const struct case_ctx *cx, const struct case_row *c, const struct message *m)
+{
+	enum outbox_queued q;
+
+	if (!streq(c->kind, "complaint") || !isempty(c->rep_email) ||
+	    !flag_is_set(c, FLAG_CONSENT_NEEDED))
+		return 0;
+	return queue_to_complainant(cx, c, TEMPLATE_CONSENT_REQUEST, "consent-request", "1", m,
+				    NULL, &q);
 }
 
 static int
@@ -501,6 +543,8 @@ case_open_kind(const struct case_ctx *cx, const struct message *m, enum sender_r
 	if (r == 0)
 		r = first_reply(cx, c, m, route_to);
 	if (r == 0)
+		r = ask_consent(cx, c, m);
+	if (r == 0)
 		r = store_case_update(cx->store, c);
 	if (r < 0)
 		return r;
@@ -508,21 +552,28 @@ case_open_kind(const struct case_ctx *cx, const struct message *m, enum sender_r
 	return 0;
 }
 
-/* Stage 1 -> stage 2: keep stage 1 for the record, start the stage 2 clocks. */
-static int
-escalate(const struct case_ctx *cx, struct case_row *c, const char *actor, const char *why,
-	 const struct message *answered)
+/* Stage 1 as it was when the case moved to stage 2, for the record (annual report). */
+static void
+keep_stage1(struct case_row *c)
 {
-	_cleanup_free_ char *today = effective_date(cx, cx->now);
-	int r;
-
-	if (c->stage != 1)
-		return 0;
 	c->s1_acknowledged_at = c->acknowledged_at;
 	replace(&c->s1_response_due, xstrdup(c->response_due));
 	c->s1_responded_at = c->responded_at;
 	c->s1_extension_days = c->extension_days;
 	replace(&c->s1_outcome, xstrdup(c->outcome));
+}
+
+/* Stage 1 -> stage 2: keep stage 1 for the record, start the stage 2 clocks. */
+static int
+escalate(const struct case_ctx *cx, struct case_row *c, const char *actor, const char *why,
+	 const struct message *answered)
+{
+	_cleanup_free_ char *today = trigger_date(cx);
+	int r;
+
+	if (c->stage != 1)
+		return 0;
+	keep_stage1(c);
 	c->stage = 2;
 	c->escalated_at = cx->now;
 	c->acknowledged_at = 0;
@@ -554,10 +605,11 @@ relay(const struct case_ctx *cx, struct case_row *c, const struct message *m, co
 		.c = c,
 		.tmpl = !footer ? OUTBOX_NO_TEMPLATE
 			: final ? TEMPLATE_FOOTER_STAGE2
-				: TEMPLATE_FOOTER_STAGE1,
+			: cx->cfg->ts.escalation_window_days > 0 ? TEMPLATE_FOOTER_STAGE1_WINDOW
+								 : TEMPLATE_FOOTER_STAGE1,
 		.purpose = is_acknowledgement ? "acknowledge" : "relay",
 		.to_addr = to,
-		.to_name = name,
+		.to_name = case_address_usable_name(name),
 		.body_prefix = text,
 		.automatic = false,
 		.thread_subject = true,
@@ -574,7 +626,7 @@ relay(const struct case_ctx *cx, struct case_row *c, const struct message *m, co
 		if (cal_date_parse(esc_by, &d) == 0)
 			replace(&esc_by, cal_date_format_long(d));
 	} else
-		esc_by = xstrdup("any time");
+		esc_by = xstrdup(""); /* no window: footer-stage1 names no date */
 	om.vars.value[TV_ESCALATION_BY] = esc_by;
 	/* the footer of an acknowledgement is the stage's "how to escalate" one only for responses */
 	r = outbox_queue(cx, &om, &q);
@@ -756,9 +808,13 @@ command_refusal(const struct case_ctx *cx, const struct case_row *c, const struc
 					 cmd->line, cmd->days, c->stage, max, c->extension_days);
 		return NULL;
 	case CMD_STAGE2:
+	case CMD_FINAL:
 		if (c->stage == 2)
-			return xasprintf("line %u: #stage2: case %s is already at stage 2", cmd->line,
-					 c->ref);
+			return xasprintf("line %u: #%s: case %s is already at stage 2", cmd->line,
+					 officer_cmd_name(cmd->type), c->ref);
+		if (cmd->type == CMD_FINAL && streq(c->status, "responded"))
+			return xasprintf("line %u: #final: stage 1 of %s was already answered; use #stage2 to escalate it",
+					 cmd->line, c->ref);
 		return NULL;
 	case CMD_ACKNOWLEDGE:
 		if (c->acknowledged_at != 0)
@@ -770,6 +826,39 @@ command_refusal(const struct case_ctx *cx, const struct case_row *c, const struc
 	}
 }
 
+/*
+ * A service request, member enquiry or other-process case becomes a
+ * complaint: the person asked (a reply matching an "upgrade:" rule, or
+ * dissatisfaction with how it was handled) or an officer said so
+ * (#complaint).  The complaint counts as received with the mail that asked
+ * for it, so the stage 1 clocks run from that mail's date received, and the
+ * acknowledgement goes out.  Every upgrade goes through here: whatever else
+ * an upgrade must do (telling the responsible officer) belongs here too.
+ */
+static int
+case_upgrade_to_complaint(const struct case_ctx *cx, struct case_row *c, const char *actor,
+			  const char *why, const struct message *m)
+{
+	_cleanup_free_ char *old = xstrdup(c->kind), *from = trigger_date(cx);
+	int r;
+
+	if (streq(c->kind, "complaint"))
+		return 0;
+	replace(&c->kind, xstrdup("complaint"));
+	c->received_at = cx->received_at > 0 ? cx->received_at : cx->now;
+	replace(&c->received_date, xstrdup(from));
+	replace(&c->ack_due, due_after(cx, from, cx->cfg->ts.stage1_ack_days));
+	/* a councillor or MP complains for someone: their consent is needed */
+	if (!isempty(c->rep_email) && !streq(c->rep_consent, "received"))
+		flag_set(c, FLAG_CONSENT_NEEDED, true);
+	r = case_event(cx, c, actor, "reclassified",
+		       "%s -> complaint (%s); received %s, acknowledgement due %s", old, why,
+		       c->received_date, c->ack_due);
+	if (r == 0)
+		r = acknowledge(cx, c, m);
+	return r;
+}
+
 static int
 reclassify(const struct case_ctx *cx, struct case_row *c, enum case_kind to, const char *actor,
 	   const struct message *m)
@@ -778,24 +867,60 @@ reclassify(const struct case_ctx *cx, struct case_row *c, enum case_kind to, con
 	enum outbox_queued q;
 	int r;
 
+	if (to == KIND_COMPLAINT)
+		return case_upgrade_to_complaint(cx, c, actor, "an officer reclassified it", m);
 	if (streq(c->kind, case_kind_to_string(to)))
 		return 0;
 	replace(&c->kind, xstrdup(case_kind_to_string(to)));
 	r = case_event(cx, c, actor, "reclassified", "%s -> %s", old, c->kind);
 	if (r < 0)
 		return r;
-	if (to == KIND_COMPLAINT) {
-		_cleanup_free_ char *today = effective_date(cx, cx->now);
-
-		/* the complaint clocks start from the upgrade */
-		replace(&c->ack_due, due_after(cx, today, cx->cfg->ts.stage1_ack_days));
-		return acknowledge(cx, c, m);
-	}
 	replace(&c->ack_due, xstrdup(""));
 	replace(&c->response_due, xstrdup(""));
 	c->acknowledged_at = 0;
 	return queue_to_complainant(cx, c, TEMPLATE_SERVICE_REQUEST, "service-request",
 				    "reclassified", m, NULL, &q);
+}
+
+/*
+ * #final: the next response is the council's first and final one, so the
+ * case goes to stage 2 now (stage 1 kept for the record, as on escalation)
+ * with the stage 2 response time from the acknowledgement.  The response
+ * then carries the stage 2 footer, later dissatisfaction is pointed to the
+ * Ombudsman, and the annual report counts a stage 2 (final) response.
+ */
+static int
+first_and_final(const struct case_ctx *cx, struct case_row *c, const char *actor)
+{
+	keep_stage1(c);
+	replace(&c->s1_outcome, xstrdup("")); /* the outcome belongs to the final response */
+	c->stage = 2;
+	c->first_and_final = true;
+	c->escalated_at = cx->received_at > 0 ? cx->received_at : cx->now;
+	c->extension_days = 0;
+	if (c->acknowledged_at != 0) {
+		_cleanup_free_ char *acked = effective_date(cx, c->acknowledged_at);
+
+		replace(&c->response_due, due_after(cx, acked, cx->cfg->ts.stage2_response_days));
+	}
+	return case_event(cx, c, actor, "first_and_final",
+			  "stage 1 -> stage 2: the next response is the council's first and final response; response due %s",
+			  isempty(c->response_due) ? "from the acknowledgement" : c->response_due);
+}
+
+/* #scheme: which Ombudsman later mail names; nothing is sent because of it. */
+static int
+set_scheme(const struct case_ctx *cx, struct case_row *c, const char *scheme, const char *actor)
+{
+	_cleanup_free_ char *old = xstrdup(c->scheme);
+
+	if (streq(old, scheme))
+		return case_event(cx, c, actor, "scheme", "already %s", scheme);
+	replace(&c->scheme, xstrdup(scheme));
+	flag_set(c, FLAG_HOUSING, streq(scheme, "housing"));
+	return case_event(cx, c, actor, "scheme",
+			  "%s -> %s: later mail names the %s; nothing sent now", old, scheme,
+			  streq(scheme, "housing") ? "Housing Ombudsman" : "LGSCO");
 }
 
 static int
@@ -819,10 +944,10 @@ apply_command(const struct case_ctx *cx, struct case_row *c, const struct office
 	case CMD_STAGE2:
 		return escalate(cx, c, actor, "an officer escalated it", m);
 	case CMD_FINAL:
-		c->first_and_final = true;
 		*ret_final = true;
-		return case_event(cx, c, actor, "first_and_final",
-				  "the next response is the council's first and final response (stage 2)");
+		return first_and_final(cx, c, actor);
+	case CMD_SCHEME:
+		return set_scheme(cx, c, cmd->arg, actor);
 	case CMD_EXCLUDE:
 		r = case_set_status(cx, c, STATUS_EXCLUDED, actor, cmd->arg);
 		if (r < 0)
@@ -839,11 +964,11 @@ apply_command(const struct case_ctx *cx, struct case_row *c, const struct office
 	case CMD_IMPROVEMENT:
 		return case_event(cx, c, actor, "improvement", "%s: %s", cmd->arg, cmd->text);
 	case CMD_ACKNOWLEDGE: {
-		_cleanup_free_ char *today = effective_date(cx, cx->now);
+		_cleanup_free_ char *today = trigger_date(cx);
 		int days = c->stage == 1 ? cx->cfg->ts.stage1_response_days
 					 : cx->cfg->ts.stage2_response_days;
 
-		c->acknowledged_at = cx->now;
+		c->acknowledged_at = cx->received_at > 0 ? cx->received_at : cx->now;
 		replace(&c->response_due, due_after(cx, today, days));
 		r = relay(cx, c, m, cmd->arg, true);
 		if (r == 0)
@@ -957,18 +1082,36 @@ resident_mail(const struct case_ctx *cx, struct case_row *c, const struct messag
 {
 	_cleanup_free_ char *own = quote_strip(m->body);
 	bool wants = cx->rules != NULL && rules_wants_escalation(cx->rules, own);
+	enum outbox_queued q;
 	int r;
 
 	r = case_event(cx, c, m->from.email, "message", "from %s, matched by %s", m->from.email,
 		       threaded_by);
-	if (r < 0 || !wants)
+	if (r < 0)
 		return r;
-	if (!streq(c->kind, "complaint"))
+	if (!streq(c->kind, "complaint")) {
+		if (!streq(c->status, "open") && !streq(c->status, "responded"))
+			return 0;
+		if (cx->rules != NULL && rules_wants_upgrade(cx->rules, own))
+			return case_upgrade_to_complaint(cx, c, m->from.email, "the person asked for a complaint", m);
 		/* unhappy with a service request: upgrade, so the person gets the complaint route */
-		return reclassify(cx, c, KIND_COMPLAINT, m->from.email, m);
-	if (c->stage == 2)
+		return wants ? case_upgrade_to_complaint(cx, c, m->from.email,
+							 "the person is dissatisfied", m)
+			     : 0;
+	}
+	if (!wants)
+		return 0;
+	if (c->stage == 2 && !streq(c->status, "responded") && !streq(c->status, "closed"))
 		return case_event(cx, c, m->from.email, "ombudsman_asked",
-				  "asks to take it further after stage 2: the final response signposts the Ombudsman");
+				  "asks to take it further during stage 2: recorded; the final response signposts the Ombudsman");
+	if (c->stage == 2) {
+		/* the procedure is over (a stage 2 or first-and-final response): the Ombudsman */
+		r = queue_to_complainant(cx, c, TEMPLATE_PROCEDURE_COMPLETE, "procedure-complete",
+					 NULL, m, NULL, &q);
+		return r < 0 ? r
+			     : case_event(cx, c, m->from.email, "ombudsman_asked",
+					  "asks to take it further after the final response: told the procedure is complete, with the Ombudsman's details");
+	}
 	if (!streq(c->status, "responded"))
 		return case_event(cx, c, m->from.email, "escalation_early",
 				  "asks to take it further before the stage 1 response; recorded, the stage 1 clock keeps running");
@@ -1180,7 +1323,8 @@ check_one(const struct case_row *cr, void *userdata)
 			deadline = cal_date_format_long(d);
 		v.value[TV_DEADLINE] = deadline ? deadline : due;
 		om = (struct outbox_mail){
-			.c = c, .tmpl = TEMPLATE_OFFICER_BREACH, .purpose = "officer-breach",
+			.c = c, .tmpl = ack ? TEMPLATE_OFFICER_ACK_BREACH : TEMPLATE_OFFICER_BREACH,
+			.purpose = "officer-breach",
 			.key = key,
 			.to_addr = *c->officer ? c->officer : config_alerts_address(cx->cfg),
 			.automatic = true, .vars = v,
@@ -1192,14 +1336,14 @@ check_one(const struct case_row *cr, void *userdata)
 		r = case_event_key(cx, c, LOG_WARNING, MSGID_DEADLINE_BREACHED, "deadline_breached",
 				   "stage %d %s due %s missed; %s", c->stage,
 				   ack ? "acknowledgement" : "response", due,
-				   ack ? "the officer is alerted"
-				       : "the complainant is told, with the Ombudsman's details, and the officer alerted");
-		if (r == 0 && !ack)
-			r = queue_to_complainant(cx, c, TEMPLATE_DEADLINE_MISSED, "deadline-missed", key,
-						 NULL, &v, &q);
+				   "the complainant is told, with the Ombudsman's details, and the officer alerted");
+		if (r == 0)
+			r = queue_to_complainant(cx, c,
+						 ack ? TEMPLATE_ACK_MISSED : TEMPLATE_DEADLINE_MISSED,
+						 ack ? "ack-missed" : "deadline-missed", key, NULL, &v, &q);
 		goto done;
 	}
-	if (ack || cx->cfg->ts.reminder_days_before <= 0)
+	if (cx->cfg->ts.reminder_days_before <= 0)
 		return 0;
 	/* a reminder reminder_days_before working days ahead of the response date */
 	{
@@ -1221,11 +1365,14 @@ check_one(const struct case_row *cr, void *userdata)
 			days_left = xasprintf("%ld", calendar_working_days_between(cx->cal, t, d));
 		}
 	}
-	key = xasprintf("s%d-%s", c->stage, due);
+	/* before an acknowledgement the officer must send (housing), as before a response */
+	key = ack ? xasprintf("s%d-ack-%s", c->stage, due) : xasprintf("s%d-%s", c->stage, due);
+	dealt = ack ? DEALT_ACK_REMINDER : DEALT_REMINDER;
 	dealing = true;
 	v.value[TV_DAYS_LEFT] = days_left;
 	om = (struct outbox_mail){
-		.c = c, .tmpl = TEMPLATE_OFFICER_REMINDER, .purpose = "officer-reminder", .key = key,
+		.c = c, .tmpl = ack ? TEMPLATE_OFFICER_ACK_REMINDER : TEMPLATE_OFFICER_REMINDER,
+		.purpose = "officer-reminder", .key = key,
 		.to_addr = *c->officer ? c->officer : config_alerts_address(cx->cfg),
 		.automatic = true, .vars = v,
 	};
@@ -1233,7 +1380,8 @@ check_one(const struct case_row *cr, void *userdata)
 	if (r == 0 && q == OUTBOX_QUEUED) {
 		ds->reminders++;
 		r = case_event(cx, c, "complaintsd", "reminder",
-			       "officer reminded: stage %d response due %s", c->stage, due);
+			       "officer reminded: stage %d %s due %s", c->stage,
+			       ack ? "acknowledgement" : "response", due);
 	}
 done:
 	if (r == 0 && dealing)
@@ -1268,6 +1416,8 @@ case_check_deadlines(const struct case_ctx *cx, size_t *ret_reminders, size_t *r
 	if (r < 0)
 		return r;
 	r = store_case_due(cx->store, ds.today, horizon, check_one, &ds);
+	if (r == 0)
+		r = store_case_ack_due_soon(cx->store, ds.today, horizon, check_one, &ds);
 	if (r == 0)
 		r = store_commit(cx->store);
 	if (r < 0)

@@ -32,6 +32,12 @@ struct case_ctx {
 	/* the From address of the mail being processed when the council's mail
 	 * server authenticated it (daemon/sender_auth.h), else NULL */
 	const char *authenticated_sender;
+	/*
+	 * When the mail being handled was received (0: now).  Clocks that a reply
+	 * starts (escalation, upgrade, #acknowledge) run from its date received,
+	 * so a backlog does not move deadlines.
+	 */
+	time_t received_at;
 };
 
 /*

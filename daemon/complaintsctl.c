@@ -9,7 +9,7 @@
  *   complaintsctl [-c FILE] unattached [--json] | file MSG REF | open MSG
  *   complaintsctl [-c FILE] check-config
  *   complaintsctl [-c FILE] outbox [--state STATE] [--json] | outbox retry ID | outbox release ID
- *   complaintsctl [-c FILE] extend|outcome|reclassify|assign|note|close REF [ARGS]
+ *   complaintsctl [-c FILE] extend|outcome|reclassify|assign|note|close|scheme REF [ARGS]
  *   complaintsctl [-c FILE] calendar add DATE N
  *   complaintsctl [-c FILE] calendar received TIMESTAMP
  *   complaintsctl [-c FILE] holidays update [--url URL] [--ca-file FILE] [--output FILE]
@@ -41,6 +41,7 @@
 #include "kinds.h"
 #include "message.h"
 #include "report.h"
+#include "rules.h"
 #include "store.h"
 #include "util.h"
 
@@ -78,6 +79,7 @@ usage(FILE *f)
 		"  assign REF ADDRESS                 set the responsible officer\n"
 		"  note REF TEXT                      add an internal note\n"
 		"  close REF                          close the case\n"
+		"  scheme REF lgsco|housing           which Ombudsman's scheme applies (nothing is sent)\n"
 		"  purge --before DATE [--apply]      remove personal data from closed cases last\n"
 		"                                     changed before DATE (without --apply: list them)\n"
 		"  calendar add DATE N                the date N working days after DATE\n"
@@ -220,6 +222,20 @@ cmd_list(struct context *ctx, int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
+/* Not errors: the patterns that work, only more slowly (PCRE2 instead of Vectorscan). */
+static void
+print_slow_patterns(const struct rules *rules)
+{
+	_cleanup_errlist_ struct errlist notes = ERRLIST_INIT;
+
+	if (rules_slow_patterns(rules, &notes) == 0)
+		return;
+	for (size_t i = 0; i < notes.n; i++)
+		printf("%s\n", notes.v[i]);
+	printf("(%zu pattern%s take%s the slower PCRE2 path; they work as written)\n", notes.n,
+	       notes.n == 1 ? "" : "s", notes.n == 1 ? "s" : "");
+}
+
 static int
 cmd_check_config(const char *config_path)
 {
@@ -230,6 +246,8 @@ cmd_check_config(const char *config_path)
 
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.v[i]);
+	if (ctx.rules != NULL)
+		print_slow_patterns(ctx.rules);
 	if (r == 0) {
 		_cleanup_free_ char *secret = NULL;
 
@@ -378,7 +396,7 @@ cmd_outbox(struct context *ctx, int argc, char **argv)
 		const char *user = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
 		_cleanup_free_ char *actor = xasprintf("complaintsctl:%s", user ? user : "unknown");
 		struct case_ctx cx = {ctx->store, ctx->cfg,	  ctx->cal,
-				      ctx->rules, ctx->templates, time(NULL), NULL};
+				      ctx->rules, ctx->templates, time(NULL), NULL, 0};
 
 		if (*argv[2] == '\0' || *end != '\0' || id <= 0) {
 			fprintf(stderr, "complaintsctl outbox release: \"%s\" is not a mail id\n", argv[2]);
@@ -491,7 +509,7 @@ cmd_officer(struct context *ctx, const char *verb, int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	actor = xasprintf("complaintsctl:%s", isempty(user) ? "unknown" : user);
-	cx = (struct case_ctx){ctx->store, ctx->cfg, ctx->cal, ctx->rules, ctx->templates, time(NULL), NULL};
+	cx = (struct case_ctx){ctx->store, ctx->cfg, ctx->cal, ctx->rules, ctx->templates, time(NULL), NULL, 0};
 	r = store_begin(ctx->store);
 	if (r == 0)
 		r = case_officer_command(&cx, c, line, actor, &error);
@@ -730,7 +748,8 @@ main(int argc, char **argv)
 		if (r == 0)
 			r = cmd_holidays(&ctx, argc, argv);
 	} else if (streq(cmd, "extend") || streq(cmd, "outcome") || streq(cmd, "reclassify") ||
-		   streq(cmd, "assign") || streq(cmd, "note") || streq(cmd, "close")) {
+		   streq(cmd, "assign") || streq(cmd, "note") || streq(cmd, "close") ||
+		   streq(cmd, "scheme")) {
 		r = load(&ctx, config_path, true);
 		if (r == 0)
 			r = cmd_officer(&ctx, cmd, argc, argv);

@@ -31,6 +31,7 @@
 #include "intake.h"
 #include "log.h"
 #include "outbox.h"
+#include "rules.h"
 #include "sentwatch.h"
 #include "smtp.h"
 #include "store.h"
@@ -118,8 +119,14 @@ watchdog_tick(void *userdata)
 	watchdog_ping(userdata);
 }
 
-/* A backlog shows "n of m, rate, time left" on a terminal, in STATUS= and now and then in the log. */
-static void
+static bool handle_signals(struct daemon *d);
+
+/*
+ * After each batch of a pass: a backlog shows "n of m, rate, time left" on a
+ * terminal, in STATUS= and now and then in the log; the watchdog is fed; and
+ * SIGTERM ends the pass here (false), with everything committed so far moved.
+ */
+static bool
 progress_line(size_t done, size_t total, void *userdata)
 {
 	struct daemon *d = userdata;
@@ -128,13 +135,15 @@ progress_line(size_t done, size_t total, void *userdata)
 	double rate = secs > 0 ? (double)(done - d->progress_base) / secs : 0;
 	double left = rate > 0 ? (double)(total - done) / rate : 0;
 
+	watchdog_ping(d);
+	if (handle_signals(d))
+		return false;
 	if (done <= d->progress_base || d->progress_start == 0) {
 		d->progress_start = now;
 		d->progress_base = done;
 		d->progress_logged = now;
-		return;
+		return true;
 	}
-	watchdog_ping(d);
 	if (isatty(STDERR_FILENO))
 		fprintf(stderr, "\r%zu of %zu messages, %.0f/s, %.0f s left   ", done, total, rate, left);
 	sd_notifyf(0, "STATUS=Processing backlog: %zu of %zu messages, %.0f/s, about %.0f s left",
@@ -144,6 +153,7 @@ progress_line(size_t done, size_t total, void *userdata)
 			 left);
 		d->progress_logged = now;
 	}
+	return true;
 }
 
 /* An SMTP client for cfg ([smtp] url empty: none, replies stay queued). */
@@ -247,7 +257,7 @@ static int
 daemon_housekeeping(struct daemon *d)
 {
 	struct case_ctx cx = {d->ctx.store, d->ctx.cfg, d->ctx.cal, d->ctx.rules, d->ctx.templates,
-			      time(NULL), NULL};
+			      time(NULL), NULL, 0};
 	size_t reminders = 0, breaches = 0;
 	int r;
 
@@ -284,6 +294,9 @@ daemon_setup(struct daemon *d)
 			  errs.n == 1 ? "" : "s");
 		return EXIT_USAGE;
 	}
+	log_info("Rules: %s; %zu pattern(s) matched by the slower PCRE2 (complaintsctl check-config lists them)",
+		 rules_from_cache(d->ctx.rules) ? "compiled rules read from the cache" : "compiled",
+		 rules_slow_patterns(d->ctx.rules, NULL));
 	if (make_imap(d->ctx.cfg, &d->imap) < 0 || make_smtp(d->ctx.cfg, &d->smtp) < 0)
 		return EXIT_USAGE;
 	r = context_open_store(&d->ctx, &error);
@@ -435,7 +448,8 @@ daemon_round(struct daemon *d)
 	}
 	d->backoff = 1;
 	d->failures = 0;
-	d->housekeeping_error = daemon_housekeeping(d);
+	/* Asked to stop during the pass: deadlines and queued replies wait for the next start. */
+	d->housekeeping_error = d->stopping ? 0 : daemon_housekeeping(d);
 	notify_status(d);
 	return ROUND_OK;
 }
@@ -446,6 +460,11 @@ run_once(struct daemon *d)
 	for (int attempt = 0; attempt < 4; attempt++) {
 		enum round_result r = daemon_round(d);
 
+		if (r == ROUND_OK && d->stopping) {
+			log_info("Stopped before the end of the mailbox: %zu messages processed, %zu quarantined; the rest stays in the mailbox for the next run",
+				 d->stats.processed, d->stats.quarantined);
+			return EXIT_FAILURE;
+		}
 		if (r == ROUND_OK) {
 			int64_t queued = 0, failed = 0;
 

@@ -13,6 +13,7 @@
 #include "conf.h"
 #include "context.h"
 #include "rules.h"
+#include "rules_cache.h"
 #include "store.h"
 #include "template.h"
 #include "util.h"
@@ -54,7 +55,15 @@ context_load(struct context *ctx, const char *config_path, struct errlist *errs)
 	(void)calendar_load_holidays(ctx->cal, ctx->cfg->holidays_file, errs);
 	if (!isempty(ctx->cfg->closures_file))
 		(void)calendar_load_holidays(ctx->cal, ctx->cfg->closures_file, errs);
-	(void)rules_load(ctx->cfg->rules_file, &ctx->rules, errs);
+	{
+		/* compiled patterns are kept beside the database (the state directory) */
+		_cleanup_free_ char *dir = xstrdup(ctx->cfg->database);
+		char *slash = strrchr(dir, '/');
+
+		if (slash != NULL)
+			*(slash == dir ? slash + 1 : slash) = '\0';
+		(void)rules_load_cached(ctx->cfg->rules_file, slash ? dir : ".", &ctx->rules, errs);
+	}
 	{
 		/* the shipped texts, overridden file by file by the council's own */
 		const char *dirs[] = {DATADIR "/templates", ctx->cfg->templates_dir, NULL};

@@ -617,7 +617,7 @@ ctl_file(struct context *ctx, int argc, char **argv)
 		loose_done(&l);
 		return r;
 	}
-	cx = (struct case_ctx){ctx->store, ctx->cfg, ctx->cal, ctx->rules, ctx->templates, time(NULL), NULL};
+	cx = (struct case_ctx){ctx->store, ctx->cfg, ctx->cal, ctx->rules, ctx->templates, time(NULL), NULL, 0};
 	r = store_begin(ctx->store);
 	if (r == 0)
 		r = store_message_attach(ctx->store, id, c->id);
@@ -666,7 +666,7 @@ ctl_open(struct context *ctx, int argc, char **argv)
 		 config_address_in(m->from.email, cfg->officer_addresses, cfg->n_officer_addresses,
 				   cfg->officer_domains, cfg->n_officer_domains))
 		role = ROLE_OFFICER;
-	cx = (struct case_ctx){ctx->store, cfg, ctx->cal, ctx->rules, ctx->templates, time(NULL), NULL};
+	cx = (struct case_ctx){ctx->store, cfg, ctx->cal, ctx->rules, ctx->templates, time(NULL), NULL, 0};
 	r = store_begin(ctx->store);
 	if (r == 0 && role == ROLE_OFFICER) {
 		/* an officer's mail: the case is the forwarded sender's */

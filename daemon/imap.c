@@ -1,13 +1,17 @@
 /*
- * imap.c - the IMAP adapter over libetpan 1.9.4.
+ * imap.c - the IMAP adapter over libetpan 1.9.4: the session, TLS and LOGIN,
+ * folders, SELECT and SEARCH (UID FETCH in imap_fetch.c; MOVE, IDLE and NOOP
+ * in imap_move.c; the pure helpers in imap_url.c).
  *
  * Guarantees: every network operation is bounded by the configured timeout
  * (connect, TLS handshake, each read and write); after a stream, protocol or
  * parse error the session is closed without a blocking LOGOUT and the call
  * returns IMAP_SERVER_BAD; the certificate chain and host name are verified
  * with GnuTLS before LOGIN; the password never reaches a log or error text;
- * message bodies are copied out of libetpan's buffers before they are freed,
- * and bodies larger than the caller's limit are never fetched.
+ * message bodies are taken over from libetpan's buffers (not copied) before
+ * the response is freed, and bodies larger than the caller's limit are never
+ * fetched.  One struct imap belongs to one thread at a time; a second
+ * connection (imap_new_like()) may run in another thread.
  */
 #include "config.h"
 
@@ -29,6 +33,7 @@
 #include <libetpan/libetpan.h>
 
 #include "buf.h"
+#include "imap_impl.h" /* the files of the adapter share struct imap */
 #include "imap.h"
 #include "imap_internal.h"
 #include "util.h"
@@ -36,233 +41,10 @@
 #define IMAP_DEFAULT_TIMEOUT 60
 #define IMAP_MAX_CHAIN 16
 #define IMAP_LOGOUT_TIMEOUT 5
-#define IMAP_IDLE_MAX_MS (25 * 60 * 1000)
-
-struct imap {
-	struct imap_url url;
-	bool starttls;
-	bool tls_verify;
-	char *username;
-	char *password;
-	char *ca_file;
-	unsigned timeout;
-
-	mailimap *s;
-	char *error;
-	bool has_idle;
-	bool has_move;
-	bool has_uidplus;
-};
-
-const char *
-imap_result_to_string(enum imap_result r)
-{
-	switch (r) {
-	case IMAP_OK:
-		return "ok";
-	case IMAP_MSG_BAD:
-		return "message-bad";
-	case IMAP_BOX_BAD:
-		return "mailbox-bad";
-	case IMAP_SERVER_BAD:
-		return "server-bad";
-	case IMAP_AUTH_BAD:
-		return "auth-bad";
-	case IMAP_TLS_BAD:
-		return "tls-bad";
-	}
-	return "unknown";
-}
-
-/* ------------------------------------------------------------ pure helpers */
-
-
-void
-imap_url_done(struct imap_url *u)
-{
-	if (!u)
-		return;
-	free(u->host);
-	free(u->mailbox);
-	u->host = u->mailbox = NULL;
-}
-
-int
-imap_url_parse(const char *url, struct imap_url *ret, char **ret_error)
-{
-	_cleanup_free_ char *host = NULL;
-	_cleanup_buf_ struct buf mbox = BUF_INIT;
-	const char *p, *hend, *auth_end;
-	bool tls;
-	unsigned long port;
-
-	*ret_error = NULL;
-	if (!url) {
-		*ret_error = xstrdup("no IMAP URL given");
-		return -EINVAL;
-	}
-	if ((p = startswith_nocase(url, "imaps://")))
-		tls = true;
-	else if ((p = startswith_nocase(url, "imap://")))
-		tls = false;
-	else {
-		*ret_error = xasprintf("IMAP URL \"%s\" must start with imap:// or imaps://", url);
-		return -EINVAL;
-	}
-	if (strpbrk(url, "?#")) {
-		*ret_error =
-		    xasprintf("IMAP URL \"%s\": queries and fragments are not supported", url);
-		return -EINVAL;
-	}
-	auth_end = p + strcspn(p, "/");
-	if (memchr(p, '@', auth_end - p)) {
-		*ret_error =
-		    xasprintf("IMAP URL \"%s\": put the user name in username=, not the URL", url);
-		return -EINVAL;
-	}
-	if (*p == '[') {
-		hend = memchr(p, ']', auth_end - p);
-		if (!hend || hend == p + 1) {
-			*ret_error = xasprintf("IMAP URL \"%s\": bad IPv6 address", url);
-			return -EINVAL;
-		}
-		host = xstrndup(p + 1, hend - p - 1);
-		p = hend + 1;
-	} else {
-		hend = p + strcspn(p, ":/");
-		host = xstrndup(p, hend - p);
-		p = hend;
-	}
-	if (isempty(host)) {
-		*ret_error = xasprintf("IMAP URL \"%s\" has no host name", url);
-		return -EINVAL;
-	}
-	port = tls ? 993 : 143;
-	if (*p == ':') {
-		char *end;
-
-		p++;
-		if (*p < '0' || *p > '9') {
-			*ret_error = xasprintf("IMAP URL \"%s\": bad port", url);
-			return -EINVAL;
-		}
-		errno = 0;
-		port = strtoul(p, &end, 10);
-		if (errno || port == 0 || port > 65535 || (*end != '/' && *end != '\0')) {
-			*ret_error = xasprintf("IMAP URL \"%s\": bad port", url);
-			return -EINVAL;
-		}
-		p = end;
-	} else if (*p != '/' && *p != '\0') {
-		*ret_error = xasprintf("IMAP URL \"%s\": bad host", url);
-		return -EINVAL;
-	}
-	if (*p == '/')
-		p++;
-	buf_init(&mbox, 1024);
-	for (; *p; p++) {
-		char c = *p;
-
-		if (c == '%') {
-			int hi = ascii_hexval(p[1]), lo = hi < 0 ? -1 : ascii_hexval(p[2]);
-
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-				*ret_error =
-				    xasprintf("IMAP URL \"%s\": bad %%-escape in the mailbox", url);
-				return -EINVAL;
-			}
-			c = (char)(hi * 16 + lo);
-			p += 2;
-		}
-		if (buf_putc(&mbox, c) < 0) {
-			*ret_error = xasprintf("IMAP URL \"%s\": mailbox name too long", url);
-			return -EINVAL;
-		}
-	}
-	ret->host = TAKE_PTR(host);
-	ret->port = (uint16_t)port;
-	ret->implicit_tls = tls;
-	ret->mailbox = mbox.len ? buf_steal(&mbox) : xstrdup("INBOX");
-	return 0;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-int
-imap_date_to_utc(int year, int month, int day, int hour, int min, int sec, int zone, time_t *ret)
-{
-	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int az = zone < 0 ? -zone : zone;
-	int64_t t, off;
-
-	if (year < 1900 || year > 9999 || month < 1 || month > 12 || day < 1 ||
-	    day > mdays[month - 1] || hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 ||
-	    sec > 60 || az % 100 > 59 || az / 100 > 23)
-		return -EINVAL;
-	off = (int64_t)(az / 100) * 3600 + (az % 100) * 60;
-	t = days_from_civil(year, month, day) * 86400 + hour * 3600 + min * 60 + sec;
-	t -= zone < 0 ? -off : off;
-	*ret = (time_t)t;
-	return 0;
-}
-
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-size_t
-imap_uid_ranges(const uint32_t *uids, size_t n, struct imap_uid_range **ret)
-{
-	_cleanup_free_ uint32_t *v = NULL;
-	struct imap_uid_range *r;
-	size_t nr = 0;
-
-	*ret = NULL;
-	if (n == 0)
-		return 0;
-	v = xreallocarray(NULL, n, sizeof(*v));
-	memcpy(v, uids, n * sizeof(*v));
-	qsort(v, n, sizeof(*v), cmp_u32);
-	r = xreallocarray(NULL, n, sizeof(*r));
-	for (size_t i = 0; i < n; i++) {
-		if (v[i] == 0)
-			continue;
-		if (nr > 0 && (v[i] == r[nr - 1].last || v[i] == r[nr - 1].last + 1)) {
-			r[nr - 1].last = v[i];
-			continue;
-		}
-		r[nr].first = r[nr].last = v[i];
-		nr++;
-	}
-	if (nr == 0) {
-		free(r);
-		return 0;
-	}
-	*ret = r;
-	return nr;
-}
 
 /* ------------------------------------------------------------ object */
 
-static void set_error(struct imap *im, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
+void
 set_error(struct imap *im, const char *fmt, ...)
 {
 	va_list ap;
@@ -274,7 +56,7 @@ set_error(struct imap *im, const char *fmt, ...)
 }
 
 /* The server's text for the last tagged response, or a placeholder. */
-static const char *
+const char *
 server_text(const struct imap *im)
 {
 	if (im->s && !isempty(im->s->imap_response))
@@ -302,8 +84,32 @@ imap_new(const struct imap_config *cfg, char **ret_error)
 	return im;
 }
 
+struct imap *
+imap_new_like(const struct imap *model)
+{
+	struct imap *im = xcalloc(1, sizeof(*im));
+
+	im->url.host = xstrdup(model->url.host);
+	im->url.port = model->url.port;
+	im->url.implicit_tls = model->url.implicit_tls;
+	im->url.mailbox = xstrdup(model->url.mailbox);
+	im->starttls = model->starttls;
+	im->tls_verify = model->tls_verify;
+	im->username = xstrdup(model->username);
+	im->password = xstrdup(model->password);
+	im->ca_file = model->ca_file ? xstrdup(model->ca_file) : NULL;
+	im->timeout = model->timeout;
+	return im;
+}
+
+int
+imap_fd(const struct imap *im)
+{
+	return imap_connected(im) ? mailimap_idle_get_fd(im->s) : -1;
+}
+
 /* Close the socket without LOGOUT: safe on a dead connection, never blocks. */
-static void
+void
 session_drop(struct imap *im)
 {
 	if (!im->s)
@@ -394,7 +200,7 @@ etpan_strerror(int r)
 }
 
 /* A tagged NO for a command: the session stays usable. */
-static bool
+bool
 is_command_no(int r)
 {
 	return r >= MAILIMAP_ERROR_APPEND && r <= MAILIMAP_ERROR_UNSUBSCRIBE;
@@ -404,7 +210,7 @@ is_command_no(int r)
  * Turn a libetpan failure into a result: a tagged NO gives on_no and keeps
  * the session; anything else tears the session down and gives SERVER_BAD.
  */
-static enum imap_result
+enum imap_result
 command_failed(struct imap *im, int r, enum imap_result on_no, const char *what)
 {
 	if (is_command_no(r)) {
@@ -638,7 +444,7 @@ imap_disconnect(struct imap *im)
  * The wire form of a folder name: printable ASCII, '&' written as "&-"
  * (modified UTF-7); NULL with the error set for anything else.
  */
-static char *
+char *
 mailbox_encode(struct imap *im, const char *name)
 {
 	_cleanup_buf_ struct buf b = BUF_INIT;
@@ -666,7 +472,7 @@ mailbox_encode(struct imap *im, const char *name)
 	return buf_steal(&b);
 }
 
-static enum imap_result
+enum imap_result
 need_connected(struct imap *im)
 {
 	if (imap_connected(im))
@@ -676,7 +482,7 @@ need_connected(struct imap *im)
 	return IMAP_SERVER_BAD;
 }
 
-static enum imap_result
+enum imap_result
 need_selected(struct imap *im)
 {
 	enum imap_result res = need_connected(im);
@@ -849,379 +655,3 @@ imap_search_after(struct imap *im, uint32_t after_uid, uint32_t **ret_uids, size
 	return IMAP_OK;
 }
 
-/* ------------------------------------------------------------ fetch */
-
-/* An IMAP set of UIDs, as ranges; NULL if there are none. */
-static struct mailimap_set *
-uid_set_new(const uint32_t *uids, size_t n)
-{
-	_cleanup_free_ struct imap_uid_range *rg = NULL;
-	struct mailimap_set *set;
-	size_t nr = imap_uid_ranges(uids, n, &rg);
-
-	if (nr == 0)
-		return NULL;
-	set = mailimap_set_new_empty();
-	if (!set)
-		abort();
-	for (size_t i = 0; i < nr; i++) {
-		int r = rg[i].first == rg[i].last
-		            ? mailimap_set_add_single(set, rg[i].first)
-		            : mailimap_set_add_interval(set, rg[i].first, rg[i].last);
-		if (r != MAILIMAP_NO_ERROR)
-			abort();
-	}
-	return set;
-}
-
-static int
-cmp_msg_uid(const void *a, const void *b)
-{
-	const struct imap_message *x = a, *y = b;
-
-	return x->uid < y->uid ? -1 : x->uid > y->uid;
-}
-
-static struct imap_message *
-find_msg(struct imap_message *msgs, size_t n, uint32_t uid)
-{
-	struct imap_message key = {.uid = uid};
-
-	return bsearch(&key, msgs, n, sizeof(*msgs), cmp_msg_uid);
-}
-
-static bool
-uid_wanted(const uint32_t *sorted, size_t n, uint32_t uid)
-{
-	return bsearch(&uid, sorted, n, sizeof(*sorted), cmp_u32) != NULL;
-}
-
-void
-imap_messages_free(struct imap_message *msgs, size_t n)
-{
-	if (!msgs)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(msgs[i].data);
-	free(msgs);
-}
-
-/* Run UID FETCH; on success *ret_list is the server's answer (caller frees). */
-static int
-uid_fetch(struct imap *im, const uint32_t *uids, size_t n, bool body, clist **ret_list)
-{
-	struct mailimap_fetch_type *ft;
-	struct mailimap_set *set = uid_set_new(uids, n);
-	clist *list = NULL;
-	int r;
-
-	*ret_list = NULL;
-	if (!set)
-		return MAILIMAP_NO_ERROR;
-	ft = mailimap_fetch_type_new_fetch_att_list_empty();
-	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
-	if (body) {
-		mailimap_fetch_type_new_fetch_att_list_add(
-		    ft, mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
-	} else {
-		mailimap_fetch_type_new_fetch_att_list_add(ft,
-		                                           mailimap_fetch_att_new_internaldate());
-		mailimap_fetch_type_new_fetch_att_list_add(ft,
-		                                           mailimap_fetch_att_new_rfc822_size());
-	}
-	r = mailimap_uid_fetch(im->s, set, ft, &list);
-	mailimap_set_free(set);
-	mailimap_fetch_type_free(ft);
-	/* On failure libetpan has already freed the list (or never made one). */
-	if (r == MAILIMAP_NO_ERROR)
-		*ret_list = list;
-	return r;
-}
-
-struct att_view {
-	uint32_t uid;
-	bool has_date;
-	time_t date;
-	bool has_size;
-	uint32_t size;
-	const char *body;
-	size_t body_len;
-};
-
-static void
-att_view_read(const struct mailimap_msg_att *ma, struct att_view *v)
-{
-	*v = (struct att_view){0};
-	for (clistiter *it = clist_begin(ma->att_list); it; it = clist_next(it)) {
-		struct mailimap_msg_att_item *item = clist_content(it);
-		struct mailimap_msg_att_static *st;
-
-		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
-			continue;
-		st = item->att_data.att_static;
-		switch (st->att_type) {
-		case MAILIMAP_MSG_ATT_UID:
-			v->uid = st->att_data.att_uid;
-			break;
-		case MAILIMAP_MSG_ATT_INTERNALDATE: {
-			struct mailimap_date_time *dt = st->att_data.att_internal_date;
-
-			if (dt &&
-			    imap_date_to_utc(dt->dt_year, dt->dt_month, dt->dt_day, dt->dt_hour,
-			                     dt->dt_min, dt->dt_sec, dt->dt_zone, &v->date) == 0)
-				v->has_date = true;
-			break;
-		}
-		case MAILIMAP_MSG_ATT_RFC822_SIZE:
-			v->size = st->att_data.att_rfc822_size;
-			v->has_size = true;
-			break;
-		case MAILIMAP_MSG_ATT_BODY_SECTION:
-			if (st->att_data.att_body_section &&
-			    st->att_data.att_body_section->sec_body_part) {
-				v->body = st->att_data.att_body_section->sec_body_part;
-				v->body_len = st->att_data.att_body_section->sec_length;
-			}
-			break;
-		default:
-			break;
-		}
-	}
-}
-
-enum imap_result
-imap_fetch(struct imap *im, const uint32_t *uids, size_t n, size_t max_size,
-           struct imap_message **ret_msgs, size_t *ret_n)
-{
-	_cleanup_free_ uint32_t *want = NULL;
-	_cleanup_free_ uint32_t *small = NULL;
-	struct imap_message *msgs = NULL;
-	enum imap_result res;
-	size_t nm = 0, ns = 0, k = 0;
-	clist *list = NULL;
-	int r;
-
-	*ret_msgs = NULL;
-	*ret_n = 0;
-	if ((res = need_selected(im)) != IMAP_OK)
-		return res;
-	if (n == 0)
-		return IMAP_OK;
-	want = xreallocarray(NULL, n, sizeof(*want));
-	memcpy(want, uids, n * sizeof(*want));
-	qsort(want, n, sizeof(*want), cmp_u32);
-
-	/* Pass 1: UID, INTERNALDATE, RFC822.SIZE. */
-	r = uid_fetch(im, want, n, false, &list);
-	if (r != MAILIMAP_NO_ERROR)
-		return command_failed(im, r, IMAP_MSG_BAD, "UID FETCH (INTERNALDATE RFC822.SIZE)");
-	if (!list)
-		return IMAP_OK;
-	msgs = xreallocarray(NULL, clist_count(list) + 1, sizeof(*msgs));
-	for (clistiter *it = clist_begin(list); it; it = clist_next(it)) {
-		struct att_view v;
-
-		att_view_read(clist_content(it), &v);
-		/* Unsolicited FETCH responses (flag changes) carry no size. */
-		if (v.uid == 0 || !v.has_size || !uid_wanted(want, n, v.uid))
-			continue;
-		msgs[nm++] = (struct imap_message){
-		    .uid = v.uid, .internaldate = v.has_date ? v.date : 0, .size = v.size};
-	}
-	mailimap_fetch_list_free(list);
-	list = NULL;
-	if (nm == 0) {
-		free(msgs);
-		return IMAP_OK;
-	}
-	qsort(msgs, nm, sizeof(*msgs), cmp_msg_uid);
-	for (size_t i = 0; i < nm; i++)
-		if (k == 0 || msgs[i].uid != msgs[k - 1].uid)
-			msgs[k++] = msgs[i];
-	nm = k;
-
-	/* Pass 2: bodies of the messages within the limit. */
-	small = xreallocarray(NULL, nm, sizeof(*small));
-	for (size_t i = 0; i < nm; i++)
-		if (msgs[i].size <= max_size)
-			small[ns++] = msgs[i].uid;
-	if (ns > 0) {
-		r = uid_fetch(im, small, ns, true, &list);
-		if (r != MAILIMAP_NO_ERROR) {
-			imap_messages_free(msgs, nm);
-			return command_failed(im, r, IMAP_MSG_BAD, "UID FETCH (BODY.PEEK[])");
-		}
-		for (clistiter *it = list ? clist_begin(list) : NULL; it; it = clist_next(it)) {
-			struct imap_message *m;
-			struct att_view v;
-
-			att_view_read(clist_content(it), &v);
-			if (v.uid == 0 || !v.body)
-				continue;
-			m = find_msg(msgs, nm, v.uid);
-			if (!m || m->data || m->size > max_size)
-				continue;
-			/* Bigger than announced and over the limit: treat as oversized. */
-			if (v.body_len > max_size) {
-				m->size = v.body_len;
-				continue;
-			}
-			m->data = xmalloc(v.body_len + 1);
-			memcpy(m->data, v.body, v.body_len);
-			m->data[v.body_len] = '\0';
-			m->len = v.body_len;
-		}
-		if (list)
-			mailimap_fetch_list_free(list);
-	}
-
-	/* A message within the limit but without a body has been expunged meanwhile. */
-	k = 0;
-	for (size_t i = 0; i < nm; i++) {
-		if (msgs[i].size <= max_size && !msgs[i].data)
-			continue;
-		msgs[k++] = msgs[i];
-	}
-	if (k == 0) {
-		free(msgs);
-		return IMAP_OK;
-	}
-	*ret_msgs = msgs;
-	*ret_n = k;
-	return IMAP_OK;
-}
-
-/* ------------------------------------------------------------ move */
-
-enum imap_result
-imap_move(struct imap *im, const uint32_t *uids, size_t n, const char *folder)
-{
-	_cleanup_free_ char *wire = NULL;
-	struct mailimap_store_att_flags *att;
-	struct mailimap_flag_list *fl;
-	struct mailimap_set *set;
-	enum imap_result res;
-	int r;
-
-	if ((res = need_selected(im)) != IMAP_OK)
-		return res;
-	if (!(wire = mailbox_encode(im, folder)))
-		return IMAP_BOX_BAD;
-	if (!(set = uid_set_new(uids, n)))
-		return IMAP_OK;
-	if (im->has_move) {
-		r = mailimap_uid_move(im->s, set, wire);
-		mailimap_set_free(set);
-		if (r != MAILIMAP_NO_ERROR)
-			return command_failed(im, r, IMAP_BOX_BAD, "UID MOVE");
-		return IMAP_OK;
-	}
-	r = mailimap_uid_copy(im->s, set, wire);
-	if (r != MAILIMAP_NO_ERROR) {
-		mailimap_set_free(set);
-		return command_failed(im, r, IMAP_BOX_BAD, "UID COPY");
-	}
-	fl = mailimap_flag_list_new_empty();
-	mailimap_flag_list_add(fl, mailimap_flag_new_deleted());
-	att = mailimap_store_att_flags_new_add_flags_silent(fl);
-	r = mailimap_uid_store(im->s, set, att);
-	mailimap_store_att_flags_free(att);
-	if (r != MAILIMAP_NO_ERROR) {
-		mailimap_set_free(set);
-		return command_failed(im, r, IMAP_BOX_BAD, "UID STORE +FLAGS (\\Deleted)");
-	}
-	if (!im->has_uidplus) {
-		mailimap_set_free(set);
-		set_error(im,
-		          "server lacks UIDPLUS: messages copied to %s and flagged \\Deleted "
-		          "but left in place",
-		          folder);
-		return IMAP_OK;
-	}
-	r = mailimap_uid_expunge(im->s, set);
-	mailimap_set_free(set);
-	if (r != MAILIMAP_NO_ERROR)
-		return command_failed(im, r, IMAP_BOX_BAD, "UID EXPUNGE");
-	return IMAP_OK;
-}
-
-/* ------------------------------------------------------------ idle, noop */
-
-enum imap_result
-imap_noop(struct imap *im)
-{
-	enum imap_result res;
-	int r;
-
-	if ((res = need_connected(im)) != IMAP_OK)
-		return res;
-	r = mailimap_noop(im->s);
-	if (r != MAILIMAP_NO_ERROR)
-		return command_failed(im, r, IMAP_SERVER_BAD, "NOOP");
-	return IMAP_OK;
-}
-
-/* Wait for wake_fd (or the timeout), then NOOP: for servers without IDLE. */
-static enum imap_result
-idle_by_noop(struct imap *im, int timeout_ms, int wake_fd, bool *ret_changed)
-{
-	struct pollfd pfd = {.fd = wake_fd, .events = POLLIN};
-	struct mailimap_selection_info *si;
-	enum imap_result res;
-
-	(void)poll(&pfd, wake_fd >= 0 ? 1 : 0, timeout_ms);
-	if ((res = imap_noop(im)) != IMAP_OK)
-		return res;
-	si = im->s->imap_selection_info;
-	*ret_changed = si && si->sel_has_exists;
-	return IMAP_OK;
-}
-
-enum imap_result
-imap_idle(struct imap *im, int timeout_ms, int wake_fd, bool *ret_changed)
-{
-	struct mailimap_selection_info *si;
-	struct pollfd pfd[2];
-	enum imap_result res;
-	uint32_t before;
-	int r, fd;
-
-	*ret_changed = false;
-	if ((res = need_selected(im)) != IMAP_OK)
-		return res;
-	si = im->s->imap_selection_info;
-	/* Mail announced during an earlier command: report it without waiting. */
-	if (si->sel_has_exists) {
-		*ret_changed = true;
-		return IMAP_OK;
-	}
-	if (timeout_ms < 0 || timeout_ms > IMAP_IDLE_MAX_MS)
-		timeout_ms = IMAP_IDLE_MAX_MS;
-	if (!im->has_idle)
-		return idle_by_noop(im, timeout_ms, wake_fd, ret_changed);
-
-	before = si->sel_exists;
-	r = mailimap_idle(im->s);
-	if (r != MAILIMAP_NO_ERROR)
-		return command_failed(im, r, IMAP_SERVER_BAD, "IDLE");
-
-	/* Data read together with the "+" continuation would never wake poll(). */
-	if (im->s->imap_stream->read_buffer_len == 0) {
-		fd = mailimap_idle_get_fd(im->s);
-		pfd[0] = (struct pollfd){.fd = fd, .events = POLLIN};
-		pfd[1] = (struct pollfd){.fd = wake_fd, .events = POLLIN};
-		/* EINTR simply ends the wait early; the caller loops. */
-		(void)poll(pfd, wake_fd >= 0 ? 2 : 1, timeout_ms);
-	}
-
-	r = mailimap_idle_done(im->s);
-	if (r != MAILIMAP_NO_ERROR)
-		return command_failed(im, r, IMAP_SERVER_BAD, "IDLE DONE");
-	si = im->s->imap_selection_info;
-	if (!si) {
-		set_error(im, "mailbox deselected during IDLE");
-		return IMAP_BOX_BAD;
-	}
-	*ret_changed = si->sel_has_exists || si->sel_exists > before;
-	return IMAP_OK;
-}

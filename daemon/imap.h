@@ -86,6 +86,17 @@ size_t imap_uid_ranges(const uint32_t *uids, size_t n, struct imap_uid_range **r
 struct imap *imap_new(const struct imap_config *cfg, char **ret_error);
 void imap_free(struct imap *im);
 
+/*
+ * A second session object with the same settings as model, not connected:
+ * a connection of its own, e.g. for another thread (a struct imap is used
+ * by one thread at a time).
+ */
+struct imap *imap_new_like(const struct imap *model);
+
+/* The socket of a connected session, else -1: for poll(), or for its owner
+ * to shutdown() a dup of it from another thread to end a blocked call. */
+int imap_fd(const struct imap *im);
+
 /* The mailbox named in the URL path ("INBOX" when the path is empty). */
 const char *imap_mailbox(const struct imap *im);
 /* The server's or the adapter's last error text (never contains the password). */

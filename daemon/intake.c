@@ -293,7 +293,7 @@ sent_message(struct intake *in, const struct intake_source *src, const struct me
 {
 	_cleanup_case_row_ struct case_row *c = NULL;
 	_cleanup_free_ char *quoted_ref = NULL;
-	struct case_ctx cx = {in->store, in->cfg, in->cal, in->rules, in->templates, now, NULL};
+	struct case_ctx cx = {in->store, in->cfg, in->cal, in->rules, in->templates, now, NULL, src->internaldate};
 	enum thread_how how;
 	int64_t id, case_id;
 	int r;
@@ -338,7 +338,7 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	_cleanup_message_ struct message *m = NULL;
 	_cleanup_free_ char *reason = NULL, *state = NULL, *quoted_ref = NULL;
 	_cleanup_case_row_ struct case_row *c = NULL;
-	struct case_ctx cx = {in->store, in->cfg, in->cal, in->rules, in->templates, now, NULL};
+	struct case_ctx cx = {in->store, in->cfg, in->cal, in->rules, in->templates, now, NULL, 0};
 	enum automail_kind automail;
 	struct authres_verdict auth;
 	bool unverified = false;
@@ -418,6 +418,7 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	}
 
 	if (c != NULL) {
+		cx.received_at = received_at;
 		r = record_message(in, src, m, c->id, role,
 				   automail == AUTOMAIL_NONE ? "" : automail_kind_to_string(automail),
 				   digest, received_at);

@@ -93,7 +93,10 @@ fill_common_vars(const struct case_ctx *cx, const struct case_row *c, struct tem
 			o = &cfg->housing;
 		SET(TV_REFERENCE, c->ref);
 		SET(TV_COMPLAINANT_NAME, *c->complainant_name ? c->complainant_name : "Sir or Madam");
-		SET(TV_REPRESENTATIVE_NAME, *c->rep_email ? c->rep_email : "");
+		/* callers writing to the person set these (case_address.c); never an address */
+		SET(TV_REPRESENTATIVE_NAME, "");
+		SET(TV_ADDRESSEE_NAME, *c->complainant_name ? c->complainant_name : "Sir or Madam");
+		SET(TV_ON_BEHALF_OF, "");
 		SET(TV_SUBJECT, *c->subject ? c->subject : "your message");
 		SET_OWNED(TV_RECEIVED_DATE, long_date(c->received_date));
 		SET_OWNED(TV_ACK_DUE, long_date(c->ack_due));

@@ -222,7 +222,8 @@ report_build(const struct report_data *d, const struct calendar *cal, const stru
 		report_stage_account(p, cal, c, &v, ev, n_ev, &s1);
 		if (report_stage_view(p, cal, c, 2, end, &v)) {
 			if (instant_in_period(p, c->escalated_at)) {
-				escalated++;
+				/* a first-and-final case is at stage 2 without being escalated */
+				escalated += !c->first_and_final;
 				s2.outcome[report_outcome_index(v.outcome)]++;
 			}
 			report_stage_account(p, cal, c, &v, ev, n_ev, &s2);

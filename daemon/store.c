@@ -127,6 +127,10 @@ static const char *const migrations[] = {
 	"WHERE status = 'open';"
 	"CREATE INDEX cases_response_due ON cases(response_due, stage, breach_done, reminder_done) "
 	"WHERE status = 'open';",
+	/* 4: the acknowledgement reminder (store_case_ack_due_soon) reads reminder_done too */
+	"DROP INDEX cases_ack_due;"
+	"CREATE INDEX cases_ack_due ON cases(acknowledged_at, ack_due, response_due, stage, "
+	"breach_done, reminder_done) WHERE status = 'open';",
 };
 
 enum stmt_id {
@@ -621,7 +625,7 @@ store_message_insert(struct store *s, const struct message_row *m, int64_t *ret_
 	bind_text(st, 14, m->state);
 	bind_text(st, 15, m->reason);
 	bind_text(st, 16, m->body);
-	sqlite3_bind_blob64(st, 17, m->raw ? m->raw : "", m->raw_len, SQLITE_TRANSIENT);
+	sqlite3_bind_blob64(st, 17, m->raw ? m->raw : "", m->raw_len, SQLITE_STATIC);
 	r = step_done(s, st, "message_insert");
 	if (r == 0 && ret_id != NULL)
 		*ret_id = sqlite3_last_insert_rowid(s->db);
@@ -1279,11 +1283,11 @@ int
 store_case_deadline_done(struct store *s, int64_t id, enum deadline_dealt what, int stage,
 			 const char *due)
 {
-	sqlite3_stmt *st = store_stmt(s, what == DEALT_REMINDER ? ST_CASE_REMINDER_DONE
-							       : ST_CASE_BREACH_DONE);
+	bool reminder = what == DEALT_REMINDER || what == DEALT_ACK_REMINDER;
+	sqlite3_stmt *st = store_stmt(s, reminder ? ST_CASE_REMINDER_DONE : ST_CASE_BREACH_DONE);
 	_cleanup_free_ char *key = what == DEALT_REMINDER ? xasprintf("%d:%s", stage, due)
 				   : xasprintf("%d:%s:%s", stage, due,
-					       what == DEALT_ACK_BREACH ? "ack" : "response");
+					       what == DEALT_RESPONSE_BREACH ? "response" : "ack");
 
 	if (st == NULL)
 		return -EIO;

@@ -180,9 +180,24 @@ enum deadline_dealt {
 	DEALT_ACK_BREACH,      /* the missed acknowledgement */
 	DEALT_RESPONSE_BREACH, /* the missed response */
 	DEALT_REMINDER,        /* the reminder before the response is due */
+	DEALT_ACK_REMINDER,    /* the reminder before an officer's acknowledgement is due */
 };
 int store_case_deadline_done(struct store *s, int64_t id, enum deadline_dealt what, int stage,
 			     const char *due);
+
+/*
+ * Open cases whose acknowledgement (an officer's step) is due between today
+ * and horizon and whose reminder was not yet dealt with (daemon/store_deadline.c).
+ * cb gets a row with only the id set.
+ */
+int store_case_ack_due_soon(struct store *s, const char *today, const char *horizon,
+			    store_case_cb cb, void *userdata);
+
+/*
+ * The display name on the latest mail from email on a case (daemon/store_message.c);
+ * -ENOENT when there is none.  *ret is malloc'ed.
+ */
+int store_case_sender_name(struct store *s, int64_t case_id, const char *email, char **ret);
 
 /* Listing for complaintsctl. */
 struct case_filter {

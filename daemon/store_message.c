@@ -1,7 +1,8 @@
 /*
  * store_message.c - reading stored messages whole (part of the store
  * adapter): the case file that complaintsctl shows and exports, mail
- * recorded without a case, and the Sent folder's duplicates.
+ * recorded without a case, the Sent folder's duplicates, and the name a
+ * sender gave on a case.
  *
  * Every query here goes through store_rows(), the one place that prepares,
  * binds, steps and finalises; each caller supplies only the SQL, its
@@ -168,5 +169,26 @@ store_message_find_copy(struct store *s, const char *message_id, const char *dig
 			   "AND (?3 IS NULL OR direction = ?3) LIMIT 1",
 			   first_id, ret_id, "sss", message_id, digest, direction);
 
+	return r < 0 ? r : r == 0 ? -ENOENT : 0;
+}
+
+static int
+first_text(sqlite3_stmt *st, void *userdata)
+{
+	*(char **)userdata = xstrdup(text(st, 0));
+	return 0;
+}
+
+int
+store_case_sender_name(struct store *s, int64_t case_id, const char *email, char **ret)
+{
+	int r;
+
+	*ret = NULL;
+	r = store_rows(s, "case_sender_name",
+		       "SELECT from_name FROM messages WHERE case_id = ?1 AND direction = 'in' "
+		       "AND from_email = ?2 COLLATE NOCASE AND from_name != '' "
+		       "ORDER BY id DESC LIMIT 1",
+		       first_text, ret, "is", case_id, email);
 	return r < 0 ? r : r == 0 ? -ENOENT : 0;
 }

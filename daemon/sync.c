@@ -1,5 +1,10 @@
 /*
  * sync.c - one pass over the complaints mailbox (see sync.h).
+ *
+ * A pass of several batches overlaps the network with the work: while batch
+ * N is parsed, classified, committed and moved on this connection, a second
+ * connection (prefetch.c) fetches batch N+1.  If that connection fails, the
+ * pass goes on fetching on this one.
  */
 #include "config.h"
 
@@ -9,6 +14,7 @@
 #include "conf.h"
 #include "intake.h"
 #include "log.h"
+#include "prefetch.h"
 #include "store.h"
 #include "sync.h"
 #include "util.h"
@@ -117,7 +123,8 @@ sync_mailbox(struct intake *in, struct imap *im, int *ret_store_error, struct sy
 	const char *mailbox = imap_mailbox(im);
 	uint32_t uidvalidity = 0, uidnext = 0, exists = 0, old_validity = 0, old_last = 0;
 	_cleanup_free_ uint32_t *uids = NULL;
-	size_t n_uids = 0;
+	size_t n_uids = 0, batch = (size_t)cfg->imap_batch_size;
+	struct prefetch *ahead = NULL;
 	enum imap_result ir;
 	int r;
 
@@ -142,23 +149,42 @@ sync_mailbox(struct intake *in, struct imap *im, int *ret_store_error, struct sy
 	stats->seen += n_uids;
 	stats->last_poll = time(NULL);
 
-	for (size_t off = 0; off < n_uids; off += (size_t)cfg->imap_batch_size) {
-		size_t n = n_uids - off < (size_t)cfg->imap_batch_size ? n_uids - off
-									: (size_t)cfg->imap_batch_size;
+	/* A backlog of several batches: the next ones are fetched while this one is worked on. */
+	if (n_uids > batch)
+		ahead = prefetch_start(im, mailbox, uidvalidity, uids + batch, n_uids - batch, batch,
+				       in->limits.max_size);
+
+	for (size_t off = 0; off < n_uids; off += batch) {
+		size_t n = n_uids - off < batch ? n_uids - off : batch;
 		struct imap_message *msgs = NULL;
 		struct uidlist processed = {0}, quarantined = {0};
 		size_t n_msgs = 0;
+		bool fetched = false;
 
-		ir = imap_fetch(im, uids + off, n, in->limits.max_size, &msgs, &n_msgs);
+		if (off > 0 && ahead != NULL) {
+			const char *why;
+
+			ir = prefetch_next(ahead, &msgs, &n_msgs, &why);
+			fetched = ir == IMAP_OK;
+			if (!fetched) {
+				log_warning("Fetching ahead on a second connection stopped (%s: %s); going on with one connection",
+					    imap_result_to_string(ir), why);
+				prefetch_free(ahead);
+				ahead = NULL;
+			}
+		}
+		if (!fetched)
+			ir = imap_fetch(im, uids + off, n, in->limits.max_size, &msgs, &n_msgs);
 		if (ir != IMAP_OK)
-			return ir;
+			break;
 		r = commit_batch(in, mailbox, uidvalidity, msgs, n_msgs, &processed, &quarantined);
 		imap_messages_free(msgs, n_msgs);
 		if (r < 0) {
 			*ret_store_error = r;
 			free(processed.v);
 			free(quarantined.v);
-			return IMAP_OK;
+			ir = IMAP_OK;
+			break;
 		}
 		/* Only now, with the commit on disk, may the server forget them. */
 		ir = processed.n ? imap_move(im, processed.v, processed.n, cfg->imap_processed_folder)
@@ -170,9 +196,10 @@ sync_mailbox(struct intake *in, struct imap *im, int *ret_store_error, struct sy
 		free(processed.v);
 		free(quarantined.v);
 		if (ir != IMAP_OK)
-			return ir;
-		if (progress != NULL)
-			progress(off + n, n_uids, userdata);
+			break;
+		if (progress != NULL && !progress(off + n, n_uids, userdata))
+			break;
 	}
-	return IMAP_OK;
+	prefetch_free(ahead);
+	return ir;
 }

@@ -5,11 +5,14 @@
  * batches, run each through intake inside one transaction per batch, commit,
  * and only then move each message to the processed or quarantine folder.  A
  * crash anywhere loses nothing: uncommitted messages are still in INBOX, and
- * committed-but-not-moved ones are recognised by UID and just moved.
+ * committed-but-not-moved ones are recognised by UID and just moved.  With
+ * more than one batch, the next batch is fetched on a second connection
+ * while the current one is worked on (the moves stay on this connection).
  */
 #ifndef COMPLAINTSD_SYNC_H
 #define COMPLAINTSD_SYNC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -25,12 +28,14 @@ struct sync_stats {
 	time_t last_poll;
 };
 
-typedef void (*sync_progress_fn)(size_t done, size_t total, void *userdata);
+/* Called after each committed and moved batch; returning false ends the pass there. */
+typedef bool (*sync_progress_fn)(size_t done, size_t total, void *userdata);
 
 /*
  * Returns IMAP_OK, or the IMAP result that stopped the pass.  A store failure
  * is reported as IMAP_OK with *ret_store_error set (negative errno): nothing
- * was moved, and the caller retries later.
+ * was moved, and the caller retries later.  A pass ended early by the
+ * progress function returns IMAP_OK: what was committed has been moved.
  */
 enum imap_result sync_mailbox(struct intake *in, struct imap *im, int *ret_store_error,
 			      struct sync_stats *stats, sync_progress_fn progress, void *userdata);

@@ -127,33 +127,40 @@ text_clean_line(const char *s)
 char *
 text_clean_body(const char *s)
 {
-	struct buf b = BUF_INIT;
-	const char *p = s;
-	char *res, *start, *end;
+	return text_clean_body_take(xstrdup(s));
+}
 
-	for (; *p; p++) {
+char *
+text_clean_body_take(char *s)
+{
+	char *w = s, *start, *end;
+	const char *p;
+
+	/* In place: the text only ever gets shorter. */
+	for (p = s; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 
 		if (c == '\r') {
-			(void)buf_putc(&b, '\n');
+			*w++ = '\n';
 			if (p[1] == '\n')
 				p++;
 			continue;
 		}
 		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
 			continue;
-		(void)buf_putc(&b, (char)c);
+		*w++ = (char)c;
 	}
-	res = buf_steal(&b);
+	*w = '\0';
 	/* Drop blank lines at the start and white space at the end. */
-	start = res;
-	for (p = res; *p == ' ' || *p == '\t' || *p == '\n'; p++)
+	start = s;
+	for (p = s; *p == ' ' || *p == '\t' || *p == '\n'; p++)
 		if (*p == '\n')
 			start = (char *)p + 1;
-	end = res + strlen(res);
+	end = w;
 	while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n'))
 		end--;
 	*end = '\0';
-	memmove(res, start, (size_t)(end - start) + 1);
-	return res;
+	if (start != s)
+		memmove(s, start, (size_t)(end - start) + 1);
+	return s;
 }

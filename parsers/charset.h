@@ -22,5 +22,7 @@ char *charset_to_utf8(const char *charset, const char *in, size_t len, char **re
 char *text_clean_line(const char *s);
 /* Body text: CRLF and CR to LF, drop NUL and other controls except TAB and LF, trim blank edges. */
 char *text_clean_body(const char *s);
+/* The same on a malloc'ed string, cleaned in place and returned (no copy). */
+char *text_clean_body_take(char *s);
 
 #endif

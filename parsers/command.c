@@ -31,6 +31,7 @@ static const char *const cmd_names[_CMD_MAX] = {
 	[CMD_NOTE] = "note",
 	[CMD_INTERNAL] = "internal",
 	[CMD_CLOSE] = "close",
+	[CMD_SCHEME] = "scheme",
 };
 
 /* Words officers plausibly type for a command that is spelt differently. */
@@ -60,6 +61,9 @@ static const struct {
 	{"assign-to", "#assign"},
 	{"improve", "#improvement"},
 	{"learning", "#improvement"},
+	{"ombudsman", "#scheme"},
+	{"housing", "#scheme housing"},
+	{"lgsco", "#scheme lgsco"},
 };
 
 static const char *const outcomes[] = {
@@ -68,7 +72,7 @@ static const char *const outcomes[] = {
 
 #define ALL_COMMANDS                                                                               \
 	"#complaint, #service-request, #extend, #outcome, #stage2, #final, #exclude, "             \
-	"#consent, #assign, #improvement, #acknowledge, #note, #internal and #close"
+	"#consent, #assign, #improvement, #acknowledge, #note, #internal, #close and #scheme"
 #define ALL_OUTCOMES "upheld, partly-upheld, not-upheld, resolved or withdrawn"
 #define NAME_MAX_LEN 40
 
@@ -713,6 +717,19 @@ parse_command(struct parse_state *st, const struct line *lines, size_t n_lines, 
 		else
 			ERR("#consent is written \"#consent received\", once the representative's "
 			    "consent is on file.");
+		return;
+	}
+
+	case CMD_SCHEME: {
+		_cleanup_free_ char *w = canon_word(args, args_end);
+
+		if (streq(w, "lgsco") || streq(w, "housing")) {
+			add_cmd(st, t, line, l->p, l->len, 0, xstrdup(w), NULL);
+			return;
+		}
+		ERR("#scheme is written \"#scheme lgsco\" (the Local Government and Social Care "
+		    "Ombudsman) or \"#scheme housing\" (the Housing Ombudsman, for the council's "
+		    "housing-management matters as landlord).");
 		return;
 	}
 

@@ -32,6 +32,7 @@
  *    arg is the canonical hyphenated form.
  *  - #exclude REASON, #note TEXT: the rest of the line, required.
  *  - #consent received: exactly that word.
+ *  - #scheme lgsco|housing: which Ombudsman's scheme applies; arg is the word.
  *  - #assign ADDRESS: one address (optionally in <>), syntax-checked; arg is
  *    the address with its domain lower-cased.
  *  - #improvement AREA TEXT: the first word is the area, the rest is the
@@ -88,6 +89,7 @@ enum officer_cmd_type {
 	CMD_NOTE,
 	CMD_INTERNAL,
 	CMD_CLOSE,
+	CMD_SCHEME,
 	_CMD_MAX,
 };
 
@@ -95,7 +97,7 @@ struct officer_cmd {
 	enum officer_cmd_type type;
 	unsigned line; /* 1-based line of the '#' in own_text */
 	int days;      /* #extend only, else 0 */
-	char *arg;     /* outcome, reason, address, area, acknowledgement or note text; or NULL */
+	char *arg;     /* outcome, reason, address, area, scheme, acknowledgement or note text; or NULL */
 	char *text;    /* #improvement text; else NULL */
 };
 

@@ -23,6 +23,8 @@
 #define QUOTE_MAX_DEPTH 8
 /* Longest line (or joined wrapped lines) considered as an attribution. */
 #define ATTRIBUTION_MAX 600
+/* Enough of a line's start to hold any attribution lead once normalised. */
+#define ATTRIBUTION_LEAD_MAX 16
 
 struct line {
 	const char *s; /* start in the body */
@@ -86,28 +88,16 @@ line_blank(struct line l)
 	return line_trim(l).len == 0;
 }
 
+/* Does l start with prefix (lower case)?  The first letter is compared before anything else. */
 static bool
 line_prefix(struct line l, const char *prefix)
 {
-	size_t n = strlen(prefix);
+	size_t n;
 
+	if (l.len == 0 || (char)(l.s[0] | 0x20) != prefix[0])
+		return false;
+	n = strlen(prefix);
 	return l.len >= n && ascii_strncaseeq(l.s, prefix, n);
-}
-
-static bool
-line_contains(struct line l, const char *needle)
-{
-	size_t n = strlen(needle);
-	/* needles are lower case: a letter matches itself with bit 0x20 set */
-	bool letter = needle[0] >= 'a' && needle[0] <= 'z';
-
-	for (size_t i = 0; n <= l.len && i <= l.len - n; i++) {
-		char c = letter ? (char)(l.s[i] | 0x20) : l.s[i];
-
-		if (c == needle[0] && ascii_strncaseeq(l.s + i, needle, n))
-			return true;
-	}
-	return false;
 }
 
 static bool
@@ -154,6 +144,26 @@ normalise(const char *s, size_t len, struct buf *out)
 			return false;
 	}
 	return true;
+}
+
+/*
+ * Could normalise(l) end with ':'?  The last byte that is not white space,
+ * '*' or part of a multi-byte character is ':'.  Every marker that ends in
+ * ':' passes; most lines do not, and are then never normalised.
+ */
+static bool
+may_end_with_colon(struct line l)
+{
+	while (l.len > 0) {
+		unsigned char c = (unsigned char)l.s[l.len - 1];
+
+		if (c == ':')
+			return true;
+		if (!(is_space((char)c) || c == '*' || c >= 0x80))
+			return false;
+		l.len--;
+	}
+	return false;
 }
 
 static bool
@@ -213,6 +223,22 @@ attribution_at(const struct lines *L, size_t i)
 	if (first.len == 0 || first.len > ATTRIBUTION_MAX)
 		return 0;
 	buf_init(&norm, ATTRIBUTION_MAX * 2);
+	/*
+	 * Every attribution ends in ':'; a first line that does not may only
+	 * continue on the next when it opens like one (the leads are short, so
+	 * the start of the line decides).
+	 */
+	if (!may_end_with_colon(first) && !line_is_quoted(first)) {
+		struct line head = first;
+
+		if (head.len > ATTRIBUTION_LEAD_MAX)
+			head.len = ATTRIBUTION_LEAD_MAX;
+		/* What normalise() wrote is final, so 8 characters decide a lead of up to 7. */
+		if (normalise(head.s, head.len, &norm) &&
+		    (norm.len >= 8 || head.len == first.len) &&
+		    !str_startswith_any(buf_str(&norm), attribution_leads))
+			return 0;
+	}
 	for (size_t k = 0; k < 3 && i + k < L->n; k++) {
 		struct line l = line_trim(L->v[i + k]);
 
@@ -263,6 +289,9 @@ line_is_separator(struct line l)
 		dashes += l.s[l.len - 1] != ' ';
 		l.len--;
 	}
+	/* Without dashes only the "...message:" forms count; with dashes, two or more. */
+	if (dashes == 0 ? !may_end_with_colon(l) : dashes < 2)
+		return false;
 	if (!normalise(l.s, l.len, &norm))
 		return false;
 	s = buf_str(&norm);
@@ -294,6 +323,9 @@ line_is_header(struct line l, const char *const *names)
 
 	if (t.len > 40)
 		t.len = 40;
+	/* Every name ends in ':', which normalising never adds. */
+	if (!memchr(t.s, ':', t.len))
+		return false;
 	if (!normalise(t.s, t.len, &norm))
 		return false;
 	return str_startswith_any(buf_str(&norm), names);
@@ -396,14 +428,30 @@ line_is_disclaimer(struct line l)
 	    "if you are not the intended recipient",
 	    NULL,
 	};
+	uint32_t firsts = 0;
 
 	l = line_trim(l);
 	for (size_t i = 0; starts[i]; i++)
 		if (line_prefix(l, starts[i]))
 			return true;
-	for (size_t i = 0; phrases[i]; i++)
-		if (line_contains(l, phrases[i]))
-			return true;
+	/* One pass over the line: each phrase (lower case) is tried where its first letter is. */
+	for (size_t k = 0; phrases[k]; k++)
+		firsts |= 1u << (phrases[k][0] - 'a');
+	for (size_t i = 0; i < l.len; i++) {
+		char c = (char)(l.s[i] | 0x20);
+
+		if (c < 'a' || c > 'z' || !(firsts & (1u << (c - 'a'))))
+			continue;
+		for (size_t k = 0; phrases[k]; k++) {
+			size_t n;
+
+			if (phrases[k][0] != c)
+				continue;
+			n = strlen(phrases[k]);
+			if (n <= l.len - i && ascii_strncaseeq(l.s + i, phrases[k], n))
+				return true;
+		}
+	}
 	return false;
 }
 

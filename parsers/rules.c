@@ -1,41 +1,28 @@
 /*
- * rules.c - compile the council's classification rules and apply them.
+ * rules.c - the council's classification rules: the directives of the rules
+ * file, and the decisions made from what their patterns match.
  *
- * Every pattern is compiled once (UTF-8, caseless, Unicode properties,
- * tolerant of invalid UTF-8 in the text, JIT when the system allows it) and
- * matched under a match limit, so no message can make matching run away.
- * Text is first cut into clauses (sentences, and again before "but",
- * "however", "although"): negations ("I do not want to escalate", "this is not
- * a complaint") only cancel matches in their own clause.  Loading reports
- * every error with file and line; a file with errors is refused.  This is the
- * only file that includes pcre2.h.
+ * Every pattern of the file goes into one pattern set (rxset.h), compiled
+ * once: a text is cut into clauses (sentences, and again before "but",
+ * "however", "although"), each clause is scanned once for all patterns, and
+ * the directives are decided from which patterns matched in which clause, so
+ * negations ("I do not want to escalate", "this is not a complaint") only
+ * cancel matches in their own clause.  Loading reports every error with file
+ * and line; a file with errors is refused.  Matching itself lives in rxset.c.
  */
 #include "config.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-
 #include <errno.h>
 #include <limits.h>
-#include <pcre2.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#else
-#define RUNNING_ON_VALGRIND 0
-#endif
-
 #include "buf.h"
-#include "litset.h"
 #include "rules.h"
+#include "rxset.h"
 #include "util.h"
-
-/* Backtracking bound per match; generous for human-written patterns. */
-#define RULES_MATCH_LIMIT 200000
-#define RULES_DEPTH_LIMIT 5000
 /* Text past this many bytes is not examined (a complaint is rarely longer). */
 #define RULES_TEXT_MAX (256 * 1024)
 /* A rules file larger than this is refused. */
@@ -50,10 +37,12 @@ enum directive {
 	D_FLAG,
 	D_UNFLAG,
 	D_HOUSING,
+	D_NOT_HOUSING,
 	D_MEMBER_COMPLAINT,
 	D_CONSENT,
 	D_ESCALATE,
 	D_NO_ESCALATE,
+	D_UPGRADE,
 	_D_PATTERNS, /* directives below take a value, not a pattern */
 	D_THRESHOLD,
 	D_DEFAULT,
@@ -82,10 +71,12 @@ static const struct directive_def {
     {"flag", D_FLAG, ARG_FLAG, 0, false},
     {"unflag", D_UNFLAG, ARG_FLAG, 0, false},
     {"housing", D_HOUSING, ARG_NONE, 0, false},
+    {"not-housing", D_NOT_HOUSING, ARG_NONE, 0, false},
     {"member-complaint", D_MEMBER_COMPLAINT, ARG_NONE, 0, false},
     {"consent", D_CONSENT, ARG_NONE, 0, false},
     {"escalate", D_ESCALATE, ARG_NONE, 0, false},
     {"no-escalate", D_NO_ESCALATE, ARG_NONE, 0, false},
+    {"upgrade", D_UPGRADE, ARG_NONE, 0, false},
     {"threshold", D_THRESHOLD, ARG_NONE, 0, false},
     {"default", D_DEFAULT, ARG_NONE, 0, false},
 };
@@ -97,10 +88,10 @@ static const char *const known_flags[] = {
 };
 
 struct pattern {
-	pcre2_code *re;
+	size_t id; /* in the pattern set */
 	int weight;
-	size_t index; /* route or flag index */
-	size_t gid;   /* number among all patterns, for the literal prefilter */
+	size_t index;  /* route or flag index */
+	unsigned line; /* in the rules file */
 };
 
 struct route {
@@ -119,9 +110,8 @@ struct rules {
 	size_t n_flags;
 	int threshold;
 	enum case_kind default_kind;
-	pcre2_match_context *mctx;
-	struct litset *prefilter; /* which patterns could match a text at all */
-	size_t n_all;             /* patterns of every directive */
+	struct rxset *set; /* every pattern of every directive */
+	char *name;        /* of the rules file, for notes */
 };
 
 /* ---- loading ---------------------------------------------------------- */
@@ -177,58 +167,20 @@ route_find(const struct rules *r, const char *name)
 	return SIZE_MAX;
 }
 
-static pcre2_code *
-compile(struct loader *L, unsigned line, const char *pat)
-{
-	pcre2_code *re;
-	pcre2_match_data *md;
-	PCRE2_SIZE off;
-	int ec, rc;
-
-	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
-	                   PCRE2_UTF | PCRE2_CASELESS | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &ec,
-	                   &off, NULL);
-	if (re == NULL) {
-		PCRE2_UCHAR msg[256];
-
-		if (pcre2_get_error_message(ec, msg, sizeof(msg)) < 0)
-			snprintf((char *)msg, sizeof(msg), "error %d", ec);
-		load_error(L, line, "bad pattern: %s at offset %zu in \"%s\"", (char *)msg,
-		           (size_t)off, pat);
-		return NULL;
-	}
-	/*
-	 * Interpreted matching is fine too, so JIT failure is not an error.  Under
-	 * valgrind JIT code cannot be followed and reports false positives.
-	 */
-	if (!RUNNING_ON_VALGRIND)
-		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-
-	/* A pattern that matches empty text would match every message. */
-	md = pcre2_match_data_create(1, NULL);
-	if (md == NULL)
-		abort();
-	rc = pcre2_match(re, (PCRE2_SPTR) "", 0, 0, 0, md, L->r->mctx);
-	pcre2_match_data_free(md);
-	if (rc >= 0) {
-		load_error(L, line,
-		           "pattern matches empty text, so it would match every message: \"%s\"",
-		           pat);
-		pcre2_code_free(re);
-		return NULL;
-	}
-	return re;
-}
-
 static void
-add_pattern(struct rules *r, enum directive d, pcre2_code *re, const char *source, int weight,
+add_pattern(struct loader *L, unsigned line, enum directive d, const char *source, int weight,
             size_t index)
 {
-	size_t gid = r->n_all++;
+	struct rules *r = L->r;
+	_cleanup_free_ char *why = NULL;
+	size_t id;
 
+	if (rxset_add(r->set, source, &id, &why) < 0) {
+		load_error(L, line, "%s", why);
+		return;
+	}
 	r->pats[d] = xreallocarray(r->pats[d], r->n_pats[d] + 1, sizeof(struct pattern));
-	r->pats[d][r->n_pats[d]++] = (struct pattern){re, weight, index, gid};
-	(void)litset_add(r->prefilter, gid, source);
+	r->pats[d][r->n_pats[d]++] = (struct pattern){id, weight, index, line};
 }
 
 /* Parse one logical line "directive [arg]: value". */
@@ -239,7 +191,6 @@ parse_line(struct loader *L, unsigned line, char *text)
 	char *p = text, *word, *arg = NULL, *value, *colon = NULL;
 	size_t wlen, index = 0;
 	int weight;
-	pcre2_code *re;
 
 	/* The header ends at the first ':' followed by white space or the end. */
 	for (char *q = text; *q; q++)
@@ -376,9 +327,7 @@ parse_line(struct loader *L, unsigned line, char *text)
 	default:
 		break;
 	}
-	re = compile(L, line, value);
-	if (re != NULL)
-		add_pattern(L->r, def->d, re, value, weight, index);
+	add_pattern(L, line, def->d, value, weight, index);
 }
 
 static struct rules *
@@ -388,12 +337,7 @@ rules_new(void)
 
 	r->threshold = 2;
 	r->default_kind = KIND_SERVICE_REQUEST;
-	r->mctx = pcre2_match_context_create(NULL);
-	if (r->mctx == NULL)
-		abort();
-	pcre2_set_match_limit(r->mctx, RULES_MATCH_LIMIT);
-	pcre2_set_depth_limit(r->mctx, RULES_DEPTH_LIMIT);
-	r->prefilter = litset_new();
+	r->set = rxset_new();
 	return r;
 }
 
@@ -402,18 +346,15 @@ rules_free(struct rules *r)
 {
 	if (r == NULL)
 		return;
-	for (size_t d = 0; d < _D_PATTERNS; d++) {
-		for (size_t i = 0; i < r->n_pats[d]; i++)
-			pcre2_code_free(r->pats[d][i].re);
+	for (size_t d = 0; d < _D_PATTERNS; d++)
 		free(r->pats[d]);
-	}
 	for (size_t i = 0; i < r->n_routes; i++) {
 		free(r->routes[i].name);
 		free(r->routes[i].dest);
 	}
 	free(r->routes);
-	pcre2_match_context_free(r->mctx);
-	litset_free(r->prefilter);
+	rxset_free(r->set);
+	free(r->name);
 	free(r);
 }
 
@@ -422,9 +363,11 @@ rules_free(struct rules *r)
  * pattern of the line above (its leading white space is dropped).
  */
 int
-rules_load_string(const char *text, const char *name, struct rules **ret, struct errlist *errs)
+rules_load_string_cached(const char *text, const char *name, const void *cache, size_t cache_len,
+                         struct rules **ret, struct errlist *errs)
 {
 	struct loader L = {rules_new(), name ? name : "(rules)", errs, 0};
+	int r;
 	_cleanup_buf_ struct buf logical = BUF_INIT;
 	unsigned lineno = 0, logical_line = 0;
 	const char *p = text ? text : "";
@@ -473,13 +416,27 @@ rules_load_string(const char *text, const char *name, struct rules **ret, struct
 		rules_free(L.r);
 		return -EINVAL;
 	}
-	litset_build(L.r->prefilter);
+	r = rxset_build(L.r->set, cache, cache_len);
+	if (r < 0) {
+		if (errs)
+			errlist_add(errs, "%s: cannot compile the patterns: %s", L.name,
+			            strerror(-r));
+		rules_free(L.r);
+		return r;
+	}
+	L.r->name = xstrdup(L.name);
 	*ret = L.r;
 	return 0;
 }
 
 int
-rules_load(const char *path, struct rules **ret, struct errlist *errs)
+rules_load_string(const char *text, const char *name, struct rules **ret, struct errlist *errs)
+{
+	return rules_load_string_cached(text, name, NULL, 0, ret, errs);
+}
+
+int
+rules_read_file(const char *path, char **ret, struct errlist *errs)
 {
 	_cleanup_buf_ struct buf text = BUF_INIT;
 	FILE *f;
@@ -510,7 +467,60 @@ rules_load(const char *path, struct rules **ret, struct errlist *errs)
 			            r == -EFBIG ? "larger than 4 MB" : strerror(-r));
 		return r;
 	}
-	return rules_load_string(buf_str(&text), path, ret, errs);
+	*ret = buf_steal(&text);
+	return 0;
+}
+
+int
+rules_load(const char *path, struct rules **ret, struct errlist *errs)
+{
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	*ret = NULL;
+	r = rules_read_file(path, &text, errs);
+	if (r < 0)
+		return r;
+	return rules_load_string(text, path, ret, errs);
+}
+
+bool
+rules_from_cache(const struct rules *r)
+{
+	return r != NULL && rxset_from_cache(r->set);
+}
+
+int
+rules_serialize(const struct rules *r, char **ret, size_t *ret_len)
+{
+	return rxset_serialize(r->set, ret, ret_len);
+}
+
+const char *
+rules_engine_version(void)
+{
+	return rxset_engine_version();
+}
+
+size_t
+rules_slow_patterns(const struct rules *r, struct errlist *notes)
+{
+	size_t n = 0;
+
+	for (size_t d = 0; d < _D_PATTERNS; d++)
+		for (size_t i = 0; i < r->n_pats[d]; i++) {
+			const struct pattern *pt = &r->pats[d][i];
+			const char *why = rxset_slow_reason(r->set, pt->id);
+
+			if (why == NULL)
+				continue;
+			n++;
+			if (notes)
+				errlist_add(notes,
+				            "%s:%u: pattern matched by PCRE2, not Vectorscan (%s)",
+				            r->name, pt->line, why);
+		}
+	return n;
 }
 
 /* ---- text into clauses ---------------------------------------------- */
@@ -675,47 +685,43 @@ clauses_add_text(const char *text, struct clauses *out)
 
 /* ---- matching -------------------------------------------------------- */
 
-/* What one classification matches with. */
+/* What one text matches: for each clause, which patterns match in it. */
 struct matcher {
 	const struct rules *r;
-	pcre2_match_data *md;
-	bool *may; /* by pattern gid: could it match this text at all (the prefilter) */
+	size_t n_ids;
+	bool *hit; /* clause k, pattern id: hit[k * n_ids + id] */
 };
 
+/* Scan every clause once for every pattern of every directive. */
 static void
 matcher_init(struct matcher *m, const struct rules *r, const struct clauses *c)
 {
 	m->r = r;
-	m->md = pcre2_match_data_create(1, NULL);
-	if (m->md == NULL)
-		abort();
-	m->may = xcalloc(r->n_all + 1, sizeof(bool));
+	m->n_ids = rxset_count(r->set);
+	m->hit = xcalloc(c->n * m->n_ids + 1, sizeof(bool));
+	/* A scan error leaves the clause's patterns unmatched: no rule shown to apply. */
 	for (size_t k = 0; k < c->n; k++)
-		litset_scan(r->prefilter, c->v[k], strlen(c->v[k]), m->may);
+		(void)rxset_scan(r->set, c->v[k], strlen(c->v[k]), m->hit + k * m->n_ids);
 }
 
 static void
 matcher_done(struct matcher *m)
 {
-	pcre2_match_data_free(m->md);
-	free(m->may);
+	free(m->hit);
 }
 
 static bool
-re_match(const struct matcher *m, const struct pattern *pt, const char *s)
+re_match(const struct matcher *m, const struct pattern *pt, size_t k)
 {
-	if (!m->may[pt->gid])
-		return false; /* none of the words it needs is in the text */
-	/* A limit error counts as no match: the rule cannot be shown to apply. */
-	return pcre2_match(pt->re, (PCRE2_SPTR)s, strlen(s), 0, 0, m->md, m->r->mctx) >= 0;
+	return m->hit[k * m->n_ids + pt->id];
 }
 
-/* Any pattern of directive d matches clause s. */
+/* Any pattern of directive d matches clause k. */
 static bool
-any_match(const struct matcher *m, enum directive d, const char *s)
+any_match(const struct matcher *m, enum directive d, size_t k)
 {
 	for (size_t i = 0; i < m->r->n_pats[d]; i++)
-		if (re_match(m, &m->r->pats[d][i], s))
+		if (re_match(m, &m->r->pats[d][i], k))
 			return true;
 	return false;
 }
@@ -726,7 +732,7 @@ any_clause_one(const struct matcher *m, const struct pattern *pt, const struct c
                const bool *skip)
 {
 	for (size_t k = 0; k < c->n; k++)
-		if (!(skip && skip[k]) && re_match(m, pt, c->v[k]))
+		if (!(skip && skip[k]) && re_match(m, pt, k))
 			return true;
 	return false;
 }
@@ -787,7 +793,7 @@ rules_classify(const struct rules *r, const char *subject, const char *own_text,
 
 	negated = xcalloc(c.n + 1, sizeof(bool));
 	for (size_t k = 0; k < c.n; k++)
-		negated[k] = any_match(&m, D_NOT_COMPLAINT, c.v[k]);
+		negated[k] = any_match(&m, D_NOT_COMPLAINT, k);
 	complaint = score(&m, D_COMPLAINT, &c, negated);
 	request = score(&m, D_REQUEST, &c, NULL);
 	handling = score(&m, D_HANDLING, &c, negated);
@@ -823,7 +829,7 @@ rules_classify(const struct rules *r, const char *subject, const char *own_text,
 		bool formal = false;
 
 		for (size_t k = 0; k < c.n && !formal; k++)
-			formal = !negated[k] && any_match(&m, D_MEMBER_COMPLAINT, c.v[k]);
+			formal = !negated[k] && any_match(&m, D_MEMBER_COMPLAINT, k);
 		ret->kind = formal ? KIND_COMPLAINT : KIND_MEMBER_ENQUIRY;
 	} else if (best != SIZE_MAX && (r->routes[best].statutory || handling == 0)) {
 		ret->kind = KIND_OTHER_PROCESS;
@@ -854,7 +860,9 @@ rules_classify(const struct rules *r, const char *subject, const char *own_text,
 	}
 	if (role == ROLE_COUNCILLOR && ret->kind == KIND_COMPLAINT && !consent)
 		add_flag(ret, FLAG_CONSENT_NEEDED);
-	if (any_clause(&m, D_HOUSING, &c)) {
+	/* statutory procedures and what not-housing names are not a landlord's matter */
+	if (any_clause(&m, D_HOUSING, &c) && !any_clause(&m, D_NOT_HOUSING, &c) &&
+	    !(ret->route != NULL && r->routes[best].statutory)) {
 		ret->scheme = SCHEME_HOUSING;
 		add_flag(ret, FLAG_HOUSING);
 	}
@@ -875,7 +883,26 @@ rules_wants_escalation(const struct rules *r, const char *own_text)
 	clauses_add_text(own_text, &c);
 	matcher_init(&m, r, &c);
 	for (size_t k = 0; k < c.n && !wants; k++)
-		wants = any_match(&m, D_ESCALATE, c.v[k]) && !any_match(&m, D_NO_ESCALATE, c.v[k]);
+		wants = any_match(&m, D_ESCALATE, k) && !any_match(&m, D_NO_ESCALATE, k);
+	matcher_done(&m);
+	clauses_free(&c);
+	return wants;
+}
+
+bool
+rules_wants_upgrade(const struct rules *r, const char *own_text)
+{
+	struct clauses c = {NULL, 0};
+	struct matcher m;
+	bool wants = false;
+
+	if (r == NULL || isempty(own_text))
+		return false;
+	clauses_add_text(own_text, &c);
+	matcher_init(&m, r, &c);
+	/* "I don't want to make a complaint" cancels its own clause */
+	for (size_t k = 0; k < c.n && !wants; k++)
+		wants = any_match(&m, D_UPGRADE, k) && !any_match(&m, D_NOT_COMPLAINT, k);
 	matcher_done(&m);
 	clauses_free(&c);
 	return wants;

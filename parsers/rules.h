@@ -1,15 +1,19 @@
 /*
- * rules.h - classification and escalation rules (the only user of pcre2).
+ * rules.h - classification and escalation rules.
  *
  * A rules file (data/rules.conf documents the format) is compiled once by
  * rules_load(); every problem in it is reported as "file:line: what is wrong"
  * and a file with any error is refused as a whole.  The compiled rules are
- * read-only afterwards and may be shared between threads.
+ * read-only afterwards and may be shared between threads.  Compiling all the
+ * patterns into one set (rxset.h) takes a second or more: rules_serialize()
+ * gives the compiled set as bytes that rules_load_string_cached() takes back
+ * (daemon/rules_cache.c keeps them in a file).
  *
  * rules_classify() decides what a new message is (complaint, service request,
  * member enquiry or other process with its route), which flags it carries and
  * which Ombudsman scheme applies.  rules_wants_escalation() decides whether a
- * complainant's reply asks to take a complaint to stage 2.  Both look only at
+ * complainant's reply asks to take a complaint to stage 2, rules_wants_upgrade()
+ * whether a reply asks for a service request to become a complaint.  All look only at
  * the text they are given: pass the quote_strip()ed own text of the sender.
  * No I/O except reading the rules file in rules_load(), no clock, no globals.
  */
@@ -53,6 +57,33 @@ int rules_load(const char *path, struct rules **ret, struct errlist *errs);
 /* Like rules_load(), from text; name is used in error messages. */
 int rules_load_string(const char *text, const char *name, struct rules **ret, struct errlist *errs);
 
+/*
+ * Like rules_load_string(), taking the compiled patterns from cache (len
+ * bytes from rules_serialize(), may be NULL) when they were made from the
+ * same patterns by the same library; otherwise they are compiled.
+ */
+int rules_load_string_cached(const char *text, const char *name, const void *cache, size_t len,
+                             struct rules **ret, struct errlist *errs);
+
+/* Read a rules file (at most 4 MB) into *ret (malloc'ed); 0 or negative errno, said in errs. */
+int rules_read_file(const char *path, char **ret, struct errlist *errs);
+
+/* The compiled patterns came from the cache. */
+bool rules_from_cache(const struct rules *r);
+
+/* The compiled patterns as bytes for rules_load_string_cached(); 0 or negative errno. */
+int rules_serialize(const struct rules *r, char **ret, size_t *ret_len);
+
+/* The pattern library and its version (part of a cache's key). */
+const char *rules_engine_version(void);
+
+/*
+ * The patterns matched by PCRE2 because Vectorscan cannot compile them, one
+ * "file:line: ... (why)" note each appended to notes (may be NULL); returns
+ * their number.
+ */
+size_t rules_slow_patterns(const struct rules *r, struct errlist *notes);
+
 void rules_free(struct rules *r);
 
 /*
@@ -70,5 +101,12 @@ bool classification_has_flag(const struct classification *c, const char *flag);
 
 /* A complainant's reply (own text) asks to take the complaint further. */
 bool rules_wants_escalation(const struct rules *r, const char *own_text);
+
+/*
+ * A reply on a service request or member enquiry (own text) asks for it to be
+ * handled as a complaint ("upgrade:" rules, unless "not-complaint" cancels
+ * the clause).
+ */
+bool rules_wants_upgrade(const struct rules *r, const char *own_text);
 
 #endif

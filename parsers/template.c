@@ -45,6 +45,8 @@ static const char *const var_names[_TV_MAX] = {
     [TV_OMBUDSMAN_URL] = "ombudsman_url",
     [TV_OMBUDSMAN_PHONE] = "ombudsman_phone",
     [TV_OFFICER] = "officer",
+    [TV_ADDRESSEE_NAME] = "addressee_name",
+    [TV_ON_BEHALF_OF] = "on_behalf_of",
 };
 
 static const char *const template_names[_TEMPLATE_MAX] = {
@@ -63,6 +65,12 @@ static const char *const template_names[_TEMPLATE_MAX] = {
     [TEMPLATE_OFFICER_BREACH] = "officer-breach",
     [TEMPLATE_COMMAND_ERROR] = "command-error",
     [TEMPLATE_DELIVERY_FAILED] = "delivery-failed",
+    [TEMPLATE_FOOTER_STAGE1_WINDOW] = "footer-stage1-window",
+    [TEMPLATE_OFFICER_ACK_REMINDER] = "officer-ack-reminder",
+    [TEMPLATE_OFFICER_ACK_BREACH] = "officer-ack-breach",
+    [TEMPLATE_ACK_MISSED] = "ack-missed",
+    [TEMPLATE_PROCEDURE_COMPLETE] = "procedure-complete",
+    [TEMPLATE_CONSENT_REQUEST] = "consent-request",
     [TEMPLATE_FOOTER_FOLLOWUP] = "footer-followup",
 };
 
@@ -77,7 +85,7 @@ static const char *const template_names[_TEMPLATE_MAX] = {
 static const enum template_var required[_TEMPLATE_MAX][8] = {
     [TEMPLATE_ACK_STAGE1] = {TV_RECEIVED_DATE, TV_RESPONSE_DUE, REQ_END},
     [TEMPLATE_ACK_STAGE2] = {TV_RESPONSE_DUE, REQ_END},
-    [TEMPLATE_RECEIPT_HOUSING] = {TV_ACK_DUE, REQ_END},
+    [TEMPLATE_RECEIPT_HOUSING] = {TV_ACK_DUE, OMBUDSMAN, REQ_END},
     [TEMPLATE_SERVICE_REQUEST] = {TV_COMPLAINTS_URL, REQ_END},
     [TEMPLATE_MEMBER_ENQUIRY] = {REQ_END},
     [TEMPLATE_OTHER_PROCESS] = {TV_ROUTE, OMBUDSMAN, REQ_END},
@@ -90,6 +98,12 @@ static const enum template_var required[_TEMPLATE_MAX][8] = {
     [TEMPLATE_OFFICER_BREACH] = {TV_DEADLINE, REQ_END},
     [TEMPLATE_COMMAND_ERROR] = {TV_ERRORS, REQ_END},
     [TEMPLATE_DELIVERY_FAILED] = {TV_RECIPIENT, TV_REASON, REQ_END},
+    [TEMPLATE_FOOTER_STAGE1_WINDOW] = {TV_ESCALATION_BY, REQ_END},
+    [TEMPLATE_OFFICER_ACK_REMINDER] = {TV_ACK_DUE, TV_DAYS_LEFT, REQ_END},
+    [TEMPLATE_OFFICER_ACK_BREACH] = {TV_DEADLINE, REQ_END},
+    [TEMPLATE_ACK_MISSED] = {OMBUDSMAN, REQ_END},
+    [TEMPLATE_PROCEDURE_COMPLETE] = {OMBUDSMAN, REQ_END},
+    [TEMPLATE_CONSENT_REQUEST] = {REQ_END},
     [TEMPLATE_FOOTER_FOLLOWUP] = {REQ_END},
 };
 

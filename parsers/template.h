@@ -20,7 +20,7 @@
  *   complaints_address   the complaints mailbox address
  *   complaints_url       the council's complaints web page
  *   complainant_name     the complainant's name ("Sir or Madam" when unknown: never empty)
- *   representative_name the councillor, MP or other representative
+ *   representative_name  the councillor, MP or other representative (a name, never an address)
  *   subject              the subject of the person's original message
  *   received_date        the date the complaint counts as received
  *   ack_due              the date the acknowledgement is due
@@ -37,6 +37,10 @@
  *   ombudsman_url        its web site
  *   ombudsman_phone      its telephone number
  *   officer              the responsible officer (name or address)
+ *   addressee_name       how the recipient is addressed ("Ms Jane Resident",
+ *                        "Cllr Morgan Lowe"; never an address, never empty)
+ *   on_behalf_of         "" when the mail goes to the complainant; " on behalf
+ *                        of Ms Jane Resident" when it goes to a representative
  */
 #ifndef COMPLAINTSD_TEMPLATE_H
 #define COMPLAINTSD_TEMPLATE_H
@@ -69,6 +73,8 @@ enum template_var {
 	TV_OMBUDSMAN_URL,
 	TV_OMBUDSMAN_PHONE,
 	TV_OFFICER,
+	TV_ADDRESSEE_NAME,
+	TV_ON_BEHALF_OF,
 	_TV_MAX,
 };
 
@@ -99,6 +105,12 @@ enum template_id {
 	TEMPLATE_OFFICER_BREACH,
 	TEMPLATE_COMMAND_ERROR,
 	TEMPLATE_DELIVERY_FAILED,
+	TEMPLATE_FOOTER_STAGE1_WINDOW,
+	TEMPLATE_OFFICER_ACK_REMINDER,
+	TEMPLATE_OFFICER_ACK_BREACH,
+	TEMPLATE_ACK_MISSED,
+	TEMPLATE_PROCEDURE_COMPLETE,
+	TEMPLATE_CONSENT_REQUEST,
 	TEMPLATE_FOOTER_FOLLOWUP,
 	_TEMPLATE_MAX,
 };

@@ -58,8 +58,13 @@ utf8_valid(const char *s, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		int n = utf8_seq((const char *)p + i, len - i);
+		int n;
 
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = utf8_seq((const char *)p + i, len - i);
 		if (n < 0)
 			return false;
 		i += (size_t)n;
@@ -94,25 +99,37 @@ utf8_encode(unsigned long cp, char out[static 4])
 	return 4;
 }
 
+/*
+ * One pass: runs of valid bytes are copied whole (most mail is valid UTF-8 or
+ * plain ASCII, so the usual case is one allocation and one copy).
+ */
 char *
 utf8_repair(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	struct buf b = BUF_INIT;
-	size_t i = 0;
+	size_t i = 0, run = 0;
 
+	(void)buf_reserve(&b, len);
 	while (i < len) {
-		int n = utf8_seq((const char *)p + i, len - i);
+		int n;
 
-		if (n > 0) {
-			if (!(n == 1 && p[i] == 0))
-				(void)buf_append(&b, p + i, (size_t)n);
-			i += (size_t)n;
-		} else {
-			(void)buf_append(&b, "\xef\xbf\xbd", 3);
-			i += (size_t)-n;
+		if (p[i] != 0 && p[i] < 0x80) {
+			i++;
+			continue;
 		}
+		n = p[i] == 0 ? -1 : utf8_seq((const char *)p + i, len - i);
+		if (n > 0) {
+			i += (size_t)n;
+			continue;
+		}
+		(void)buf_append(&b, p + run, i - run);
+		if (p[i] != 0)
+			(void)buf_append(&b, "\xef\xbf\xbd", 3);
+		i += (size_t)-n;
+		run = i;
 	}
+	(void)buf_append(&b, p + run, len - run);
 	return buf_steal(&b);
 }
 

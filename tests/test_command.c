@@ -128,6 +128,12 @@ static const struct cmd_case cases[] = {
 	{"#close", "close", "", 0, NULL, false},
 	{"#outcome resolved\n#close\nThank you for your patience.",
 	    "outcome=resolved ; close", "Thank you for your patience.", 0, NULL, false},
+	/* scheme */
+	{"#scheme housing", "scheme=housing", "", 0, NULL, false},
+	{"#scheme LGSCO.", "scheme=lgsco", "", 0, NULL, false},
+	{"#scheme ombudsman", "", "", 1, "#scheme is written \"#scheme lgsco\"", false},
+	{"#scheme", "", "", 1, "#scheme is written", false},
+	{"#housing", "", "", 1, "Did you mean #scheme housing?", false},
 	/* misspellings and unknown commands */
 	{"#escalte", "", "", 1, "\"#escalte\" is not a command. Did you mean #stage2?", false},
 	{"#escalate", "", "", 1, "Did you mean #stage2?", false},

@@ -51,8 +51,8 @@
 #define LLVMFuzzerTestOneInput fuzz_config_one
 #include "fuzz/fuzz_config.c"
 #undef LLVMFuzzerTestOneInput
-#define LLVMFuzzerTestOneInput fuzz_litset_one
-#include "fuzz/fuzz_litset.c"
+#define LLVMFuzzerTestOneInput fuzz_rxset_one
+#include "fuzz/fuzz_rxset.c"
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput fuzz_authres_one
 #include "fuzz/fuzz_authres.c"
@@ -68,7 +68,7 @@ static const struct target targets[] = {
     {"rules", fuzz_rules_one},       {"threadkey", fuzz_threadkey_one},
     {"command", fuzz_command_one},   {"holidays_json", fuzz_holidays_json_one},
     {"template", fuzz_template_one}, {"config", fuzz_config_one},
-    {"litset", fuzz_litset_one},     {"authres", fuzz_authres_one},
+    {"rxset", fuzz_rxset_one},      {"authres", fuzz_authres_one},
 };
 
 /* Read a whole file into a malloc'ed buffer of exactly its size (1 if empty). */

@@ -3,7 +3,8 @@
  * shaped mail, and the rules loader's error reporting.
  *
  * Each file in tests/corpus/classify/ has a header block (role, subject,
- * expect-kind, expect-route, expect-flags, expect-scheme, expect-escalate),
+ * expect-kind, expect-route, expect-flags, expect-scheme, expect-escalate,
+ * expect-upgrade),
  * a line "---", then the body as received.  The body goes through
  * quote_strip() first, exactly as the daemon does.
  */
@@ -15,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -22,6 +25,7 @@
 #include "errlist.h"
 #include "quote.h"
 #include "rules.h"
+#include "rules_cache.h"
 #include "util.h"
 
 #define CORPUS_DIR SRCDIR "/tests/corpus/classify"
@@ -87,7 +91,7 @@ sorted_words(const char *s)
 }
 
 struct expect {
-	char *role, *subject, *kind, *route, *flags, *scheme, *escalate;
+	char *role, *subject, *kind, *route, *flags, *scheme, *escalate, *upgrade;
 	const char *body;
 };
 
@@ -126,6 +130,8 @@ parse_case(char *text, struct expect *e)
 			e->scheme = colon;
 		else if (streq(p, "expect-escalate"))
 			e->escalate = colon;
+		else if (streq(p, "expect-upgrade"))
+			e->upgrade = colon;
 		else
 			return false;
 		if (nl == NULL)
@@ -140,7 +146,8 @@ setup_rules(void **state)
 {
 	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
 	struct rules *r = NULL;
-	int rc = rules_load(RULES_FILE, &r, &errs);
+	/* compiled once, then from the cache in the build tree */
+	int rc = rules_load_cached(RULES_FILE, BUILDDIR "/tests", &r, &errs);
 
 	for (size_t i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.v[i]);
@@ -208,7 +215,17 @@ check_case(const struct rules *r, const char *file, struct expect *e, struct buf
 			(void)buf_printf(failures, "%s: escalation %s, expected %s\n", file,
 			                 got ? "yes" : "no", e->escalate);
 	}
-	if (!e->kind && !e->escalate)
+	if (e->upgrade) {
+		bool want = streq(e->upgrade, "yes"), got = rules_wants_upgrade(r, own);
+
+		(*n_checks)++;
+		if (!streq(e->upgrade, "yes") && !streq(e->upgrade, "no"))
+			(void)buf_printf(failures, "%s: expect-upgrade must be yes or no\n", file);
+		else if (want != got)
+			(void)buf_printf(failures, "%s: upgrade %s, expected %s\n", file,
+			                 got ? "yes" : "no", e->upgrade);
+	}
+	if (!e->kind && !e->escalate && !e->upgrade)
 		(void)buf_printf(failures, "%s: expects nothing\n", file);
 }
 
@@ -437,6 +454,119 @@ test_hostile_text(void **state)
 	assert_false(rules_wants_escalation(r, big));
 }
 
+/* The shipped patterns Vectorscan refuses are named with file and line, and why. */
+static void
+test_slow_patterns_named(void **state)
+{
+	const struct rules *r = *state;
+	_cleanup_errlist_ struct errlist notes = ERRLIST_INIT;
+
+	assert_int_equal(rules_slow_patterns(r, &notes), 2);
+	assert_int_equal(notes.n, 2);
+	for (size_t i = 0; i < notes.n; i++) {
+		assert_non_null(strstr(notes.v[i], "data/rules.conf:"));
+		assert_non_null(strstr(notes.v[i], "matched by PCRE2, not Vectorscan (Zero-width"));
+	}
+}
+
+static size_t
+count_caches(const char *dir, char **ret_name)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, "rules-", 6) == 0) {
+			n++;
+			if (ret_name) {
+				free(*ret_name);
+				*ret_name = xasprintf("%s/%s", dir, e->d_name);
+			}
+		}
+	closedir(d);
+	return n;
+}
+
+static void
+write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, true);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void
+load_small(const char *path, const char *dir, bool want_cached)
+{
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT, notes = ERRLIST_INIT;
+	struct rules *r = NULL;
+	struct classification c;
+
+	assert_int_equal(rules_load_cached(path, dir, &r, &errs), 0);
+	assert_int_equal(rules_from_cache(r), want_cached);
+	assert_int_equal(rules_classify(r, NULL, "This is disgraceful.", ROLE_RESIDENT, &c), 0);
+	assert_int_equal(c.kind, KIND_COMPLAINT);
+	classification_free(&c);
+	assert_true(rules_wants_escalation(r, "Please escalate."));
+	assert_false(rules_wants_escalation(r, "Not escalate, thanks."));
+	assert_int_equal(rules_slow_patterns(r, &notes), 1);
+	assert_non_null(strstr(notes.v[0], "small.conf:3: pattern matched by PCRE2"));
+	rules_free(r);
+}
+
+/* The compiled rules come from the cache only when it fits; anything else is compiled again. */
+static void
+test_cache_file(void **state)
+{
+	char dir[] = "/tmp/test_rules.XXXXXX";
+	_cleanup_free_ char *path = NULL, *cache = NULL, *first = NULL;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	path = xasprintf("%s/small.conf", dir);
+	write_text(path, "complaint 2: \\b(disgraceful|appalling)\\b\n"
+	                 "escalate: \\bescalate\\b\n"
+	                 "no-escalate: (?<!please )\\bnot escalate\n");
+	load_small(path, dir, false);
+	assert_int_equal(count_caches(dir, &first), 1);
+	load_small(path, dir, true);
+
+	/* damaged: compiled again and written back */
+	f = fopen(first, "r+e");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 200, SEEK_SET), 0);
+	assert_int_equal(fputc('\x7f', f), '\x7f');
+	assert_int_equal(fclose(f), 0);
+	load_small(path, dir, false);
+	load_small(path, dir, true);
+	/* cut short */
+	assert_int_equal(truncate(first, 100), 0);
+	load_small(path, dir, false);
+
+	/* the rules changed: a new cache replaces the old one */
+	f = fopen(path, "ae");
+	assert_non_null(f);
+	assert_int_equal(fputs("# a comment\n", f) >= 0, true);
+	assert_int_equal(fclose(f), 0);
+	load_small(path, dir, false);
+	assert_int_equal(count_caches(dir, &cache), 1);
+	assert_string_not_equal(cache, first);
+	load_small(path, dir, true);
+
+	/* no cache directory, or one that cannot be written: compiled every time */
+	load_small(path, NULL, false);
+	load_small(path, "/nonexistent", false);
+
+	assert_int_equal(unlink(cache), 0);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -448,6 +578,8 @@ main(void)
 	    cmocka_unit_test(test_load_small_file),
 	    cmocka_unit_test(test_load_missing_file),
 	    cmocka_unit_test(test_hostile_text),
+	    cmocka_unit_test(test_slow_patterns_named),
+	    cmocka_unit_test(test_cache_file),
 	};
 
 	return cmocka_run_group_tests_name("rules", tests, setup_rules, teardown_rules) ? 1 : 0;

@@ -93,6 +93,8 @@ fixture_init(struct fixture *f)
 	f->v.value[TV_OMBUDSMAN_URL] = "https://www.lgo.org.uk";
 	f->v.value[TV_OMBUDSMAN_PHONE] = "0300 061 0614";
 	f->v.value[TV_OFFICER] = "Sam Officer";
+	f->v.value[TV_ADDRESSEE_NAME] = "Ms Jane Resident";
+	f->v.value[TV_ON_BEHALF_OF] = "";
 }
 
 static void
@@ -136,6 +138,18 @@ test_golden(void **state)
 		else
 			fx.v.value[TV_REASON] =
 			    "We are waiting for a report from our waste contractor.";
+		/* who each message would really greet, and which Ombudsman it would name */
+		fx.v.value[TV_ADDRESSEE_NAME] = i == TEMPLATE_MEMBER_ENQUIRY ? "Councillor Morgan Lowe"
+		                                                             : "Ms Jane Resident";
+		if (i == TEMPLATE_RECEIPT_HOUSING || i == TEMPLATE_ACK_MISSED) {
+			fx.v.value[TV_OMBUDSMAN_NAME] = "Housing Ombudsman Service";
+			fx.v.value[TV_OMBUDSMAN_URL] = "https://www.housing-ombudsman.org.uk";
+			fx.v.value[TV_OMBUDSMAN_PHONE] = "0300 111 3000";
+		} else {
+			fx.v.value[TV_OMBUDSMAN_NAME] = "Local Government and Social Care Ombudsman";
+			fx.v.value[TV_OMBUDSMAN_URL] = "https://www.lgo.org.uk";
+			fx.v.value[TV_OMBUDSMAN_PHONE] = "0300 061 0614";
+		}
 		assert_int_equal(template_render(t, &fx.v, &subject, &body), 0);
 		assert_non_null(strstr(subject, "CMP-2026-000123"));
 		assert_null(strstr(body, "{{"));
@@ -160,7 +174,8 @@ test_ombudsman_signposting(void **state)
 {
 	static const enum template_id need[] = {TEMPLATE_EXCLUSION, TEMPLATE_EXTENSION,
 	                                        TEMPLATE_DEADLINE_MISSED, TEMPLATE_FOOTER_STAGE2,
-	                                        TEMPLATE_OTHER_PROCESS};
+	                                        TEMPLATE_OTHER_PROCESS, TEMPLATE_RECEIPT_HOUSING,
+	                                        TEMPLATE_ACK_MISSED, TEMPLATE_PROCEDURE_COMPLETE};
 	_cleanup_template_set_ struct template_set *set = NULL;
 	struct fixture fx;
 
@@ -186,6 +201,55 @@ test_ombudsman_signposting(void **state)
 		assert_non_null(strstr(body, "Monday 30 November 2026"));
 		assert_non_null(strstr(body, "Monday 21 December 2026"));
 	}
+	fixture_done(&fx);
+}
+
+/*
+ * The Code's stage 2 is no longer a review of stage 1 (the council reports in
+ * the reference documents): no message the daemon sends may call it one.
+ */
+static void
+test_no_review(void **state)
+{
+	_cleanup_template_set_ struct template_set *set = NULL;
+	struct fixture fx;
+
+	(void)state;
+	assert_int_equal(template_load_dir(SHIPPED, &set, NULL), 0);
+	fixture_init(&fx);
+	for (int i = 0; i < _TEMPLATE_MAX; i++) {
+		_cleanup_free_ char *subject = NULL, *body = NULL;
+
+		assert_int_equal(template_render(template_get(set, i), &fx.v, &subject, &body), 0);
+		if (ascii_strcasestr(subject, "review") || ascii_strcasestr(body, "review"))
+			fail_msg("%s.txt says \"review\"", template_id_name(i));
+	}
+	fixture_done(&fx);
+}
+
+/* With no escalation window the stage 1 footer names no date ("by any time"). */
+static void
+test_footer_without_window(void **state)
+{
+	_cleanup_template_set_ struct template_set *set = NULL;
+	_cleanup_free_ char *subject = NULL, *body = NULL;
+	struct fixture fx;
+
+	(void)state;
+	assert_int_equal(template_load_dir(SHIPPED, &set, NULL), 0);
+	fixture_init(&fx);
+	fx.v.value[TV_ESCALATION_BY] = NULL; /* a render that needs it fails */
+	assert_int_equal(
+	    template_render(template_get(set, TEMPLATE_FOOTER_STAGE1), &fx.v, &subject, &body), 0);
+	assert_null(ascii_strcasestr(body, "ask by"));
+	assert_non_null(strstr(body, "stage 2"));
+	free(subject);
+	free(body);
+	fx.v.value[TV_ESCALATION_BY] = fx.escalation_by;
+	assert_int_equal(template_render(template_get(set, TEMPLATE_FOOTER_STAGE1_WINDOW), &fx.v,
+	                                 &subject, &body),
+	                 0);
+	assert_non_null(strstr(body, "Please ask by Monday 18 January 2027"));
 	fixture_done(&fx);
 }
 
@@ -346,7 +410,7 @@ test_override_dirs(void **state)
 	                    "Thanks from Example [{{reference}}]");
 	assert_string_equal(template_get(set, TEMPLATE_ACK_STAGE1)->file, p);
 	assert_string_equal(template_get(set, TEMPLATE_ACK_STAGE2)->subject,
-	                    "Your request for a stage 2 review has been received [{{reference}}]");
+	                    "Your complaint has moved to stage 2 [{{reference}}]");
 	remove_dir(d, files);
 }
 
@@ -412,6 +476,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_golden),
+	    cmocka_unit_test(test_no_review),
+	    cmocka_unit_test(test_footer_without_window),
 	    cmocka_unit_test(test_ombudsman_signposting),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_parse_forms),

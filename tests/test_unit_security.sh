@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# The shipped units keep systemd's exposure score at 1.0 or lower while still
-# reaching the mail servers, and pass `systemd-analyze verify` syntax checks.
+# The shipped units: systemd 252's exposure score (`systemd-analyze security`)
+# stays at 1.1 or lower, and the restrictions that the score does not count
+# are there.  What is left in 1.1 is what a daemon needs to reach IMAP and
+# SMTP servers at any address: Internet and local sockets, the host's
+# network, no IP address allow list (administrators narrow it in a drop-in),
+# plus the host's root directory and the real-time clock (from ProtectClock=).
 set -euo pipefail
 : "${top_builddir:=.}"
 passed=0
@@ -9,15 +13,15 @@ for unit in complaintsd.service complaintsd@.service; do
 	path="$top_builddir/systemd/$unit"
 	score=$(systemd-analyze security --offline=yes "$path" 2>/dev/null |
 		sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')
-	if [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 1.0) }'; then
+	if [ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 1.1) }'; then
 		echo "ok - $unit exposure $score"
 		passed=$((passed + 1))
 	else
-		echo "not ok - $unit exposure '${score:-unknown}' (must be at most 1.0)"
+		echo "not ok - $unit exposure '${score:-unknown}' (must be at most 1.1)"
 		failed=$((failed + 1))
 	fi
 	for need in 'Type=notify' 'WatchdogSec=' 'LoadCredential=imap-password' 'StateDirectory=' \
-		'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6'; do
+		'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' 'SocketBindDeny=any' 'PrivateIPC=yes'; do
 		if grep -q "^$need" "$path"; then
 			passed=$((passed + 1))
 		else
@@ -25,6 +29,13 @@ for unit in complaintsd.service complaintsd@.service; do
 			failed=$((failed + 1))
 		fi
 	done
+	# An allow list of everything allows everything: only a drop-in narrows it.
+	if grep -q '^IPAddress' "$path"; then
+		echo "not ok - $unit sets $(grep '^IPAddress' "$path" | tr '\n' ' ')"
+		failed=$((failed + 1))
+	else
+		passed=$((passed + 1))
+	fi
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

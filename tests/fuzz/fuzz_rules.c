@@ -66,6 +66,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			classification_free(&c);
 		}
 		(void)rules_wants_escalation(shipped, own);
+		(void)rules_wants_upgrade(shipped, own);
 		free(own);
 	} else {
 		struct errlist errs = ERRLIST_INIT;
@@ -82,6 +83,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 			classification_free(&c);
 			(void)rules_wants_escalation(r, "please escalate");
+			(void)rules_wants_upgrade(r, "complaint");
 		}
 		rules_free(r);
 		errlist_free(&errs);

@@ -40,6 +40,19 @@ mailstack_logs() {
 	done
 }
 
+# The commands the stack needs, with the Debian packages that have them
+# (scripts/deps installs them all).
+_ms_have_tools() {
+	local t missing=
+	for t in ss:iproute2 ps:procps setpriv:util-linux unshare:util-linux \
+		openssl:openssl curl:curl dovecot:dovecot-imapd smtpd:opensmtpd; do
+		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t%%:*} (${t#*:})"
+	done
+	[ -z "$missing" ] && return 0
+	_ms_err "missing commands:$missing; scripts/deps installs them"
+	return 1
+}
+
 # True when nothing listens on TCP port $1 on any address.
 _ms_port_free() {
 	[ -z "$(ss -Htln "sport = :$1" 2>/dev/null)" ]
@@ -127,6 +140,16 @@ _ms_kill_session() {
 	done
 	_ms_err "processes of session $sid survive SIGKILL"
 	return 1
+}
+
+# Stop a server whose start failed: its pid file may still be on the way.
+_ms_abort_start() {
+	local pidfile=$1 i
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$pidfile" ] && break
+		sleep 0.05
+	done
+	_ms_kill_session "$pidfile"
 }
 
 # Private CA and a server certificate for localhost and 127.0.0.1 (P-256).
@@ -261,7 +284,17 @@ mailstack_use() {
 	. "$dir/env"
 }
 
-# Start Dovecot on the stack's ports; quiet on failure.
+# What a stopped Dovecot or OpenSMTPD leaves behind (pid files, sockets),
+# so that the next start does not take it for a running server.
+_ms_clean_imap() {
+	rm -rf "$1/dovecot/run" "$1/dovecot.pid"
+}
+_ms_clean_smtp() {
+	rm -rf "$1/run" "$1/smtpd.pid"
+}
+
+# Start Dovecot on the stack's ports; quiet on failure, and then nothing of
+# the attempt is left running.
 _ms_start_imap() {
 	local dir=$1
 	mailstack_use "$dir" || return 1
@@ -269,14 +302,18 @@ _ms_start_imap() {
 		_ms_err "dovecot already running"
 		return 1
 	fi
-	rm -f "$dir/dovecot.pid"
+	_ms_clean_imap "$dir"
+	mkdir -p "$dir/dovecot/run"
 	# The inner script records its own pid, which exec hands to the server;
 	# the subshell makes init its parent, so no zombie is left to this shell.
 	# shellcheck disable=SC2016
 	(setsid bash -c 'echo $$ >"$0"; exec dovecot -F -c "$1"' \
 		"$dir/dovecot.pid" "$dir/dovecot/dovecot.conf" \
 		</dev/null >>"$dir/log/dovecot.out" 2>&1 &)
-	_ms_wait_listening "$dir/dovecot.pid" dovecot "$IMAP_PORT" "$IMAPS_PORT"
+	_ms_wait_listening "$dir/dovecot.pid" dovecot "$IMAP_PORT" "$IMAPS_PORT" && return 0
+	_ms_abort_start "$dir/dovecot.pid"
+	_ms_clean_imap "$dir"
+	return 1
 }
 
 # Start Dovecot again after mailstack_stop_imap.
@@ -287,7 +324,7 @@ mailstack_start_imap() {
 
 mailstack_stop_imap() {
 	local dir=${1:-${MAILSTACK_DIR:?no mail stack, pass DIR}}
-	_ms_kill_session "$dir/dovecot.pid"
+	_ms_kill_session "$dir/dovecot.pid" && _ms_clean_imap "$dir"
 }
 
 mailstack_restart_imap() {
@@ -295,7 +332,8 @@ mailstack_restart_imap() {
 	mailstack_stop_imap "$dir" && mailstack_start_imap "$dir"
 }
 
-# Start OpenSMTPD in a private mount namespace; quiet on failure.
+# Start OpenSMTPD in a private mount namespace; quiet on failure, and then
+# nothing of the attempt is left running.
 _ms_start_smtp() {
 	local dir=$1
 	mailstack_use "$dir" || return 1
@@ -303,7 +341,7 @@ _ms_start_smtp() {
 		_ms_err "smtpd already running"
 		return 1
 	fi
-	rm -f "$dir/smtpd.pid"
+	_ms_clean_smtp "$dir"
 	mkdir -p "$dir/spool" "$dir/run"
 	# unshare without --fork execs in place, so the pid written is smtpd's.
 	# shellcheck disable=SC2016
@@ -313,7 +351,10 @@ _ms_start_smtp() {
 		exec smtpd -d -f "$0/smtpd/smtpd.conf"'\'' "$1"' \
 		"$dir/smtpd.pid" "$dir" \
 		</dev/null >>"$dir/log/smtpd.log" 2>&1 &)
-	_ms_wait_listening "$dir/smtpd.pid" smtpd "$SMTP_PORT"
+	_ms_wait_listening "$dir/smtpd.pid" smtpd "$SMTP_PORT" && return 0
+	_ms_abort_start "$dir/smtpd.pid"
+	_ms_clean_smtp "$dir"
+	return 1
 }
 
 # Start OpenSMTPD again after mailstack_stop_smtp.  The queue in DIR/spool
@@ -325,7 +366,7 @@ mailstack_start_smtp() {
 
 mailstack_stop_smtp() {
 	local dir=${1:-${MAILSTACK_DIR:?no mail stack, pass DIR}}
-	_ms_kill_session "$dir/smtpd.pid"
+	_ms_kill_session "$dir/smtpd.pid" && _ms_clean_smtp "$dir"
 }
 
 # Create the stack in DIR (an empty or new directory owned by root), start
@@ -336,6 +377,7 @@ mailstack_start() {
 		_ms_err "must run as root"
 		return 1
 	fi
+	_ms_have_tools || return 1
 	mkdir -p "$dir" || return 1
 	dir=$(cd "$dir" && pwd) || return 1
 	# The delivery agent and Dovecot's mail processes run as nobody.
@@ -375,8 +417,8 @@ mailstack_start() {
 mailstack_stop() {
 	local dir=${1:-${MAILSTACK_DIR:-}} rc=0
 	[ -n "$dir" ] || return 0
-	_ms_kill_session "$dir/smtpd.pid" || rc=1
-	_ms_kill_session "$dir/dovecot.pid" || rc=1
+	mailstack_stop_smtp "$dir" || rc=1
+	mailstack_stop_imap "$dir" || rc=1
 	return $rc
 }
 

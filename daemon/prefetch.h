@@ -1,0 +1,49 @@
+/*
+ * prefetch.h - fetch the next batches of a pass while the current one is
+ * parsed, classified and committed.
+ *
+ * A thread with its own IMAP connection (imap_new_like()) selects the same
+ * mailbox and fetches the given UIDs batch by batch into a bounded queue
+ * (PREFETCH_DEPTH batches ahead).  It only reads (UID FETCH BODY.PEEK[]):
+ * messages are moved by the caller's own connection after its commit, so
+ * "a message leaves the mailbox only after its commit" is unchanged, and a
+ * MOVE never waits behind a FETCH.  The thread never logs and never touches
+ * the store; what went wrong is handed back with the batch it stopped at.
+ */
+#ifndef COMPLAINTSD_PREFETCH_H
+#define COMPLAINTSD_PREFETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "imap.h"
+
+#define PREFETCH_DEPTH 2
+
+struct prefetch;
+
+/*
+ * Start fetching uids[0..n) in batches of batch_size (the caller's batches,
+ * in order), from mailbox as selected with uidvalidity (a different
+ * UIDVALIDITY on the second connection stops it with IMAP_BOX_BAD).  model
+ * gives the connection settings; it is not used by the thread.  NULL when no
+ * thread could be started (the caller fetches for itself).
+ */
+struct prefetch *prefetch_start(const struct imap *model, const char *mailbox,
+				uint32_t uidvalidity, const uint32_t *uids, size_t n,
+				size_t batch_size, size_t max_size);
+
+/*
+ * The next batch, waiting for it if need be: IMAP_OK with the messages
+ * (free with imap_messages_free()), or the result that stopped the thread,
+ * with its text in *ret_error (valid until prefetch_free()).  After an
+ * error nothing more comes: the caller goes on with its own connection from
+ * that batch.
+ */
+enum imap_result prefetch_next(struct prefetch *p, struct imap_message **ret_msgs,
+			       size_t *ret_n, const char **ret_error);
+
+/* Stop the thread (ending a fetch in progress at once), join it, free what it fetched. */
+void prefetch_free(struct prefetch *p);
+
+#endif
