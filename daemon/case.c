@@ -24,6 +24,7 @@
 #include "case_address.h"
 #include "command.h"
 #include "conf.h"
+#include "footer.h"
 #include "log.h"
 #include "notify.h"
 #include "outbox.h"
@@ -423,6 +424,13 @@ int
 case_open(const struct case_ctx *cx, const struct message *m, enum sender_role role,
 	  time_t received_at, const char *quoted_ref, struct case_row **ret)
 {
+	return case_open_kind(cx, m, role, received_at, quoted_ref, -1, ret);
+}
+
+int
+case_open_kind(const struct case_ctx *cx, const struct message *m, enum sender_role role,
+	       time_t received_at, const char *quoted_ref, int kind, struct case_row **ret)
+{
 	const struct config *cfg = cx->cfg;
 	_cleanup_case_row_ struct case_row *c = xcalloc(1, sizeof(*c));
 	_cleanup_free_ char *own = quote_strip(m->body), *route_to = NULL, *area = NULL,
@@ -457,7 +465,16 @@ case_open(const struct case_ctx *cx, const struct message *m, enum sender_role r
 	}
 	route_to = cl.route_to ? xstrdup(cl.route_to) : NULL;
 	area = cl.area ? xstrdup(cl.area) : NULL;
-	reason = cl.reason ? xstrdup(cl.reason) : NULL;
+	if (kind >= 0 && (enum case_kind)kind != cl.kind) {
+		/* an officer said what it is */
+		cl.kind = (enum case_kind)kind;
+		free(route_to);
+		route_to = NULL;
+		free(cl.route);
+		cl.route = NULL;
+		reason = xstrdup("an officer forwarded it with a command saying what it is");
+	} else
+		reason = cl.reason ? xstrdup(cl.reason) : NULL;
 
 	r = calendar_received_date(cx->cal, received_at, &rd);
 	if (r == 0)
@@ -591,21 +608,45 @@ escalate(const struct case_ctx *cx, struct case_row *c, const char *actor, const
 	return r;
 }
 
+/*
+ * The footer under a response at c's stage: the Ombudsman's details for a
+ * final response, else how to escalate (with the date to ask by only when
+ * an escalation window is configured).  *ret_esc_by is malloc'ed.
+ */
+static enum template_id
+stage_footer(const struct case_ctx *cx, const struct case_row *c, char **ret_esc_by)
+{
+	struct cal_date d;
+
+	if (c->stage == 2 || c->first_and_final) {
+		*ret_esc_by = xstrdup("");
+		return TEMPLATE_FOOTER_STAGE2;
+	}
+	if (cx->cfg->ts.escalation_window_days <= 0) {
+		*ret_esc_by = xstrdup(""); /* no window: footer-stage1 names no date */
+		return TEMPLATE_FOOTER_STAGE1;
+	}
+	_cleanup_free_ char *today = effective_date(cx, cx->now);
+
+	*ret_esc_by = due_after(cx, today, cx->cfg->ts.escalation_window_days);
+	if (cal_date_parse(*ret_esc_by, &d) == 0)
+		replace(ret_esc_by, cal_date_format_long(d));
+	return TEMPLATE_FOOTER_STAGE1_WINDOW;
+}
+
 /* The officer's text reaches the complainant: the stage's response (or an acknowledgement). */
 static int
 relay(const struct case_ctx *cx, struct case_row *c, const struct message *m, const char *text,
       bool is_acknowledgement)
 {
 	const char *name = NULL, *to = case_correspondent(c, &name);
-	bool final = c->stage == 2 || c->first_and_final;
 	/* the stage footers belong under a complaint response only */
 	bool footer = !is_acknowledgement && streq(c->kind, "complaint");
+	_cleanup_free_ char *esc_by = NULL;
+	enum template_id footer_tmpl = stage_footer(cx, c, &esc_by);
 	struct outbox_mail om = {
 		.c = c,
-		.tmpl = !footer ? OUTBOX_NO_TEMPLATE
-			: final ? TEMPLATE_FOOTER_STAGE2
-			: cx->cfg->ts.escalation_window_days > 0 ? TEMPLATE_FOOTER_STAGE1_WINDOW
-								 : TEMPLATE_FOOTER_STAGE1,
+		.tmpl = footer ? footer_tmpl : OUTBOX_NO_TEMPLATE,
 		.purpose = is_acknowledgement ? "acknowledge" : "relay",
 		.to_addr = to,
 		.to_name = case_address_usable_name(name),
@@ -613,7 +654,6 @@ relay(const struct case_ctx *cx, struct case_row *c, const struct message *m, co
 		.automatic = false,
 		.thread_subject = true,
 	};
-	_cleanup_free_ char *esc_by = NULL;
 	_cleanup_free_ struct compose_part *parts = NULL;
 	enum outbox_queued q;
 	int r;
@@ -628,17 +668,7 @@ relay(const struct case_ctx *cx, struct case_row *c, const struct message *m, co
 		om.parts = parts;
 		om.n_parts = m->n_attachments;
 	}
-	if (cx->cfg->ts.escalation_window_days > 0) {
-		_cleanup_free_ char *today = effective_date(cx, cx->now);
-
-		esc_by = due_after(cx, today, cx->cfg->ts.escalation_window_days);
-		struct cal_date d;
-		if (cal_date_parse(esc_by, &d) == 0)
-			replace(&esc_by, cal_date_format_long(d));
-	} else
-		esc_by = xstrdup(""); /* no window: footer-stage1 names no date */
 	om.vars.value[TV_ESCALATION_BY] = esc_by;
-	/* the footer of an acknowledgement is the stage's "how to escalate" one only for responses */
 	r = outbox_queue(cx, &om, &q);
 	if (r < 0)
 		return r;
@@ -742,6 +772,71 @@ relay_refused(const struct case_ctx *cx, const struct case_row *c, const struct 
 	return r;
 }
 
+/*
+ * The footer the resident did not get: the officer answered directly (from
+ * the shared mailbox, or copying the resident in) without the stage's "how
+ * to escalate" or the Ombudsman's details, so they follow as a short note
+ * on the same thread.  Once per stage footer.
+ */
+static int
+footer_followup(const struct case_ctx *cx, struct case_row *c, const struct message *m,
+		const char *actor)
+{
+	bool final = c->stage == 2 || c->first_and_final;
+	const struct config_ombudsman *o = streq(c->scheme, "housing") ? &cx->cfg->housing
+								      : &cx->cfg->lgsco;
+	_cleanup_free_ char *own = quote_strip(m->body), *esc_by = NULL, *key = NULL;
+	const char *name = NULL, *to = case_correspondent(c, &name);
+	struct outbox_mail om = {
+		.c = c,
+		.tmpl = TEMPLATE_FOOTER_FOLLOWUP,
+		.purpose = "footer-followup",
+		.to_addr = to,
+		.to_name = case_address_usable_name(name),
+		.thread_subject = true,
+		.with_footer = true,
+		.footer = stage_footer(cx, c, &esc_by),
+	};
+	enum outbox_queued q;
+	int r;
+
+	if (footer_present(own, final, o->url, o->phone))
+		return case_event(cx, c, actor, "footer_present",
+				  "the officer's mail carries the %s; no follow-up needed",
+				  final ? "Ombudsman's details" : "stage 2 route");
+	om.vars.value[TV_ESCALATION_BY] = esc_by;
+	if (!isempty(m->message_id)) {
+		om.in_reply_to = m->message_id;
+		om.references = (const char *const *)m->references;
+		om.n_references = m->n_references;
+	}
+	key = xasprintf("s%d-%s", c->stage, final ? "final" : "stage1");
+	om.key = key;
+	r = outbox_queue(cx, &om, &q);
+	if (r < 0 || q == OUTBOX_DUPLICATE)
+		return r;
+	if (q == OUTBOX_NO_ADDRESS)
+		return case_event(cx, c, actor, "no_address",
+				  "footer follow-up not sent: no usable address for the complainant");
+	return case_event(cx, c, actor, "footer_followup",
+			  "the officer's mail lacks the %s; sent to the complainant as a follow-up",
+			  final ? "Ombudsman's details" : "stage 2 route");
+}
+
+/* The officer wrote to the complainant directly: the response counts, the footer follows. */
+static int
+direct_response(const struct case_ctx *cx, struct case_row *c, const struct message *m,
+		const char *actor)
+{
+	bool answered_before = streq(c->status, "responded");
+	int r = record_response(cx, c, actor, false);
+
+	/* a later mail at the same stage: the footer went with the first response */
+	if (r < 0 || answered_before)
+		return r;
+	return footer_followup(cx, c, m, actor);
+}
+
 /* Tell the officer what was wrong with their commands; nothing else happens. */
 static int
 command_error(const struct case_ctx *cx, const struct case_row *c, const struct message *m,
@@ -751,7 +846,12 @@ command_error(const struct case_ctx *cx, const struct case_row *c, const struct 
 	int r;
 
 	v.value[TV_ERRORS] = errors;
-	r = queue_to_officer(cx, c, TEMPLATE_COMMAND_ERROR, "command-error", NULL, m->from.email, &v);
+	/* mail sent as the complaints address itself: tell the responsible officer instead */
+	r = queue_to_officer(cx, c, TEMPLATE_COMMAND_ERROR, "command-error", NULL,
+			     ascii_strcaseeq(m->from.email, cx->cfg->complaints_address)
+				     ? NULL
+				     : m->from.email,
+			     &v);
 	if (r == 0 && c != NULL)
 		r = case_event(cx, c, m->from.email, "command_error", "%s", errors);
 	return r;
@@ -1044,7 +1144,7 @@ officer_mail(const struct case_ctx *cx, struct case_row *c, const struct message
 		return r < 0 ? r : case_event(cx, c, actor, "officer_message", "relayed");
 	}
 	if (already_sent_directly(c, m))
-		return record_response(cx, c, actor, false);
+		return direct_response(cx, c, m, actor);
 	r = relay(cx, c, m, cmds.relay_text, false);
 	if (r == 0)
 		r = record_response(cx, c, actor, true);
@@ -1189,6 +1289,52 @@ bounce(const struct case_ctx *cx, struct case_row *c, const struct message *m)
 				    "mail", reason);
 }
 
+/*
+ * Mail sent as the complaints mailbox (found in its Sent folder, or a copy
+ * of a "Send As" mail that reached INBOX): to the complainant it is the
+ * officer's response, sent directly; otherwise it is only recorded.
+ */
+static int
+sent_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m, time_t sent_at)
+{
+	/* the current stage began when the case was received or escalated */
+	time_t stage_began = c->stage == 2 && c->escalated_at ? c->escalated_at : c->received_at;
+	time_t before = c->responded_at;
+	int r;
+
+	if (!already_sent_directly(c, m))
+		return case_event(cx, c, m->from.email, "sent_mail",
+				  "mail sent from the complaints mailbox, not to the complainant; recorded");
+	if (sent_at != 0 && sent_at < stage_began)
+		return case_event(cx, c, m->from.email, "sent_mail",
+				  "mail sent from the complaints mailbox before stage %d began; recorded",
+				  c->stage);
+	r = officer_mail(cx, c, m);
+	/* the response counts from when it was sent, not from when we read it */
+	if (r == 0 && c->responded_at != before && sent_at > 0 && sent_at < c->responded_at)
+		c->responded_at = sent_at;
+	return r;
+}
+
+/* Mail from the complaints address itself: our own come back, or an officer's "Send As". */
+static int
+council_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m,
+	     time_t sent_at)
+{
+	int64_t id, case_id;
+	int r = isempty(m->message_id) ? -ENOENT
+				       : store_outbox_find(cx->store, m->message_id, &id, &case_id);
+
+	if (r == -ENOENT && !isempty(m->message_id))
+		/* read from the Sent folder already */
+		r = store_message_find_copy(cx->store, m->message_id, "", "out", &id);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (r == -ENOENT && already_sent_directly(c, m))
+		return sent_mail(cx, c, m, sent_at);
+	return case_event(cx, c, m->from.email, "own_mail", "a copy of our own mail; ignored");
+}
+
 int
 case_message_received(const struct case_ctx *cx, struct case_row *c, const struct message *m,
 		      enum sender_role role, enum automail_kind automail, const char *threaded_by)
@@ -1218,6 +1364,31 @@ case_message_received(const struct case_ctx *cx, struct case_row *c, const struc
 		r = resident_mail(cx, c, m, threaded_by);
 		break;
 	}
+	if (r == 0)
+		r = store_case_update(cx->store, c);
+	return r;
+}
+
+int
+case_council_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m)
+{
+	int r;
+
+	c->updated_at = cx->now;
+	r = council_mail(cx, c, m, 0);
+	if (r == 0)
+		r = store_case_update(cx->store, c);
+	return r;
+}
+
+int
+case_sent_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m,
+	       time_t sent_at)
+{
+	int r;
+
+	c->updated_at = cx->now;
+	r = sent_mail(cx, c, m, sent_at);
 	if (r == 0)
 		r = store_case_update(cx->store, c);
 	return r;

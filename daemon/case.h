@@ -52,10 +52,32 @@ struct case_ctx {
 int case_open(const struct case_ctx *cx, const struct message *m, enum sender_role role,
 	      time_t received_at, const char *quoted_ref, struct case_row **ret);
 
+/* case_open() with the kind decided by an officer (kind >= 0: an enum case_kind). */
+int case_open_kind(const struct case_ctx *cx, const struct message *m, enum sender_role role,
+		   time_t received_at, const char *quoted_ref, int kind, struct case_row **ret);
+
 /* A further message on an existing case: replies, escalation, officers' commands, bounces. */
 int case_message_received(const struct case_ctx *cx, struct case_row *c, const struct message *m,
 			  enum sender_role role, enum automail_kind automail,
 			  const char *threaded_by);
+
+/*
+ * Mail found in the Sent folder that belongs to c (sent_at: when the server
+ * stored it, 0 if unknown).  Sent to the complainant or representative, it
+ * is the officer's response, sent directly: its commands apply, the clock
+ * stops, and a missing stage footer follows as a separate mail.  Nothing in
+ * it is ever relayed.
+ */
+int case_sent_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m,
+		   time_t sent_at);
+
+/*
+ * Mail from the complaints address itself that reached INBOX on case c, its
+ * sender vouched for by the council's mail server: our own mail come back is
+ * ignored; an officer's "Send As" mail to the complainant is their response,
+ * as from the Sent folder (counted once if both copies are read).
+ */
+int case_council_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m);
 
 /* Add an event to c and log it with the case's fields. */
 int case_event(const struct case_ctx *cx, const struct case_row *c, const char *actor,

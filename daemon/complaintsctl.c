@@ -4,7 +4,9 @@
  *
  *   complaintsctl [-c FILE] list [--stage 1|2] [--kind KIND] [--status STATUS]
  *                                [--officer ADDR] [--overdue] [--json]
- *   complaintsctl [-c FILE] show REF [--json]
+ *   complaintsctl [-c FILE] show REF [--json|--text] | message REF N [--raw]
+ *   complaintsctl [-c FILE] export REF --output FILE
+ *   complaintsctl [-c FILE] unattached [--json] | file MSG REF | open MSG
  *   complaintsctl [-c FILE] check-config
  *   complaintsctl [-c FILE] outbox [--state STATE] [--json] | outbox retry ID | outbox release ID
  *   complaintsctl [-c FILE] extend|outcome|reclassify|assign|note|close|scheme REF [ARGS]
@@ -34,6 +36,7 @@
 #include "holidays_json.h"
 #include "http.h"
 #include "context.h"
+#include "ctl.h"
 #include "json.h"
 #include "kinds.h"
 #include "message.h"
@@ -53,7 +56,14 @@ usage(FILE *f)
 		"Commands:\n"
 		"  list [--stage 1|2] [--kind KIND] [--status STATUS] [--officer ADDR]\n"
 		"       [--overdue] [--json]          list cases\n"
-		"  show REF [--json]                  a case with its messages and events\n"
+		"  show REF [--json|--text]           a case with its messages and events\n"
+		"                                     (--text: what each message says)\n"
+		"  message REF N [--raw]              message N of a case (as numbered by show);\n"
+		"                                     --raw: the exact stored source\n"
+		"  export REF --output FILE           the case as an mbox (FILE) and FILE.json\n"
+		"  unattached [--json]                mail recorded without a case\n"
+		"  file MSG REF                       put unattached message MSG on case REF\n"
+		"  open MSG                           open a new case from unattached message MSG\n"
 		"  check-config                       validate the configuration, rules and holidays\n"
 		"  outbox [--state queued|held|sent|failed|suppressed] [--json]\n"
 		"                                     mail waiting, sent, failed or held back\n"
@@ -109,51 +119,6 @@ today_local(char buf[static 11])
 	strftime(buf, 11, "%Y-%m-%d", &tm);
 }
 
-static void
-case_json_fields(struct json *j, const struct case_row *c)
-{
-	json_string(j, "ref", c->ref);
-	json_string(j, "kind", c->kind);
-	json_int(j, "stage", c->stage);
-	json_string(j, "status", c->status);
-	json_string(j, "scheme", c->scheme);
-	json_string_or_null(j, "route", c->route);
-	json_string(j, "subject", c->subject);
-	json_object_begin(j, "complainant");
-	json_string(j, "name", c->complainant_name);
-	json_string(j, "email", c->complainant_email);
-	json_object_end(j);
-	if (isempty(c->rep_email))
-		json_null(j, "representative");
-	else {
-		json_object_begin(j, "representative");
-		json_string(j, "email", c->rep_email);
-		json_string(j, "role", c->rep_role);
-		json_string(j, "consent", c->rep_consent);
-		json_object_end(j);
-	}
-	json_string_or_null(j, "officer", c->officer);
-	json_time(j, "received_at", c->received_at);
-	json_string(j, "received_date", c->received_date);
-	json_string_or_null(j, "ack_due", c->ack_due);
-	json_time(j, "acknowledged_at", c->acknowledged_at);
-	json_string_or_null(j, "response_due", c->response_due);
-	json_time(j, "responded_at", c->responded_at);
-	json_int(j, "extension_days", c->extension_days);
-	json_string_or_null(j, "outcome", c->outcome);
-	json_array_begin(j, "flags");
-	for (const char *p = c->flags; *p;) {
-		size_t n = strcspn(p, " ");
-		_cleanup_free_ char *flag = xstrndup(p, n);
-
-		if (n > 0)
-			json_string(j, NULL, flag);
-		p += n;
-		p += strspn(p, " ");
-	}
-	json_array_end(j);
-}
-
 struct list_state {
 	bool json;
 	struct json j;
@@ -169,7 +134,7 @@ list_one(const struct case_row *c, void *userdata)
 	ls->n++;
 	if (ls->json) {
 		json_object_begin(&ls->j, NULL);
-		case_json_fields(&ls->j, c);
+		ctl_case_json_fields(&ls->j, c);
 		json_object_end(&ls->j);
 		return 0;
 	}
@@ -249,143 +214,6 @@ cmd_list(struct context *ctx, int argc, char **argv)
 		json_array_end(&ls.j);
 		puts(buf_str(&ls.out));
 		buf_free(&ls.out);
-	}
-	if (r < 0) {
-		fprintf(stderr, "complaintsctl: %s\n", store_last_error(ctx->store));
-		return EXIT_FAILURE;
-	}
-	return EXIT_SUCCESS;
-}
-
-static int
-show_message_json(const struct message_summary *m, void *userdata)
-{
-	struct json *j = userdata;
-
-	json_object_begin(j, NULL);
-	json_string(j, "message_id", m->message_id);
-	json_string(j, "direction", m->direction);
-	json_string(j, "role", m->role);
-	json_string(j, "from", m->from);
-	json_time(j, "date", m->date);
-	json_string(j, "subject", m->subject);
-	json_string_or_null(j, "automatic", m->automatic);
-	json_string(j, "state", m->state);
-	json_object_end(j);
-	return 0;
-}
-
-static int
-show_event_json(const struct event_summary *e, void *userdata)
-{
-	struct json *j = userdata;
-
-	json_object_begin(j, NULL);
-	json_time(j, "at", e->at);
-	json_string(j, "type", e->type);
-	json_string(j, "actor", e->actor);
-	json_string(j, "detail", e->detail);
-	json_object_end(j);
-	return 0;
-}
-
-static int
-show_message_text(const struct message_summary *m, void *userdata)
-{
-	char when[32];
-
-	format_rfc3339(m->date, when, sizeof(when));
-	printf("  %s %-3s %-10s %-32s %s", when, m->direction, m->role, m->from, m->subject);
-	if (*m->automatic)
-		printf("  [automatic: %s]", m->automatic);
-	if (streq(m->state, "quarantined") || streq(m->state, "failed"))
-		printf("  [%s]", m->state);
-	putchar('\n');
-	return 0;
-}
-
-static int
-show_event_text(const struct event_summary *e, void *userdata)
-{
-	char when[32];
-
-	format_rfc3339(e->at, when, sizeof(when));
-	printf("  %s %-16s %s%s%s\n", when, e->type, e->detail, *e->actor ? "  by " : "", e->actor);
-	return 0;
-}
-
-static int
-cmd_show(struct context *ctx, int argc, char **argv)
-{
-	_cleanup_case_row_ struct case_row *c = NULL;
-	bool as_json = false;
-	const char *ref = NULL;
-	int r;
-
-	for (int i = 1; i < argc; i++) {
-		if (streq(argv[i], "--json"))
-			as_json = true;
-		else if (ref == NULL && argv[i][0] != '-')
-			ref = argv[i];
-		else {
-			fprintf(stderr, "complaintsctl show: unexpected argument \"%s\"\n", argv[i]);
-			return EXIT_USAGE;
-		}
-	}
-	if (ref == NULL) {
-		fprintf(stderr, "complaintsctl show: which case? (e.g. show %s-2026-000001)\n",
-			ctx->cfg->reference_prefix);
-		return EXIT_USAGE;
-	}
-	r = store_case_get_ref(ctx->store, ref, &c);
-	if (r == -ENOENT) {
-		fprintf(stderr, "complaintsctl show: no case %s\n", ref);
-		return EXIT_FAILURE;
-	}
-	if (r < 0) {
-		fprintf(stderr, "complaintsctl: %s\n", store_last_error(ctx->store));
-		return EXIT_FAILURE;
-	}
-	if (as_json) {
-		_cleanup_buf_ struct buf out = BUF_INIT;
-		struct json j;
-
-		json_init(&j, &out);
-		json_object_begin(&j, NULL);
-		case_json_fields(&j, c);
-		json_array_begin(&j, "messages");
-		r = store_case_messages(ctx->store, c->id, show_message_json, &j);
-		json_array_end(&j);
-		json_array_begin(&j, "events");
-		if (r == 0)
-			r = store_case_events(ctx->store, c->id, show_event_json, &j);
-		json_array_end(&j);
-		json_object_end(&j);
-		if (r == 0)
-			puts(buf_str(&out));
-	} else {
-		char when[32];
-
-		format_rfc3339(c->received_at, when, sizeof(when));
-		printf("Case %s: %s, stage %d, %s (%s scheme)\n", c->ref, c->kind, c->stage, c->status,
-		       c->scheme);
-		printf("Subject:       %s\n", c->subject);
-		printf("Complainant:   %s <%s>\n", c->complainant_name, c->complainant_email);
-		if (*c->rep_email)
-			printf("Representative: %s (%s), consent %s\n", c->rep_email, c->rep_role,
-			       c->rep_consent);
-		printf("Received:      %s (effective date %s)\n", when, c->received_date);
-		printf("Acknowledge by: %s\n", *c->ack_due ? c->ack_due : "-");
-		printf("Respond by:    %s\n", *c->response_due ? c->response_due : "-");
-		if (*c->flags)
-			printf("Flags:         %s\n", c->flags);
-		if (*c->route)
-			printf("Route:         %s\n", c->route);
-		printf("\nMessages:\n");
-		r = store_case_messages(ctx->store, c->id, show_message_text, NULL);
-		printf("\nEvents:\n");
-		if (r == 0)
-			r = store_case_events(ctx->store, c->id, show_event_text, NULL);
 	}
 	if (r < 0) {
 		fprintf(stderr, "complaintsctl: %s\n", store_last_error(ctx->store));
@@ -785,37 +613,6 @@ cmd_purge(struct context *ctx, int argc, char **argv)
 #define HOLIDAYS_URL "https://www.gov.uk/bank-holidays.json"
 #define HOLIDAYS_DIVISION "england-and-wales"
 
-/* Write data to path atomically: a temporary file beside it, fsync, rename. */
-static int
-write_file_atomic(const char *path, const char *data, size_t len)
-{
-	_cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	size_t off = 0;
-
-	if (fd < 0)
-		return -errno;
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-
-		if (n < 0) {
-			int r = -errno;
-
-			close(fd);
-			unlink(tmp);
-			return r;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
-		int r = -errno;
-
-		unlink(tmp);
-		return r;
-	}
-	return 0;
-}
-
 static int
 cmd_holidays(struct context *ctx, int argc, char **argv)
 {
@@ -881,13 +678,30 @@ cmd_holidays(struct context *ctx, int argc, char **argv)
 			fprintf(stderr, "%s\n", errs.v[i]);
 		return EXIT_FAILURE;
 	}
-	r = write_file_atomic(output, buf_str(&out), out.len);
+	r = ctl_write_file(output, buf_str(&out), out.len, 0644);
 	if (r < 0) {
 		fprintf(stderr, "complaintsctl holidays update: cannot write %s: %s\n", output, strerror(-r));
 		return EXIT_FAILURE;
 	}
 	printf("%s: %zu bank holidays (England and Wales) written\n", output, events.n);
 	return EXIT_SUCCESS;
+}
+
+/* The verbs that read a case file or the mail without a case (daemon/ctl_*.c). */
+static int (*case_verb(const char *cmd))(struct context *, int, char **)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(struct context *, int, char **);
+	} verbs[] = {
+		{"show", ctl_show},	      {"message", ctl_message}, {"export", ctl_export},
+		{"unattached", ctl_unattached}, {"file", ctl_file},	{"open", ctl_open},
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+		if (streq(cmd, verbs[i].name))
+			return verbs[i].fn;
+	return NULL;
 }
 
 int
@@ -953,10 +767,14 @@ main(int argc, char **argv)
 		r = load(&ctx, config_path, true);
 		if (r == 0)
 			r = report_main(&ctx, argc, argv);
-	} else if (streq(cmd, "list") || streq(cmd, "show")) {
+	} else if (streq(cmd, "list")) {
 		r = load(&ctx, config_path, true);
 		if (r == 0)
-			r = streq(cmd, "list") ? cmd_list(&ctx, argc, argv) : cmd_show(&ctx, argc, argv);
+			r = cmd_list(&ctx, argc, argv);
+	} else if (case_verb(cmd) != NULL) {
+		r = load(&ctx, config_path, true);
+		if (r == 0)
+			r = case_verb(cmd)(&ctx, argc, argv);
 	} else {
 		fprintf(stderr, "complaintsctl: unknown command \"%s\"\n", cmd);
 		usage(stderr);

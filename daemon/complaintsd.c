@@ -32,6 +32,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "rules.h"
+#include "sentwatch.h"
 #include "smtp.h"
 #include "store.h"
 #include "store_autoreply.h"
@@ -61,6 +62,7 @@ struct daemon {
 	bool once;
 	bool stopping;
 	struct sync_stats stats;
+	struct sentwatch sent; /* [imap] sent_folder */
 	struct outbox_stats mail;
 	const char *config_path;
 	bool reload;
@@ -429,6 +431,8 @@ daemon_round(struct daemon *d)
 	ir = sync_mailbox(&d->intake, d->imap, &store_error, &d->stats, progress_line, d);
 	if (isatty(STDERR_FILENO) && d->stats.seen > 0)
 		fputc('\n', stderr);
+	if (ir == IMAP_OK && store_error == 0)
+		ir = sentwatch_check(&d->intake, d->imap, &d->sent, &store_error);
 	if (store_error < 0) {
 		d->retry_cap = OTHER_RETRY_MAX;
 		log_error("Database problem: %s; nothing was moved out of the mailbox, retrying in %u seconds",

@@ -63,6 +63,7 @@ static const struct key keys[] = {
 	S("imap", "password_file", imap_password_file),
 	S("imap", "processed_folder", imap_processed_folder),
 	S("imap", "quarantine_folder", imap_quarantine_folder),
+	S("imap", "sent_folder", imap_sent_folder),
 	B("imap", "idle", imap_idle),
 	I("imap", "poll_seconds", imap_poll_seconds, 5, 86400),
 	B("imap", "tls_verify", imap_tls_verify),
@@ -144,6 +145,7 @@ config_set_defaults(struct config *c)
 	c->imap_password_file = xstrdup("");
 	c->imap_processed_folder = xstrdup("Processed");
 	c->imap_quarantine_folder = xstrdup("Quarantine");
+	c->imap_sent_folder = xstrdup("");
 	c->imap_idle = true;
 	c->imap_poll_seconds = 60;
 	c->imap_tls_verify = true;
@@ -386,6 +388,12 @@ config_validate(struct config *c, struct errlist *errs)
 	if (streq(c->imap_processed_folder, c->imap_quarantine_folder) ||
 	    ascii_strcaseeq(c->imap_processed_folder, "INBOX"))
 		errlist_add(errs, "%s: imap.processed_folder and imap.quarantine_folder must differ from each other and from INBOX",
+			    p);
+	if (!isempty(c->imap_sent_folder) &&
+	    (ascii_strcaseeq(c->imap_sent_folder, "INBOX") ||
+	     streq(c->imap_sent_folder, c->imap_processed_folder) ||
+	     streq(c->imap_sent_folder, c->imap_quarantine_folder)))
+		errlist_add(errs, "%s: imap.sent_folder must be the folder of sent mail, not INBOX, the processed or the quarantine folder",
 			    p);
 	for (size_t i = 0; i < c->n_officer_addresses; i++)
 		if (!valid_address(c->officer_addresses[i]))

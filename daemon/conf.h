@@ -70,6 +70,7 @@ struct config {
 	char *imap_password_file;
 	char *imap_processed_folder;
 	char *imap_quarantine_folder;
+	char *imap_sent_folder; /* watched read-only for responses sent directly; "" = off */
 	bool imap_idle;
 	int imap_poll_seconds;
 	bool imap_tls_verify;

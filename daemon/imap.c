@@ -35,6 +35,7 @@
 #include "buf.h"
 #include "imap_impl.h" /* the files of the adapter share struct imap */
 #include "imap.h"
+#include "imap_internal.h"
 #include "util.h"
 
 #define IMAP_DEFAULT_TIMEOUT 60
@@ -528,9 +529,10 @@ imap_ensure_folder(struct imap *im, const char *folder)
 	return IMAP_OK;
 }
 
-enum imap_result
-imap_select(struct imap *im, const char *mailbox, uint32_t *ret_uidvalidity, uint32_t *ret_uidnext,
-            uint32_t *ret_exists)
+/* SELECT, or EXAMINE (read-only) when readonly is set. */
+static enum imap_result
+open_mailbox(struct imap *im, const char *mailbox, bool readonly, uint32_t *ret_uidvalidity,
+             uint32_t *ret_uidnext, uint32_t *ret_exists)
 {
 	_cleanup_free_ char *wire = NULL;
 	struct mailimap_selection_info *si;
@@ -541,9 +543,9 @@ imap_select(struct imap *im, const char *mailbox, uint32_t *ret_uidvalidity, uin
 		return res;
 	if (!(wire = mailbox_encode(im, mailbox)))
 		return IMAP_BOX_BAD;
-	r = mailimap_select(im->s, wire);
+	r = readonly ? mailimap_examine(im->s, wire) : mailimap_select(im->s, wire);
 	if (r != MAILIMAP_NO_ERROR) {
-		_cleanup_free_ char *what = xasprintf("SELECT %s", mailbox);
+		_cleanup_free_ char *what = xasprintf("%s %s", readonly ? "EXAMINE" : "SELECT", mailbox);
 
 		return command_failed(im, r, IMAP_BOX_BAD, what);
 	}
@@ -560,6 +562,45 @@ imap_select(struct imap *im, const char *mailbox, uint32_t *ret_uidvalidity, uin
 		*ret_exists = si->sel_exists;
 	si->sel_has_exists = 0;
 	return IMAP_OK;
+}
+
+enum imap_result
+imap_select(struct imap *im, const char *mailbox, uint32_t *ret_uidvalidity, uint32_t *ret_uidnext,
+            uint32_t *ret_exists)
+{
+	return open_mailbox(im, mailbox, false, ret_uidvalidity, ret_uidnext, ret_exists);
+}
+
+enum imap_result
+imap_examine(struct imap *im, const char *mailbox, uint32_t *ret_uidvalidity,
+             uint32_t *ret_uidnext, uint32_t *ret_exists)
+{
+	return open_mailbox(im, mailbox, true, ret_uidvalidity, ret_uidnext, ret_exists);
+}
+
+/* For imap_folder.c (imap_internal.h): the session and the error helpers. */
+mailimap *
+imap_session(struct imap *im)
+{
+	return im->s;
+}
+
+enum imap_result
+imap_check_connected(struct imap *im)
+{
+	return need_connected(im);
+}
+
+enum imap_result
+imap_failed(struct imap *im, int r, const char *what)
+{
+	return command_failed(im, r, IMAP_BOX_BAD, what);
+}
+
+char *
+imap_encode_name(struct imap *im, const char *name)
+{
+	return mailbox_encode(im, name);
 }
 
 enum imap_result

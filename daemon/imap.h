@@ -115,6 +115,17 @@ enum imap_result imap_ensure_folder(struct imap *im, const char *folder);
 enum imap_result imap_select(struct imap *im, const char *mailbox, uint32_t *ret_uidvalidity,
 			     uint32_t *ret_uidnext, uint32_t *ret_exists);
 
+/* EXAMINE (read-only: flags never change, nothing can be moved); as imap_select(). */
+enum imap_result imap_examine(struct imap *im, const char *mailbox, uint32_t *ret_uidvalidity,
+			      uint32_t *ret_uidnext, uint32_t *ret_exists);
+
+/* STATUS mailbox (UIDVALIDITY UIDNEXT) without selecting it; IMAP_BOX_BAD when it does not exist. */
+enum imap_result imap_status(struct imap *im, const char *mailbox, uint32_t *ret_uidvalidity,
+			     uint32_t *ret_uidnext);
+
+/* The names of every folder (LIST "" "*"), as the server spells them; caller frees each and the array. */
+enum imap_result imap_list_folders(struct imap *im, char ***ret_names, size_t *ret_n);
+
 /* UIDs greater than after_uid in the selected mailbox, ascending (caller frees). */
 enum imap_result imap_search_after(struct imap *im, uint32_t after_uid, uint32_t **ret_uids,
 				   size_t *ret_n);

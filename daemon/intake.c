@@ -19,6 +19,7 @@
 #include "calendar.h"
 #include "case.h"
 #include "conf.h"
+#include "forwarded.h"
 #include "hdrscan.h"
 #include "intake.h"
 #include "kinds.h"
@@ -182,7 +183,7 @@ record_message(struct intake *in, const struct intake_source *src, const struct 
 {
 	struct message_row row = {
 		.case_id = case_id,
-		.direction = "in",
+		.direction = intake_from_sent_folder(in, src) ? "out" : "in",
 		.role = sender_role_to_string(role),
 		.message_id = m->message_id,
 		.digest = digest,
@@ -267,8 +268,69 @@ quarantine(struct intake *in, const struct intake_source *src, const char *reaso
 		   &(struct log_fields){.catalog_id = MSGID_QUARANTINED, .event = "quarantined",
 					.imap_uid = src->uid},
 		   "Message UID %u quarantined: %s; it stays in the %s folder for an officer to read",
-		   src->uid, reason, in->cfg->imap_quarantine_folder);
+		   src->uid, reason,
+		   intake_from_sent_folder(in, src) ? src->mailbox : in->cfg->imap_quarantine_folder);
 	return 0;
+}
+
+bool
+intake_from_sent_folder(const struct intake *in, const struct intake_source *src)
+{
+	return !isempty(in->cfg->imap_sent_folder) && src->mailbox != NULL &&
+	       streq(src->mailbox, in->cfg->imap_sent_folder);
+}
+
+/*
+ * Mail the council sent (the Sent folder, read-only).  Our own mail saved
+ * there by the server is known by its Message-ID and left alone; mail on a
+ * case is recorded as outgoing and handed to the case (a response sent
+ * directly); anything else is recorded without a case.  Never answered,
+ * never a new case.
+ */
+static int
+sent_message(struct intake *in, const struct intake_source *src, const struct message *m,
+	     const char *digest, time_t now)
+{
+	_cleanup_case_row_ struct case_row *c = NULL;
+	_cleanup_free_ char *quoted_ref = NULL;
+	struct case_ctx cx = {.store = in->store, .cfg = in->cfg, .cal = in->cal, .rules = in->rules,
+			      .templates = in->templates, .now = now, .received_at = src->internaldate,
+			      .raw = src->raw, .raw_len = src->len};
+	enum thread_how how;
+	int64_t id, case_id;
+	int r;
+
+	r = isempty(m->message_id) ? -ENOENT
+				   : store_outbox_find(in->store, m->message_id, &id, &case_id);
+	if (r == 0) {
+		log_fields(LOG_INFO,
+			   &(struct log_fields){.event = "own_mail", .mail_message_id = m->message_id,
+						.imap_uid = src->uid},
+			   "Sent-folder message UID %u is our own mail; already recorded", src->uid);
+		return 0;
+	}
+	if (r != -ENOENT)
+		return r;
+	r = store_message_find_copy(in->store, m->message_id, digest, NULL, &id);
+	if (r == 0)
+		return known_copy(in, src, id, m->message_id);
+	if (r != -ENOENT)
+		return r;
+	r = thread_find(in, m, ROLE_OFFICER, now, &c, &how, &quoted_ref);
+	if (r == 0)
+		r = record_message(in, src, m, c ? c->id : 0, ROLE_OFFICER, "", digest,
+				   src->internaldate ? src->internaldate : now);
+	if (r < 0)
+		return r;
+	if (c == NULL) {
+		log_fields(LOG_NOTICE,
+			   &(struct log_fields){.event = "unattached", .mail_message_id = m->message_id,
+						.imap_uid = src->uid},
+			   "Sent mail to %s matches no case; recorded without a case",
+			   m->n_to ? m->to[0].email : "(nobody)");
+		return 0;
+	}
+	return case_sent_mail(&cx, c, m, src->internaldate);
 }
 
 int
@@ -323,6 +385,9 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	}
 
 	digest_message(src->raw, src->len, isempty(m->message_id), digest);
+	*ret = INTAKE_PROCESSED;
+	if (intake_from_sent_folder(in, src))
+		return sent_message(in, src, m, digest, now);
 	r = store_message_find_digest(in->store, m->message_id, digest, &dup_id);
 	if (r == 0) {
 		/* The same message again, e.g. after the mailbox was recreated. */
@@ -362,10 +427,24 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 				   digest, received_at);
 		if (r < 0)
 			return r;
-		r = case_message_received(&cx, c, m, role, automail, thread_how_to_string(how));
+		/* "Send As" the complaints address counts only when our mail server vouches for it */
+		if (role == ROLE_COUNCIL &&
+		    (!in->cfg->officer_auth_required || authres_officer_proven(&auth)))
+			r = case_council_mail(&cx, c, m);
+		else
+			r = case_message_received(&cx, c, m, role, automail,
+						  thread_how_to_string(how));
 		return r < 0 ? r : sender_auth_note(&cx, c, &auth);
 	}
 
+	if (role == ROLE_OFFICER) {
+		/* an officer forwarding a resident's mail with #complaint or #service-request */
+		r = forwarded_open(&cx, m, received_at, &c);
+		if (r == 0)
+			return record_message(in, src, m, c->id, role, "", digest, received_at);
+		if (r != -ENOENT)
+			return r;
+	}
 	if (role == ROLE_AUTOMATIC || role == ROLE_COUNCIL || role == ROLE_OFFICER) {
 		/* Never a new complaint: recorded, unattached, for an officer to see. */
 		r = record_message(in, src, m, 0, role,

@@ -12,6 +12,7 @@
 #ifndef COMPLAINTSD_INTAKE_H
 #define COMPLAINTSD_INTAKE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -48,6 +49,9 @@ struct intake_source {
 	size_t size;        /* the server's RFC822.SIZE */
 	const char *quarantine_reason; /* set: record as quarantined for this reason */
 };
+
+/* Is src the Sent folder ([imap] sent_folder): mail the council sent, never answered? */
+bool intake_from_sent_folder(const struct intake *in, const struct intake_source *src);
 
 /*
  * Process one message.  Returns 0 with *ret set, or a negative errno when the

@@ -112,6 +112,31 @@ fill_common_vars(const struct case_ctx *cx, const struct case_row *c, struct tem
 #undef SET_OWNED
 }
 
+/* The footer template's body below *body (a footer's own subject is not used). */
+static int
+append_footer(const struct case_ctx *cx, struct outbox_mail *m, char **body)
+{
+	const struct template *ft = template_get(cx->templates, m->footer);
+	_cleanup_free_ char *fsubject = NULL, *fbody = NULL;
+	int r;
+
+	if (ft == NULL)
+		return -ENOENT;
+	r = template_render(ft, &m->vars, &fsubject, &fbody);
+	if (r == 0) {
+		size_t n = strlen(*body);
+		char *both;
+
+		while (n > 0 && (*body)[n - 1] == '\n')
+			n--;
+		both = xasprintf("%.*s\n\n%s", (int)n, *body, fbody);
+
+		free(*body);
+		*body = both;
+	}
+	return r;
+}
+
 int
 outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queued *ret)
 {
@@ -146,6 +171,8 @@ outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queue
 			return -ENOENT;
 		fill_common_vars(cx, m->c, &m->vars, owned, &n_owned);
 		r = template_render(t, &m->vars, &subject, &body);
+		if (r == 0 && m->with_footer)
+			r = append_footer(cx, m, &body);
 		for (size_t i = 0; i < n_owned; i++)
 			free(owned[i]);
 		if (r < 0)

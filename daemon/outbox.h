@@ -50,6 +50,8 @@ struct outbox_mail {
 				   * keeps the conversation together (the template's Subject
 				   * line is used when the case has none) */
 	struct template_vars vars; /* extra values; common ones are filled from the case */
+	bool with_footer;         /* the body of template `footer` follows the template's body */
+	enum template_id footer;
 };
 
 enum outbox_queued {

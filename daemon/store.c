@@ -331,6 +331,12 @@ store_fail(struct store *s, int rc, const char *what)
 	}
 }
 
+int
+store_failed(struct store *s, int rc, const char *what)
+{
+	return store_fail(s, rc, what);
+}
+
 const char *
 store_last_error(const struct store *s)
 {

@@ -244,6 +244,50 @@ int store_purge(struct store *s, time_t before, bool apply, time_t now, store_ca
 
 /* The database handle, for the report queries (daemon/store_report.c). */
 struct sqlite3 *store_sqlite(struct store *s);
+/* Record an SQLite failure (rc) of `what` as the last error; the negative errno for it. */
+int store_failed(struct store *s, int rc, const char *what);
+
+/*
+ * Messages with their text and raw source (daemon/store_message.c): what
+ * complaintsctl shows, prints and exports.  A row is either a message we
+ * received (or found in the Sent folder) or a mail we sent (the outbox).
+ * Strings are valid during the callback only.
+ */
+struct stored_message {
+	int64_t id;             /* row id in messages, or in the outbox when outbox is set */
+	bool outbox;            /* a mail the daemon sent (or queued) */
+	int64_t case_id;        /* 0: unattached */
+	const char *message_id;
+	const char *direction;  /* "in" or "out" */
+	const char *role;
+	const char *from;       /* sender (inbound), recipient (outbox rows) */
+	const char *subject;    /* as received; the purpose for outbox rows */
+	time_t date;
+	const char *automatic;
+	const char *state;
+	const char *reason;
+	const char *body;       /* the stored text (inbound); "" for outbox rows */
+	const char *raw;        /* the exact source as stored (CRLF for outbox rows) */
+	size_t raw_len;
+};
+typedef int (*store_stored_message_cb)(const struct stored_message *m, void *userdata);
+/* Every message of a case, in the order `show` numbers them (by date, then direction). */
+int store_case_messages_full(struct store *s, int64_t case_id, store_stored_message_cb cb,
+			     void *userdata);
+/* Messages recorded without a case, oldest first. */
+int store_unattached(struct store *s, store_stored_message_cb cb, void *userdata);
+/* One received message by its id; -ENOENT when there is none. */
+int store_message_get(struct store *s, int64_t id, store_stored_message_cb cb, void *userdata);
+/* Attach an unattached message to a case; -ENOENT when id is not an unattached message. */
+int store_message_attach(struct store *s, int64_t id, int64_t case_id);
+/*
+ * Mail the council sent, already recorded (the same Message-ID, or without
+ * one the same digest; direction "in", "out" or NULL for either): a copy in
+ * the Sent folder of a "Send As" mail that also reached INBOX, or the
+ * reverse.  Its id, or -ENOENT.
+ */
+int store_message_find_copy(struct store *s, const char *message_id, const char *digest,
+			    const char *direction, int64_t *ret_id);
 
 /* Counts for status lines and tests. */
 int store_count(struct store *s, const char *what, int64_t *ret);

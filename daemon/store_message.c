@@ -1,39 +1,194 @@
 /*
- * store_message.c - lookups on the messages table outside the intake path
- * (part of the store adapter).
+ * store_message.c - reading stored messages whole (part of the store
+ * adapter): the case file that complaintsctl shows and exports, mail
+ * recorded without a case, the Sent folder's duplicates, and the name a
+ * sender gave on a case.
+ *
+ * Every query here goes through store_rows(), the one place that prepares,
+ * binds, steps and finalises; each caller supplies only the SQL, its
+ * parameters and what to do with a row.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <string.h>
 
 #include <sqlite3.h>
 
 #include "store.h"
 #include "util.h"
 
-int
-store_case_sender_name(struct store *s, int64_t case_id, const char *email, char **ret)
+typedef int (*row_fn)(sqlite3_stmt *st, void *userdata);
+
+/*
+ * Run sql with ?1, ?2... bound from the arguments after `types` ('i' an
+ * int64_t, 's' a string), calling row for each result row; a negative
+ * return from row stops the walk and is returned.  Returns the number of
+ * rows seen (>= 0) or a negative errno with the store's error set.
+ */
+static int
+store_rows(struct store *s, const char *what, const char *sql, row_fn row, void *userdata,
+	   const char *types, ...)
 {
 	sqlite3 *db = store_sqlite(s);
 	sqlite3_stmt *st = NULL;
-	int rc, r = -ENOENT;
+	va_list ap;
+	int rc, r = 0, n = 0;
+
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_failed(s, rc, what);
+	va_start(ap, types);
+	for (int i = 0; types[i]; i++) {
+		if (types[i] == 'i')
+			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+		else
+			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_STATIC);
+	}
+	va_end(ap);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		if (row != NULL && (r = row(st, userdata)) < 0)
+			break;
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = store_failed(s, rc, what);
+	sqlite3_finalize(st);
+	return r < 0 ? r : n;
+}
+
+static const char *
+text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? (const char *)t : "";
+}
+
+/* The columns every message query selects, in this order. */
+#define MESSAGE_COLUMNS                                                                            \
+	"0, id, coalesce(case_id, 0), message_id, direction, role, from_email, subject, "          \
+	"received_at, automatic, state, reason, body, raw"
+#define OUTBOX_AS_MESSAGE                                                                          \
+	"1, id, coalesce(case_id, 0), message_id, 'out', 'council', rcpt, purpose, created_at, "   \
+	"'', state, last_error, '', data"
+
+struct walk {
+	store_stored_message_cb cb;
+	void *userdata;
+};
+
+static int
+message_row(sqlite3_stmt *st, void *userdata)
+{
+	struct walk *w = userdata;
+	struct stored_message m = {
+		.outbox = sqlite3_column_int(st, 0) != 0,
+		.id = sqlite3_column_int64(st, 1),
+		.case_id = sqlite3_column_int64(st, 2),
+		.message_id = text(st, 3),
+		.direction = text(st, 4),
+		.role = text(st, 5),
+		.from = text(st, 6),
+		.subject = text(st, 7),
+		.date = sqlite3_column_int64(st, 8),
+		.automatic = text(st, 9),
+		.state = text(st, 10),
+		.reason = text(st, 11),
+		.body = text(st, 12),
+		.raw = sqlite3_column_blob(st, 13),
+		.raw_len = (size_t)sqlite3_column_bytes(st, 13),
+	};
+
+	if (m.raw == NULL)
+		m.raw = "";
+	return w->cb(&m, w->userdata);
+}
+
+int
+store_case_messages_full(struct store *s, int64_t case_id, store_stored_message_cb cb,
+			 void *userdata)
+{
+	struct walk w = {cb, userdata};
+	int r = store_rows(s, "case_messages_full",
+			   "SELECT " MESSAGE_COLUMNS " FROM messages WHERE case_id = ?1 "
+			   "UNION ALL SELECT " OUTBOX_AS_MESSAGE " FROM outbox WHERE case_id = ?1 "
+			   "ORDER BY 9, 5, 4, 2",
+			   message_row, &w, "i", case_id);
+
+	return r < 0 ? r : 0;
+}
+
+int
+store_unattached(struct store *s, store_stored_message_cb cb, void *userdata)
+{
+	struct walk w = {cb, userdata};
+	int r = store_rows(s, "unattached",
+			   "SELECT " MESSAGE_COLUMNS " FROM messages WHERE case_id IS NULL ORDER BY id",
+			   message_row, &w, "");
+
+	return r < 0 ? r : 0;
+}
+
+int
+store_message_get(struct store *s, int64_t id, store_stored_message_cb cb, void *userdata)
+{
+	struct walk w = {cb, userdata};
+	int r = store_rows(s, "message_get", "SELECT " MESSAGE_COLUMNS " FROM messages WHERE id = ?1",
+			   message_row, &w, "i", id);
+
+	return r < 0 ? r : r == 0 ? -ENOENT : 0;
+}
+
+int
+store_message_attach(struct store *s, int64_t id, int64_t case_id)
+{
+	int r = store_rows(s, "message_attach",
+			   "UPDATE messages SET case_id = ?2 WHERE id = ?1 AND case_id IS NULL "
+			   "RETURNING id",
+			   NULL, NULL, "ii", id, case_id);
+
+	return r < 0 ? r : r == 0 ? -ENOENT : 0;
+}
+
+static int
+first_id(sqlite3_stmt *st, void *userdata)
+{
+	*(int64_t *)userdata = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
+int
+store_message_find_copy(struct store *s, const char *message_id, const char *digest,
+			const char *direction, int64_t *ret_id)
+{
+	int r = store_rows(s, "message_find_copy",
+			   "SELECT id FROM messages WHERE message_id = ?1 "
+			   "AND (?1 != '' OR digest = ?2) AND state = 'processed' "
+			   "AND (?3 IS NULL OR direction = ?3) LIMIT 1",
+			   first_id, ret_id, "sss", message_id, digest, direction);
+
+	return r < 0 ? r : r == 0 ? -ENOENT : 0;
+}
+
+static int
+first_text(sqlite3_stmt *st, void *userdata)
+{
+	*(char **)userdata = xstrdup(text(st, 0));
+	return 0;
+}
+
+int
+store_case_sender_name(struct store *s, int64_t case_id, const char *email, char **ret)
+{
+	int r;
 
 	*ret = NULL;
-	rc = sqlite3_prepare_v2(db,
-				"SELECT from_name FROM messages WHERE case_id = ?1 AND direction = 'in' "
-				"AND from_email = ?2 COLLATE NOCASE AND from_name != '' "
-				"ORDER BY id DESC LIMIT 1",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, case_id);
-	sqlite3_bind_text(st, 2, email, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ret = xstrdup((const char *)sqlite3_column_text(st, 0));
-		r = 0;
-	} else if (rc != SQLITE_DONE)
-		r = -EIO;
-	sqlite3_finalize(st);
-	return r;
+	r = store_rows(s, "case_sender_name",
+		       "SELECT from_name FROM messages WHERE case_id = ?1 AND direction = 'in' "
+		       "AND from_email = ?2 COLLATE NOCASE AND from_name != '' "
+		       "ORDER BY id DESC LIMIT 1",
+		       first_text, ret, "is", case_id, email);
+	return r < 0 ? r : r == 0 ? -ENOENT : 0;
 }

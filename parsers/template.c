@@ -86,6 +86,7 @@ static const char *const template_names[_TEMPLATE_MAX] = {
     [TEMPLATE_OFFICER_ESCALATION] = "officer-escalation",
     [TEMPLATE_OFFICER_ASSIGNED] = "officer-assigned",
     [TEMPLATE_RELAY_REFUSED] = "relay-refused",
+    [TEMPLATE_FOOTER_FOLLOWUP] = "footer-followup",
 };
 
 #define OMBUDSMAN TV_OMBUDSMAN_NAME, TV_OMBUDSMAN_URL, TV_OMBUDSMAN_PHONE
@@ -123,6 +124,7 @@ static const enum template_var required[_TEMPLATE_MAX][8] = {
     [TEMPLATE_OFFICER_ESCALATION] = {TV_TEXT, TV_RESPONSE_DUE, REQ_END},
     [TEMPLATE_OFFICER_ASSIGNED] = {TV_OFFICER, REQ_END},
     [TEMPLATE_RELAY_REFUSED] = {TV_REASON, REQ_END},
+    [TEMPLATE_FOOTER_FOLLOWUP] = {REQ_END},
 };
 
 struct template_set {

@@ -1,0 +1,52 @@
+/*
+ * ctl.h - complaintsctl's verbs that live outside complaintsctl.c: reading
+ * a case file (ctl_case.c) and exporting it (ctl_export.c).  Each takes the
+ * verb's own argv (argv[0] is the verb) and returns an exit code: 0
+ * success, 1 runtime failure, 2 usage error.
+ */
+#ifndef COMPLAINTSD_CTL_H
+#define COMPLAINTSD_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "json.h"
+#include "message.h"
+#include "store.h"
+
+#define CTL_EXIT_USAGE 2
+
+struct context;
+struct config;
+
+/* A stored message as a person reads it (what show, message and export print). */
+struct ctl_msg {
+	const struct stored_message *row;
+	struct message *parsed; /* NULL when the source cannot be parsed (quarantined mail) */
+	char *from;             /* sender's address */
+	char *to;               /* recipients (To, then Cc), comma-separated */
+	char *subject;          /* as sent (for our own mail, not the template's name) */
+	const char *text;       /* the text body */
+};
+void ctl_msg_init(struct ctl_msg *v, const struct stored_message *row, const struct config *cfg);
+void ctl_msg_done(struct ctl_msg *v);
+
+/* The case's own fields (list --json and show --json). */
+void ctl_case_json_fields(struct json *j, const struct case_row *c);
+/* The whole show --json record of c: its fields, messages and events.  0 or -errno. */
+int ctl_case_json(struct context *ctx, const struct case_row *c, struct json *j);
+/* Find case ref, or print why not (to stderr) and return the exit code. */
+int ctl_case_get(struct context *ctx, const char *verb, const char *ref, struct case_row **ret);
+
+int ctl_show(struct context *ctx, int argc, char **argv);
+int ctl_message(struct context *ctx, int argc, char **argv);
+int ctl_unattached(struct context *ctx, int argc, char **argv);
+int ctl_file(struct context *ctx, int argc, char **argv);
+int ctl_open(struct context *ctx, int argc, char **argv);
+int ctl_export(struct context *ctx, int argc, char **argv);
+
+/* Write data to path whole: a temporary file beside it (mode), fsync, rename.  0 or -errno. */
+int ctl_write_file(const char *path, const char *data, size_t len, mode_t mode);
+
+#endif
