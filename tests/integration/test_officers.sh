@@ -7,7 +7,10 @@
 # the team again and a Thunderbird-style reply answers it; a response with a
 # program attached is refused and not recorded; #assign sends every message;
 # our own notification coming back is not answered; a service request and an
-# other-process matter say truthfully who they were passed to.
+# other-process matter say truthfully who they were passed to; a stage 2
+# response sent from the shared mailbox (its copy in Sent Items) stops the
+# clock and brings the resident the Ombudsman's details as a follow-up; the
+# case exports as an mbox Python reads whole.
 . "$(dirname "$0")/lib.sh"
 it_setup officers
 
@@ -19,6 +22,13 @@ OLIVIA=olivia.officer@council.example
 # a route with its own team and public contact, for the other-process reply
 sed -i '/^\[routing\]$/a noise = noise-team@council.example\nnoise.url = https://www.council.example/noise\nnoise.phone = 01234 567890' \
 	"$dir/complaintsd.conf"
+
+# the shared mailbox's "Sent Items", watched from the first run on
+printf 'sent_folder = Sent Items\n' >"$dir/sent.ini"
+sed -i "/^\[imap\]/r $dir/sent.ini" "$dir/complaintsd.conf"
+append_sent() { MAILSTACK_HOST=$MAILSTACK_HOST IMAP_PORT=$IMAP_PORT MAILSTACK_PASSWORD_FILE=$MAILSTACK_PASSWORD_FILE \
+	python3 "$top_srcdir/tests/integration/imap_append.py" "$COMPLAINTS" "Sent Items" "$@"; }
+check "the Sent Items folder exists" append_sent
 
 deliver() { # FROM FILE: into the complaints INBOX, then one daemon run
 	local before
@@ -137,15 +147,33 @@ $MT text "$esc" >"$dir/esc.txt"
 check "Jane's words are in it" grep -q 'missed again today' "$dir/esc.txt"
 check "her mail is attached" sh -c "$MT parts '$esc' | grep '^0 message/rfc822' >/dev/null"
 
-# --- 6. a Thunderbird-style reply to the escalation answers stage 2
-printf 'Dear Jane,\n\nI have reviewed your complaint again. Orchard Close is now checked daily.\n\n#outcome upheld\n' >"$dir/r2.txt"
+# --- 6. the officer answers stage 2 from the shared mailbox ("Send As" in Outlook):
+# the copy lands in Sent Items, with Jane in To and no footer
+jane_before=$(count "$JANE")
+printf 'Dear Jane,\n\nWe have looked at your complaint again. Orchard Close is now on the\ndaily check list and the crew supervisor has apologised.\n\nWendy Waste\n' >"$dir/s2.txt"
+$MT compose "Example Borough Council <$COMPLAINTS>" "Jane Resident <$JANE>" \
+	"RE: [$ref] Missed bins on Orchard Close" "$dir/s2.txt" >"$dir/s2.eml"
+check "the response is saved in Sent Items" append_sent "$dir/s2.eml"
+check "run 6" it_once
+check_eq "stage 2 responded" responded "$(field "$ref" .status)"
+check_eq "at stage 2" 2 "$(field "$ref" .stage)"
+check "the response is on the case as sent" \
+	test "$(ctl show "$ref" --json | jq '[.messages[] | select(.subject | test("^RE: "))] | length')" -ge 1
+check "Jane gets the footer it lacked" wait_count "$JANE" $((jane_before + 1))
+$MT text "$(last_mail "$JANE")" >"$dir/followup.txt"
+check "as a follow-up to the response" grep -q 'in a separate email' "$dir/followup.txt"
+check "with the Ombudsman's details" grep -q 'www.lgo.org.uk' "$dir/followup.txt"
+check "threaded on the officer's mail" grep -qi "^In-Reply-To: <$($MT header "$dir/s2.eml" Message-ID | tr -d '<> ')>" "$(last_mail "$JANE")"
+
+# --- 6b. a later Thunderbird-style reply to the escalation notification is relayed
+printf 'Dear Jane,\n\nTo add to my earlier email: the crew will also return your bin to the kerb.\n\n#outcome upheld\n' >"$dir/r2.txt"
 officer_reply "$esc" thunderbird "Wendy Waste <$WENDY>" "$dir/r2.txt" >"$dir/r2.eml"
-check "run 6" deliver "$WENDY" "$dir/r2.eml"
-check "Jane got the final response" wait_count "$JANE" 4
+check "run 6b" deliver "$WENDY" "$dir/r2.eml"
+check "Jane got it" wait_count "$JANE" $((jane_before + 2))
 $MT text "$(last_mail "$JANE")" >"$dir/resp2.txt"
 check "with the Ombudsman's details" grep -q 'www.lgo.org.uk' "$dir/resp2.txt"
 check "and none of the quoted notification" sh -c "! grep -qE '^>|Escalated to stage 2|missed again today' '$dir/resp2.txt'"
-check_eq "stage 2 responded" responded "$(field "$ref" .status)"
+check_eq "outcome upheld" upheld "$(field "$ref" .outcome)"
 
 # --- 7. Jane's later mail reaches the team too
 printf 'Thank you, the crew came this morning.\n' >"$dir/j3.txt"
@@ -168,6 +196,16 @@ $MT parts "$assigned" >"$dir/assigned.parts"
 check_eq "every message so far is attached" $((n_in + n_out)) "$(grep -c '^0 message/rfc822' "$dir/assigned.parts")"
 check "Jane's photos are among them, intact" \
 	grep -q "^1 image/jpeg bin-left-out.jpg $(sha "$dir/bin-left-out.jpg")" "$dir/assigned.parts"
+
+# --- 9. the whole case exported for a subject access request
+check "export" ctl export "$ref" --output "$dir/case.mbox"
+check "Python's mailbox reads every message of the case, in order" python3 - "$dir/case.mbox" <<'PY'
+import json, mailbox, sys
+box = list(mailbox.mbox(sys.argv[1], create=False))
+ids = [m["message_id"] for m in json.load(open(sys.argv[1] + ".json"))["messages"]]
+assert len(box) == len(ids) > 10, (len(box), len(ids))
+assert [m["Message-ID"].strip("<> \r\n") for m in box] == ids
+PY
 
 # --- 10. a service request says whom it was passed to, and was
 printf 'Please can you collect a bulky waste sofa from 4 Elm Road.\n' >"$dir/s1.txt"
