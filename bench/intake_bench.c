@@ -285,8 +285,9 @@ bench_deadlines(struct context *ctx, unsigned runs)
 	size_t total_reminders = 0, total_breaches = 0;
 
 	for (unsigned i = 0; i < runs; i++) {
-		struct case_ctx cx = {ctx->store, ctx->cfg, ctx->cal, ctx->rules, ctx->templates,
-				      time(NULL), NULL, 0};
+		struct case_ctx cx = {.store = ctx->store, .cfg = ctx->cfg, .cal = ctx->cal,
+				      .rules = ctx->rules, .templates = ctx->templates,
+				      .now = time(NULL)};
 		size_t reminders = 0, breaches = 0;
 		uint64_t t0 = now_ns();
 		int r = case_check_deadlines(&cx, &reminders, &breaches);

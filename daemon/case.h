@@ -22,6 +22,7 @@ struct calendar;
 struct rules;
 struct template_set;
 
+/* What a case change works with.  Initialise by field name: fields are added. */
 struct case_ctx {
 	struct store *store;
 	const struct config *cfg;

@@ -395,9 +395,9 @@ cmd_outbox(struct context *ctx, int argc, char **argv)
 		long long id = strtoll(argv[2], &end, 10);
 		const char *user = getenv("SUDO_USER") ? getenv("SUDO_USER") : getenv("USER");
 		_cleanup_free_ char *actor = xasprintf("complaintsctl:%s", user ? user : "unknown");
-		struct case_ctx cx = {ctx->store, ctx->cfg,	  ctx->cal,
-				      ctx->rules, ctx->templates, time(NULL), NULL, 0, NULL,
-			       0};
+		struct case_ctx cx = {.store = ctx->store, .cfg = ctx->cfg, .cal = ctx->cal,
+				      .rules = ctx->rules, .templates = ctx->templates,
+				      .now = time(NULL)};
 
 		if (*argv[2] == '\0' || *end != '\0' || id <= 0) {
 			fprintf(stderr, "complaintsctl outbox release: \"%s\" is not a mail id\n", argv[2]);
@@ -510,8 +510,8 @@ cmd_officer(struct context *ctx, const char *verb, int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	actor = xasprintf("complaintsctl:%s", isempty(user) ? "unknown" : user);
-	cx = (struct case_ctx){ctx->store, ctx->cfg, ctx->cal, ctx->rules, ctx->templates, time(NULL), NULL, 0, NULL,
-			       0};
+	cx = (struct case_ctx){.store = ctx->store, .cfg = ctx->cfg, .cal = ctx->cal,
+			       .rules = ctx->rules, .templates = ctx->templates, .now = time(NULL)};
 	r = store_begin(ctx->store);
 	if (r == 0)
 		r = case_officer_command(&cx, c, line, actor, &error);

@@ -256,8 +256,9 @@ intake_bind(struct daemon *d)
 static int
 daemon_housekeeping(struct daemon *d)
 {
-	struct case_ctx cx = {d->ctx.store, d->ctx.cfg, d->ctx.cal, d->ctx.rules, d->ctx.templates,
-			      time(NULL), NULL, 0, NULL, 0};
+	struct case_ctx cx = {.store = d->ctx.store, .cfg = d->ctx.cfg, .cal = d->ctx.cal,
+			      .rules = d->ctx.rules, .templates = d->ctx.templates,
+			      .now = time(NULL)};
 	size_t reminders = 0, breaches = 0;
 	int r;
 

@@ -340,8 +340,9 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	_cleanup_message_ struct message *m = NULL;
 	_cleanup_free_ char *reason = NULL, *state = NULL, *quoted_ref = NULL;
 	_cleanup_case_row_ struct case_row *c = NULL;
-	struct case_ctx cx = {in->store, in->cfg, in->cal, in->rules, in->templates, now, NULL, 0,
-			      src->raw, src->len};
+	struct case_ctx cx = {.store = in->store, .cfg = in->cfg, .cal = in->cal, .rules = in->rules,
+			      .templates = in->templates, .now = now, .raw = src->raw,
+			      .raw_len = src->len};
 	enum automail_kind automail;
 	struct authres_verdict auth;
 	bool unverified = false;
