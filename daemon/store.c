@@ -247,6 +247,7 @@ struct store {
 	sqlite3_stmt *stmt[_ST_MAX];
 	char *error;
 	char *dir; /* the directory holding the database, to explain I/O errors */
+	struct stmt_cache *cache; /* store_rows()'s statements */
 };
 
 /* A read-only or full file system under the database, said plainly; NULL when neither. */
@@ -456,6 +457,7 @@ store_free(struct store *s)
 		return;
 	for (size_t i = 0; i < _ST_MAX; i++)
 		sqlite3_finalize(s->stmt[i]);
+	store_stmt_cache_free(s->cache);
 	sqlite3_close(s->db);
 	free(s->error);
 	free(s->dir);
@@ -1423,4 +1425,10 @@ struct sqlite3 *
 store_sqlite(struct store *s)
 {
 	return s->db;
+}
+
+struct stmt_cache **
+store_stmt_cache(struct store *s)
+{
+	return &s->cache;
 }

@@ -248,6 +248,23 @@ struct sqlite3 *store_sqlite(struct store *s);
 int store_failed(struct store *s, int rc, const char *what);
 
 /*
+ * The one row loop for the per-table files (daemon/store_rows.c): run sql
+ * with ?1, ?2... bound from the arguments after `types` ('i' an int64_t, 's'
+ * a string), calling row for each result row; a negative return from row
+ * stops the walk and is returned.  The statement is prepared once per store
+ * and kept.  Returns the number of rows seen (>= 0) or a negative errno with
+ * the store's error set (`what` names the query in it).
+ */
+struct sqlite3_stmt;
+typedef int (*store_row_fn)(struct sqlite3_stmt *st, void *userdata);
+int store_rows(struct store *s, const char *what, const char *sql, store_row_fn row,
+	       void *userdata, const char *types, ...);
+/* The statements store_rows() keeps (owned by the store, freed with it). */
+struct stmt_cache;
+struct stmt_cache **store_stmt_cache(struct store *s);
+void store_stmt_cache_free(struct stmt_cache *c);
+
+/*
  * Messages with their text and raw source (daemon/store_message.c): what
  * complaintsctl shows, prints and exports.  A row is either a message we
  * received (or found in the Sent folder) or a mail we sent (the outbox).

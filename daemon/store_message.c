@@ -4,9 +4,9 @@
  * recorded without a case, the Sent folder's duplicates, and the name a
  * sender gave on a case.
  *
- * Every query here goes through store_rows(), the one place that prepares,
- * binds, steps and finalises; each caller supplies only the SQL, its
- * parameters and what to do with a row.
+ * Every query here goes through store_rows() (daemon/store_rows.c), the one
+ * row loop of the store's per-table files; each caller supplies only the
+ * SQL, its parameters and what to do with a row.
  */
 #include "config.h"
 
@@ -18,45 +18,6 @@
 
 #include "store.h"
 #include "util.h"
-
-typedef int (*row_fn)(sqlite3_stmt *st, void *userdata);
-
-/*
- * Run sql with ?1, ?2... bound from the arguments after `types` ('i' an
- * int64_t, 's' a string), calling row for each result row; a negative
- * return from row stops the walk and is returned.  Returns the number of
- * rows seen (>= 0) or a negative errno with the store's error set.
- */
-static int
-store_rows(struct store *s, const char *what, const char *sql, row_fn row, void *userdata,
-	   const char *types, ...)
-{
-	sqlite3 *db = store_sqlite(s);
-	sqlite3_stmt *st = NULL;
-	va_list ap;
-	int rc, r = 0, n = 0;
-
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return store_failed(s, rc, what);
-	va_start(ap, types);
-	for (int i = 0; types[i]; i++) {
-		if (types[i] == 'i')
-			sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
-		else
-			sqlite3_bind_text(st, i + 1, va_arg(ap, const char *), -1, SQLITE_STATIC);
-	}
-	va_end(ap);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		n++;
-		if (row != NULL && (r = row(st, userdata)) < 0)
-			break;
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = store_failed(s, rc, what);
-	sqlite3_finalize(st);
-	return r < 0 ? r : n;
-}
 
 static const char *
 text(sqlite3_stmt *st, int i)

@@ -14,37 +14,15 @@
 #include "store_officers.h"
 #include "util.h"
 
-typedef int (*row_fn)(sqlite3_stmt *st, void *userdata);
-
-/*
- * The one row loop of this file: prepare sql, bind ?1 to id and ?2 to text
- * (when not NULL), call row for each row (a negative return stops it).
- */
+/* store_rows() with ?1 the id and ?2 text (when not NULL); 0 or a negative errno. */
 static int
-each_row(struct store *s, const char *sql, int64_t id, const char *text, row_fn row,
+each_row(struct store *s, const char *sql, int64_t id, const char *text, store_row_fn row,
 	 void *userdata)
 {
-	sqlite3 *db = store_sqlite(s);
-	sqlite3_stmt *st = NULL;
-	int rc, r = 0;
+	int r = text != NULL ? store_rows(s, "officers' query", sql, row, userdata, "is", id, text)
+			     : store_rows(s, "officers' query", sql, row, userdata, "i", id);
 
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		log_error("Database query failed: %s", sqlite3_errmsg(db));
-		return -EIO;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	if (text != NULL)
-		sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (row != NULL && (r = row(st, userdata)) < 0)
-			break;
-	if (r == 0 && rc != SQLITE_DONE) {
-		log_error("Database query failed: %s", sqlite3_errmsg(db));
-		r = rc == SQLITE_FULL ? -ENOSPC : -EIO;
-	}
-	sqlite3_finalize(st);
-	return r;
+	return r < 0 ? r : 0;
 }
 
 int

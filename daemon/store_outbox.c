@@ -19,31 +19,32 @@ store_outbox_last_id(struct store *s)
 /* Acknowledgement purposes: "the first acknowledgement always" goes. */
 #define ACK_PURPOSES "('ack-stage1', 'ack-stage2', 'receipt-stage1', 'receipt-stage2')"
 
+static int
+two_counts(sqlite3_stmt *st, void *userdata)
+{
+	int64_t *v = userdata;
+
+	v[0] = sqlite3_column_int64(st, 0);
+	v[1] = sqlite3_column_int64(st, 1);
+	return 0;
+}
+
 int
 store_outbox_count_limited(struct store *s, const char *rcpt, time_t since, int64_t *ret,
 			   int64_t *ret_acks)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(store_sqlite(s),
-				    "SELECT count(*), coalesce(sum(purpose IN " ACK_PURPOSES "), 0) "
-				    "FROM outbox WHERE rcpt = ?1 AND created_at >= ?2 "
-				    "AND purpose NOT IN ('relay', 'acknowledge') "
-				    "AND purpose NOT LIKE 'notify-%' "
-				    "AND state NOT IN ('suppressed', 'held')",
-				    -1, &st, NULL);
+	int64_t v[2] = {0, 0};
+	int r = store_rows(s, "outbox_count_limited",
+			   "SELECT count(*), coalesce(sum(purpose IN " ACK_PURPOSES "), 0) "
+			   "FROM outbox WHERE rcpt = ?1 AND created_at >= ?2 "
+			   "AND purpose NOT IN ('relay', 'acknowledge', 'footer-followup') "
+			   "AND purpose NOT LIKE 'notify-%' "
+			   "AND state NOT IN ('suppressed', 'held')",
+			   two_counts, v, "si", rcpt, (int64_t)since);
 
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, rcpt, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, since);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			*ret = sqlite3_column_int64(st, 0);
-			*ret_acks = sqlite3_column_int64(st, 1);
-			rc = SQLITE_OK;
-		}
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_OK ? 0 : -EIO;
+	*ret = v[0];
+	*ret_acks = v[1];
+	return r < 0 ? r : 0;
 }
 
 int
