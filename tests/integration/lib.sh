@@ -102,6 +102,42 @@ sql() {
 	sqlite3 "$dir/complaints.db" "$1"
 }
 
+# it_mail FILE FROM TO SUBJECT [HEADER...]: a plain-text message, body on stdin.
+it_mail() {
+	local f=$1 from=$2 to=$3 subject=$4
+	shift 4
+	{
+		printf 'From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@test.example>\nDate: %s\n' \
+			"$from" "$to" "$subject" "$(basename "$f" .eml)-$RANDOM" "$(date -R)"
+		for h in "$@"; do printf '%s\n' "$h"; done
+		printf 'Content-Type: text/plain; charset=UTF-8\n\n'
+		cat
+	} >"$f"
+}
+
+# it_deliver FILE: sent to the complaints address through OpenSMTPD; waits until it is in INBOX.
+it_deliver() {
+	local before
+	before=$(mailstack_count "$COMPLAINTS" INBOX)
+	mailstack_send sender@example.net "$COMPLAINTS" "$1"
+	mailstack_wait_count "$COMPLAINTS" INBOX $((before + 1)) 20
+}
+
+# it_inbox_of ADDRESS [EXPECTED]: messages in ADDRESS's INBOX, after waiting up to
+# 10 s for EXPECTED of them (OpenSMTPD delivers a moment after accepting).
+it_inbox_of() {
+	local i n
+	for ((i = 0; i < 100; i++)); do
+		n=$(mailstack_count "$1" INBOX 2>/dev/null || echo 0)
+		[ "$n" -ge "${2:-0}" ] && break
+		sleep 0.1
+	done
+	echo "$n"
+}
+
+# it_field REF JQ: one field of the case as `complaintsctl show --json` gives it.
+it_field() { ctl show "$1" --json | jq -r "$2"; }
+
 check() { # description command...
 	local what=$1
 	shift

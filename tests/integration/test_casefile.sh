@@ -14,33 +14,10 @@ JANE=jane.resident@example.net
 SAM=sam.resident@example.org
 TOM=tom.resident@example.net
 
-msg() { # file from to subject [extra header lines...] ; body on stdin
-	local f=$1 from=$2 to=$3 subject=$4
-	shift 4
-	{
-		printf 'From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@test.example>\nDate: %s\n' \
-			"$from" "$to" "$subject" "$(basename "$f" .eml)-$RANDOM" "$(date -R)"
-		for h in "$@"; do printf '%s\n' "$h"; done
-		printf 'Content-Type: text/plain; charset=UTF-8\n\n'
-		cat
-	} >"$f"
-}
-deliver() {
-	local before
-	before=$(mailstack_count "$COMPLAINTS" INBOX)
-	mailstack_send sender@example.net "$COMPLAINTS" "$1"
-	mailstack_wait_count "$COMPLAINTS" INBOX $((before + 1)) 20
-}
-inbox_of() {
-	local i n
-	for ((i = 0; i < 100; i++)); do
-		n=$(mailstack_count "$1" INBOX 2>/dev/null || echo 0)
-		[ "$n" -ge "${2:-0}" ] && break
-		sleep 0.1
-	done
-	echo "$n"
-}
-field() { ctl show "$1" --json | jq -r "$2"; }
+msg() { it_mail "$@"; } # file from to subject [headers...]; body on stdin
+deliver() { it_deliver "$1"; }
+inbox_of() { it_inbox_of "$@"; }
+field() { it_field "$@"; }
 # mutt_read MBOX OUT: mutt opens MBOX read-only and pipes every message to OUT
 mutt_read() {
 	rm -f "$2"

@@ -10,36 +10,11 @@ it_setup
 OFFICER=olivia.officer@council.example
 JANE=jane.resident@example.net
 
-msg() { # file from subject [extra header lines...] ; body on stdin
-	local f=$1 from=$2 subject=$3
-	shift 3
-	{
-		printf 'From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@test.example>\nDate: %s\n' \
-			"$from" "$COMPLAINTS" "$subject" "$(basename "$f" .eml)-$RANDOM" "$(date -R)"
-		for h in "$@"; do printf '%s\n' "$h"; done
-		printf 'Content-Type: text/plain; charset=UTF-8\n\n'
-		cat
-	} >"$f"
-}
-deliver() { # file [count to wait for]
-	local before
-	before=$(mailstack_count "$COMPLAINTS" INBOX)
-	mailstack_send sender@example.net "$COMPLAINTS" "$1"
-	mailstack_wait_count "$COMPLAINTS" INBOX $((before + 1)) 20
-}
-# inbox_of ADDRESS [EXPECTED]: messages in ADDRESS's INBOX, after waiting up to
-# 10 s for EXPECTED of them (OpenSMTPD delivers a moment after accepting).
-inbox_of() {
-	local i n
-	for ((i = 0; i < 100; i++)); do
-		n=$(mailstack_count "$1" INBOX 2>/dev/null || echo 0)
-		[ "$n" -ge "${2:-0}" ] && break
-		sleep 0.1
-	done
-	echo "$n"
-}
+msg() { it_mail "$1" "$2" "$COMPLAINTS" "${@:3}"; } # file from subject [headers...]; body on stdin
+deliver() { it_deliver "$1"; }
+inbox_of() { it_inbox_of "$@"; }
 last_mail() { ls -t $(mailstack_messages "$1" INBOX) | head -1; }
-field() { ctl show "$1" --json | jq -r "$2"; }
+field() { it_field "$@"; }
 
 # --- 1. a complaint is acknowledged
 msg "$dir/c1.eml" "Jane Resident <$JANE>" "Missed bin collections on Orchard Close" <<'EOF2'

@@ -14,24 +14,9 @@ OFFICER=olivia.officer@council.example
 CLLR=cllr.m.lowe@council.example
 TEAM=complaints-team@council.example
 
-msg() { # file from subject [extra header lines...] ; body on stdin
-	local f=$1 from=$2 subject=$3
-	shift 3
-	{
-		printf 'From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@test.example>\nDate: %s\n' \
-			"$from" "$COMPLAINTS" "$subject" "$(basename "$f" .eml)-$RANDOM" "$(date -R)"
-		for h in "$@"; do printf '%s\n' "$h"; done
-		printf 'Content-Type: text/plain; charset=UTF-8\n\n'
-		cat
-	} >"$f"
-}
-deliver() {
-	local before
-	before=$(mailstack_count "$COMPLAINTS" INBOX)
-	mailstack_send sender@example.net "$COMPLAINTS" "$1"
-	mailstack_wait_count "$COMPLAINTS" INBOX $((before + 1)) 20
-}
-field() { ctl show "$1" --json | jq -r "$2"; }
+msg() { it_mail "$1" "$2" "$COMPLAINTS" "${@:3}"; } # file from subject [headers...]; body on stdin
+deliver() { it_deliver "$1"; }
+field() { it_field "$@"; }
 ref_of() { ctl list --json | jq -r ".[] | select(.complainant.email == \"$1\" or .representative.email == \"$1\") | .ref" | tail -1; }
 # The subject and decoded text of the newest mail of a purpose on a case.
 outmail() { # ref purpose

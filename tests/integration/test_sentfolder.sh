@@ -16,35 +16,12 @@ JANE=jane.resident@example.net
 BOB=bob.resident@example.org
 CAROL=carol.resident@example.net
 
-msg() { # file from to subject [extra header lines...] ; body on stdin
-	local f=$1 from=$2 to=$3 subject=$4
-	shift 4
-	{
-		printf 'From: %s\nTo: %s\nSubject: %s\nMessage-ID: <%s@test.example>\nDate: %s\n' \
-			"$from" "$to" "$subject" "$(basename "$f" .eml)-$RANDOM" "$(date -R)"
-		for h in "$@"; do printf '%s\n' "$h"; done
-		printf 'Content-Type: text/plain; charset=UTF-8\n\n'
-		cat
-	} >"$f"
-}
-deliver() {
-	local before
-	before=$(mailstack_count "$COMPLAINTS" INBOX)
-	mailstack_send sender@example.net "$COMPLAINTS" "$1"
-	mailstack_wait_count "$COMPLAINTS" INBOX $((before + 1)) 20
-}
+msg() { it_mail "$@"; } # file from to subject [headers...]; body on stdin
+deliver() { it_deliver "$1"; }
 append_sent() { MAILSTACK_HOST=$MAILSTACK_HOST IMAP_PORT=$IMAP_PORT MAILSTACK_PASSWORD_FILE=$MAILSTACK_PASSWORD_FILE python3 "$top_srcdir/tests/integration/imap_append.py" "$COMPLAINTS" "Sent Items" "$@"; }
-inbox_of() {
-	local i n
-	for ((i = 0; i < 100; i++)); do
-		n=$(mailstack_count "$1" INBOX 2>/dev/null || echo 0)
-		[ "$n" -ge "${2:-0}" ] && break
-		sleep 0.1
-	done
-	echo "$n"
-}
+inbox_of() { it_inbox_of "$@"; }
 last_mail() { ls -t $(mailstack_messages "$1" INBOX) | head -1; }
-field() { ctl show "$1" --json | jq -r "$2"; }
+field() { it_field "$@"; }
 unqp() { sed -e ':a' -e '/=$/{N;s/=\n//;ba}' "$1"; }
 # open_case FILE FROM SUBJECT: a complaint delivered and processed; prints its reference
 open_case() {
