@@ -18,10 +18,11 @@ msg() { it_mail "$@"; } # file from to subject [headers...]; body on stdin
 deliver() { it_deliver "$1"; }
 inbox_of() { it_inbox_of "$@"; }
 field() { it_field "$@"; }
-# mutt_read MBOX OUT: mutt opens MBOX read-only and pipes every message to OUT
+# mutt_read MBOX OUT: mutt opens MBOX read-only and pipes every message to OUT, in the
+# file's order (mutt sorts by Date: otherwise, and mail of the same second can swap)
 mutt_read() {
 	rm -f "$2"
-	timeout 30 script -qec "TERM=xterm mutt -n -R -F /dev/null -f '$1' -e 'set pipe_split=yes; set wait_key=no' -e 'push \"<tag-pattern>~A<enter><tag-prefix><pipe-message>cat >>$2<enter><exit>\"'" /dev/null >/dev/null 2>&1
+	timeout 30 script -qec "TERM=xterm mutt -n -R -F /dev/null -f '$1' -e 'set sort=mailbox-order; set pipe_split=yes; set wait_key=no' -e 'push \"<tag-pattern>~A<enter><tag-prefix><pipe-message>cat >>$2<enter><exit>\"'" /dev/null >/dev/null 2>&1
 }
 
 # --- 1. a complaint with two photos; a "From " line in the text (mbox quoting)
