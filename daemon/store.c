@@ -17,123 +17,9 @@
 
 #include "buf.h"
 #include "store.h"
+#include "store_schema.h"
 #include "util.h"
 
-static const char *const migrations[] = {
-	/* 1: the first schema */
-	"CREATE TABLE mailbox_state ("
-	"  mailbox TEXT PRIMARY KEY,"
-	"  uidvalidity INTEGER NOT NULL,"
-	"  last_uid INTEGER NOT NULL);"
-	"CREATE TABLE ref_seq (year INTEGER PRIMARY KEY, last INTEGER NOT NULL);"
-	"CREATE TABLE cases ("
-	"  id INTEGER PRIMARY KEY,"
-	"  ref TEXT NOT NULL UNIQUE,"
-	"  kind TEXT NOT NULL,"
-	"  stage INTEGER NOT NULL DEFAULT 1 CHECK (stage IN (1, 2)),"
-	"  status TEXT NOT NULL DEFAULT 'open',"
-	"  scheme TEXT NOT NULL DEFAULT 'lgsco',"
-	"  route TEXT NOT NULL DEFAULT '',"
-	"  subject TEXT NOT NULL DEFAULT '',"
-	"  subject_key TEXT NOT NULL DEFAULT '',"
-	"  complainant_name TEXT NOT NULL DEFAULT '',"
-	"  complainant_email TEXT NOT NULL DEFAULT '',"
-	"  rep_email TEXT NOT NULL DEFAULT '',"
-	"  rep_role TEXT NOT NULL DEFAULT '',"
-	"  rep_consent TEXT NOT NULL DEFAULT '',"
-	"  officer TEXT NOT NULL DEFAULT '',"
-	"  received_at INTEGER NOT NULL,"
-	"  received_date TEXT NOT NULL,"
-	"  ack_due TEXT NOT NULL DEFAULT '',"
-	"  acknowledged_at INTEGER NOT NULL DEFAULT 0,"
-	"  response_due TEXT NOT NULL DEFAULT '',"
-	"  responded_at INTEGER NOT NULL DEFAULT 0,"
-	"  extension_days INTEGER NOT NULL DEFAULT 0,"
-	"  outcome TEXT NOT NULL DEFAULT '',"
-	"  flags TEXT NOT NULL DEFAULT '',"
-	"  escalated_at INTEGER NOT NULL DEFAULT 0,"
-	"  first_and_final INTEGER NOT NULL DEFAULT 0,"
-	"  s1_acknowledged_at INTEGER NOT NULL DEFAULT 0,"
-	"  s1_response_due TEXT NOT NULL DEFAULT '',"
-	"  s1_responded_at INTEGER NOT NULL DEFAULT 0,"
-	"  s1_extension_days INTEGER NOT NULL DEFAULT 0,"
-	"  s1_outcome TEXT NOT NULL DEFAULT '',"
-	"  created_at INTEGER NOT NULL,"
-	"  updated_at INTEGER NOT NULL);"
-	"CREATE INDEX cases_thread ON cases(complainant_email, subject_key);"
-	"CREATE INDEX cases_ack_due ON cases(ack_due) WHERE status = 'open';"
-	"CREATE INDEX cases_response_due ON cases(response_due) WHERE status = 'open';"
-	"CREATE TABLE messages ("
-	"  id INTEGER PRIMARY KEY,"
-	"  case_id INTEGER REFERENCES cases(id),"
-	"  direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),"
-	"  role TEXT NOT NULL,"
-	"  message_id TEXT NOT NULL,"
-	"  digest TEXT NOT NULL,"
-	"  mailbox TEXT,"
-	"  uidvalidity INTEGER,"
-	"  uid INTEGER,"
-	"  from_email TEXT NOT NULL DEFAULT '',"
-	"  from_name TEXT NOT NULL DEFAULT '',"
-	"  subject TEXT NOT NULL DEFAULT '',"
-	"  received_at INTEGER NOT NULL,"
-	"  automatic TEXT NOT NULL DEFAULT '',"
-	"  state TEXT NOT NULL,"
-	"  reason TEXT NOT NULL DEFAULT '',"
-	"  body TEXT NOT NULL DEFAULT '',"
-	"  raw BLOB NOT NULL);"
-	"CREATE UNIQUE INDEX messages_uid ON messages(mailbox, uidvalidity, uid) WHERE uid IS NOT NULL;"
-	"CREATE INDEX messages_message_id ON messages(message_id);"
-	"CREATE INDEX messages_case ON messages(case_id);"
-	"CREATE TABLE events ("
-	"  id INTEGER PRIMARY KEY,"
-	"  case_id INTEGER NOT NULL REFERENCES cases(id),"
-	"  at INTEGER NOT NULL,"
-	"  actor TEXT NOT NULL DEFAULT '',"
-	"  type TEXT NOT NULL,"
-	"  detail TEXT NOT NULL DEFAULT '');"
-	"CREATE INDEX events_case ON events(case_id);"
-	"CREATE INDEX events_type ON events(type, at);"
-	"CREATE TABLE outbox ("
-	"  id INTEGER PRIMARY KEY,"
-	"  case_id INTEGER REFERENCES cases(id),"
-	"  purpose TEXT NOT NULL,"
-	"  message_id TEXT NOT NULL UNIQUE,"
-	"  in_reply_to TEXT NOT NULL DEFAULT '',"
-	"  rcpt TEXT NOT NULL,"
-	"  data BLOB NOT NULL,"
-	"  state TEXT NOT NULL DEFAULT 'queued',"
-	"  attempts INTEGER NOT NULL DEFAULT 0,"
-	"  next_attempt INTEGER NOT NULL DEFAULT 0,"
-	"  last_error TEXT NOT NULL DEFAULT '',"
-	"  created_at INTEGER NOT NULL,"
-	"  sent_at INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX outbox_due ON outbox(next_attempt) WHERE state = 'queued';"
-	"CREATE INDEX outbox_case ON outbox(case_id);",
-	/* 2: the per-address auto-reply count (every new case) without scanning the outbox */
-	"CREATE INDEX outbox_rcpt ON outbox(rcpt, created_at);",
-	/*
-	 * 3: what the deadline scan has already done about a case's current
-	 * deadline (store_case_deadline_done's keys), so each round
-	 * reads only the cases with something new to do; the due-date indexes
-	 * carry it, so the others are skipped without reading their rows.
-	 */
-	"ALTER TABLE cases ADD COLUMN breach_done TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE cases ADD COLUMN reminder_done TEXT NOT NULL DEFAULT '';"
-	"DROP INDEX cases_ack_due;"
-	"DROP INDEX cases_response_due;"
-	"CREATE INDEX cases_ack_due ON cases(acknowledged_at, ack_due, response_due, stage, "
-	"breach_done) "
-	"WHERE status = 'open';"
-	"CREATE INDEX cases_response_due ON cases(response_due, stage, breach_done, reminder_done) "
-	"WHERE status = 'open';",
-	/* 4: the acknowledgement reminder (store_case_ack_due_soon) reads reminder_done too */
-	"DROP INDEX cases_ack_due;"
-	"CREATE INDEX cases_ack_due ON cases(acknowledged_at, ack_due, response_due, stage, "
-	"breach_done, reminder_done) WHERE status = 'open';",
-	/* 5: the service area of a case (rules "area NAME:"), daemon/store_officers.c */
-	"ALTER TABLE cases ADD COLUMN area TEXT NOT NULL DEFAULT '';",
-};
 
 enum stmt_id {
 	ST_MAILBOX_GET,
@@ -384,19 +270,19 @@ store_migrate(struct store *s)
 		return store_fail(s, sqlite3_errcode(s->db), "PRAGMA user_version");
 	version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
 	sqlite3_finalize(st);
-	if (version > (int)ELEMENTSOF(migrations)) {
+	if (version > (int)store_n_migrations) {
 		free(s->error);
 		s->error = xasprintf("database schema version %d is newer than this program (%zu)",
-				     version, ELEMENTSOF(migrations));
+				     version, store_n_migrations);
 		return -EPROTO;
 	}
-	for (int v = version; v < (int)ELEMENTSOF(migrations); v++) {
+	for (int v = version; v < (int)store_n_migrations; v++) {
 		char set[64];
 
 		r = store_exec(s, "BEGIN IMMEDIATE");
 		if (r < 0)
 			return r;
-		r = store_exec(s, migrations[v]);
+		r = store_exec(s, store_migrations[v]);
 		if (r == 0) {
 			int n = snprintf(set, sizeof(set), "PRAGMA user_version = %d", v + 1);
 
