@@ -229,6 +229,65 @@ oauth_device_done(struct oauth_device *d)
 }
 
 int
+oauth_service_account_parse(const char *data, size_t len, struct oauth_service_account *ret,
+			    char **ret_error)
+{
+	static const struct json_limits lim = {
+	    .max_input = 64 * 1024, .max_depth = 4, .max_string = 16 * 1024,
+	    .max_values = 200, .max_members = 50,
+	};
+	_cleanup_free_ char *err = NULL;
+	struct json_value root;
+	const char *type, *email, *key, *kid, *uri;
+	int r;
+
+	*ret_error = NULL;
+	r = json_parse(data, len, &lim, &root, &err);
+	if (r < 0) {
+		*ret_error = xasprintf("not a JSON key file (%s)", err);
+		return -EINVAL;
+	}
+	type = json_member_string(&root, "type");
+	email = json_member_string(&root, "client_email");
+	key = json_member_string(&root, "private_key");
+	kid = json_member_string(&root, "private_key_id");
+	uri = json_member_string(&root, "token_uri");
+	if (type == NULL || !streq(type, "service_account"))
+		*ret_error = xasprintf("not a service account key (\"type\" is %s%s%s): create a JSON key under IAM, Service accounts, Keys",
+				       type ? "\"" : "", type ? type : "missing", type ? "\"" : "");
+	else if (email == NULL || !printable(email, 320) || strchr(email, '@') == NULL)
+		*ret_error = xstrdup("the key has no client_email");
+	else if (key == NULL || strstr(key, "-----BEGIN") == NULL)
+		*ret_error = xstrdup("the key has no private_key in PEM");
+	else if (uri != NULL && !startswith(uri, "https://"))
+		*ret_error = xstrdup("the key's token_uri is not https://");
+	if (*ret_error != NULL) {
+		json_value_free(&root);
+		return -EINVAL;
+	}
+	*ret = (struct oauth_service_account){
+	    .client_email = xstrdup(email),
+	    .private_key = xstrdup(key),
+	    .private_key_id = kid && printable(kid, 200) ? xstrdup(kid) : NULL,
+	    .token_uri = uri ? xstrdup(uri) : NULL,
+	};
+	json_value_free(&root);
+	return 0;
+}
+
+void
+oauth_service_account_done(struct oauth_service_account *sa)
+{
+	if (sa->private_key)
+		explicit_bzero(sa->private_key, strlen(sa->private_key));
+	free(sa->client_email);
+	free(sa->private_key);
+	free(sa->private_key_id);
+	free(sa->token_uri);
+	*sa = (struct oauth_service_account){0};
+}
+
+int
 oauth_form_add(struct buf *b, const char *key, const char *value)
 {
 	static const char hex[] = "0123456789ABCDEF";

@@ -56,6 +56,19 @@ struct oauth_device {
 int oauth_device_parse(const char *data, size_t len, struct oauth_device *ret, char **ret_error);
 void oauth_device_done(struct oauth_device *d);
 
+/* A Google service account's JSON key (the fields used; the key stays PEM). */
+struct oauth_service_account {
+	char *client_email;
+	char *private_key;    /* PEM */
+	char *private_key_id; /* the JWT's kid, NULL when absent */
+	char *token_uri;      /* NULL when absent */
+};
+
+/* 0, or -EINVAL with *ret_error saying what is missing (never any of the key). */
+int oauth_service_account_parse(const char *data, size_t len, struct oauth_service_account *ret,
+				char **ret_error);
+void oauth_service_account_done(struct oauth_service_account *sa);
+
 /* Is s a b64token of at most OAUTH_MAX_TOKEN bytes? */
 bool oauth_token_valid(const char *s);
 

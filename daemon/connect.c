@@ -1,0 +1,115 @@
+/*
+ * connect.c - build the IMAP and SMTP adapters from the configuration.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "connect.h"
+#include "log.h"
+#include "oauth.h"
+#include "util.h"
+
+static void
+wipe(char *s)
+{
+	if (s != NULL)
+		explicit_bzero(s, strlen(s));
+}
+
+static int
+make_smtp(const struct config *cfg, struct token_source *token, struct smtp **ret,
+	  struct errlist *errs)
+{
+	_cleanup_free_ char *password = NULL, *error = NULL;
+	bool oauth = streq(cfg->smtp_auth, "oauth2");
+	struct smtp_config sc;
+	int r;
+
+	*ret = NULL;
+	if (isempty(cfg->smtp_url)) {
+		log_warning("No [smtp] url configured: replies are queued but not sent");
+		return 0;
+	}
+	if (streq(cfg->smtp_auth, "password") &&
+	    config_read_secret(cfg, cfg->smtp_password_file, &password, errs) < 0)
+		return -EINVAL;
+	sc = (struct smtp_config){
+		.url = cfg->smtp_url,
+		.starttls = cfg->smtp_starttls,
+		.username = streq(cfg->smtp_auth, "none") ? "" : cfg->smtp_username,
+		.password = password ? password : "",
+		.token = oauth ? token : NULL,
+		.tls_verify = cfg->smtp_tls_verify,
+		.ca_file = cfg->smtp_ca_file,
+		.helo_name = cfg->smtp_helo_name,
+		.timeout = cfg->smtp_timeout,
+	};
+	r = smtp_new(&sc, ret, &error);
+	wipe(password);
+	if (r < 0) {
+		errlist_add(errs, "smtp.url: %s", error);
+		return -EINVAL;
+	}
+	if (!cfg->smtp_tls_verify)
+		log_warning("smtp.tls_verify = no: the SMTP server's certificate is not checked");
+	return 0;
+}
+
+static int
+make_imap(const struct config *cfg, struct token_source *token, struct imap **ret,
+	  struct errlist *errs)
+{
+	_cleanup_free_ char *password = NULL, *error = NULL;
+	bool oauth = streq(cfg->imap_auth, "oauth2");
+	struct imap_config ic;
+
+	if (!oauth && config_read_secret(cfg, cfg->imap_password_file, &password, errs) < 0)
+		return -EINVAL;
+	ic = (struct imap_config){
+		.url = cfg->imap_url,
+		.starttls = cfg->imap_starttls,
+		.username = cfg->imap_username,
+		.password = password ? password : "",
+		.token = oauth ? token : NULL,
+		.tls_verify = cfg->imap_tls_verify,
+		.ca_file = cfg->imap_ca_file,
+		.timeout = (unsigned)cfg->imap_timeout,
+	};
+	*ret = imap_new(&ic, &error);
+	wipe(password);
+	if (*ret == NULL) {
+		errlist_add(errs, "imap.url: %s", error);
+		return -EINVAL;
+	}
+	if (!cfg->imap_tls_verify)
+		log_warning("imap.tls_verify = no: the IMAP server's certificate is not checked");
+	return 0;
+}
+
+int
+connect_new(const struct config *cfg, struct imap **ret_imap, struct smtp **ret_smtp,
+	    struct errlist *errs)
+{
+	struct oauth *oauth = NULL;
+	struct imap *imap = NULL;
+	struct smtp *smtp = NULL;
+	int r;
+
+	if (config_uses_oauth(cfg) && oauth_new(cfg, &oauth, errs) < 0)
+		return -EINVAL;
+	r = make_imap(cfg, oauth ? oauth_source(oauth) : NULL, &imap, errs);
+	if (r == 0 && ret_smtp != NULL)
+		r = make_smtp(cfg, oauth ? oauth_source(oauth) : NULL, &smtp, errs);
+	oauth_unref(oauth); /* the adapters hold their own references */
+	if (r < 0) {
+		imap_free(imap);
+		smtp_free(smtp);
+		return r;
+	}
+	*ret_imap = imap;
+	if (ret_smtp != NULL)
+		*ret_smtp = smtp;
+	return 0;
+}
