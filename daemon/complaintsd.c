@@ -362,7 +362,8 @@ daemon_round(struct daemon *d)
 		if (ir != IMAP_OK) {
 			d->retry_cap = NETWORK_RETRY_MAX;
 			if (retry_worth_logging(d))
-				log_warning("Cannot reach the IMAP server: %s; retrying in %u seconds (attempt %u)",
+				log_warning("Cannot %s the IMAP server: %s; retrying in %u seconds (attempt %u)",
+					    startswith(imap_last_error(d->imap), "no token") ? "log in to" : "reach",
 					    imap_last_error(d->imap), retry_wait(d), d->failures + 1);
 			sd_notifyf(0, "STATUS=Not connected, retrying (attempt %u); the mail stays in the mailbox: %s",
 				   d->failures + 1, imap_last_error(d->imap));

@@ -128,6 +128,14 @@ oauth_post(const char *url, const char *body, struct oauth_answer *ret, char **r
 		return TOKEN_UNREACHABLE;
 	}
 	r = oauth_answer_parse(answer, len, ret, &err);
+	if (r < 0 && (status == 400 || status == 401 || status == 403)) {
+		/* a refusal without RFC 6749's JSON (glewlwyd answers so): still a refusal */
+		*ret = (struct oauth_answer){
+		    .error = xstrdup(status == 400 ? "invalid_grant" : "invalid_client"),
+		    .error_description = xasprintf("HTTP %ld without a reason; the provider's own log says why", status),
+		};
+		return TOKEN_OK;
+	}
 	if (r < 0) {
 		*ret_error = xasprintf("the identity provider at %s answered HTTP %ld without a token answer: %s",
 				       url, status, err);
