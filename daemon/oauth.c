@@ -355,6 +355,19 @@ oauth_write_refresh_token(const char *path, const char *token, char **ret_error)
 	}
 	if (fchmod(fd, 0600) < 0 || write(fd, line, len) != (ssize_t)len || fsync(fd) < 0)
 		r = -errno;
+	if (r == 0 && geteuid() == 0) {
+		/* root running oauth login for the daemon: the file keeps the owner of the
+		 * one it replaces, or takes its directory's, so the daemon can read it */
+		_cleanup_free_ char *dir = xstrdup(path);
+		char *slash = strrchr(dir, '/');
+		struct stat st;
+
+		if (slash != NULL)
+			*(slash == dir ? slash + 1 : slash) = '\0';
+		if ((stat(path, &st) == 0 || stat(slash != NULL ? dir : ".", &st) == 0) &&
+		    fchown(fd, st.st_uid, st.st_gid) < 0)
+			r = -errno;
+	}
 	explicit_bzero(line, len);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;

@@ -264,6 +264,17 @@ test_refresh_token_written_atomically(void **state)
 	assert_non_null(fgets(line, sizeof(line), f));
 	fclose(f);
 	assert_string_equal(line, "1//0gNew-token\n");
+	if (geteuid() == 0) {
+		/* root writing for the daemon: the new file takes its directory's owner */
+		_cleanup_free_ char *sub = xasprintf("%s/state", dir), *in = xasprintf("%s/state/token", dir);
+
+		assert_int_equal(mkdir(sub, 0700), 0);
+		assert_int_equal(chown(sub, 65534, 65534), 0);
+		assert_int_equal(oauth_write_refresh_token(in, "tok", &err), 0);
+		assert_int_equal(stat(in, &st), 0);
+		assert_int_equal(st.st_uid, 65534);
+		assert_int_equal(st.st_mode & 0777, 0600);
+	}
 	/* a directory that cannot be written: an error naming the file, the old file kept */
 	assert_true(oauth_write_refresh_token("/proc/complaintsd-none/token", "x", &err) < 0);
 	assert_non_null(strstr(err, "/proc/complaintsd-none/token"));
