@@ -17,8 +17,13 @@
 #include "store.h"
 #include "util.h"
 
-/* More distinct queries than this and the oldest are finalised and prepared again. */
-#define STMT_CACHE_SIZE 48
+/*
+ * More distinct queries than this and the oldest are finalised and prepared
+ * again.  Room for every query of the store_*.c files with a margin: a walk's
+ * callback (the deadline check, the listings) runs other queries while the
+ * walk's own statement is still stepping, and must not push it out.
+ */
+#define STMT_CACHE_SIZE 64
 
 struct stmt_cache {
 	struct {
