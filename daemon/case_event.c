@@ -9,7 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
-#include "case_impl.h"
+#include "case_ctx.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
@@ -42,7 +42,7 @@ case_event(const struct case_ctx *cx, const struct case_row *c, const char *acto
 }
 
 /* A key event: logged with its catalogued MESSAGE_ID (systemd/complaintsd.catalog). */
-int __attribute__((format(printf, 6, 7)))
+int
 case_event_key(const struct case_ctx *cx, const struct case_row *c, int priority,
 	       const char *catalog_id, const char *type, const char *fmt, ...)
 {

@@ -1,6 +1,6 @@
 /*
  * case_impl.h - what the parts of the case machine share (case.c,
- * case_command.c, case_reply.c, case_event.c); not for other modules.
+ * case_command.c, case_reply.c); not for other modules.
  */
 #ifndef COMPLAINTSD_CASE_IMPL_H
 #define COMPLAINTSD_CASE_IMPL_H
@@ -13,11 +13,6 @@
 #include "template.h"
 
 struct officer_cmd;
-
-/* case_event.c */
-int case_event_key(const struct case_ctx *cx, const struct case_row *c, int priority,
-	       const char *catalog_id, const char *type, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
 
 /* case.c */
 int case_set_status(const struct case_ctx *cx, struct case_row *c, enum case_status to,

@@ -11,6 +11,7 @@
 #include "compose.h"
 #include "conf.h"
 #include "log.h"
+#include "message.h"
 #include "notify.h"
 #include "outbox.h"
 #include "quote.h"
