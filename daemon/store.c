@@ -378,23 +378,51 @@ step_int64(struct store *s, sqlite3_stmt *st, const char *what, int64_t *ret)
 	return r;
 }
 
+/* Step a statement expected to return at most one row of two integers. -ENOENT when none. */
+static int
+step_two_int64(struct store *s, sqlite3_stmt *st, const char *what, int64_t *ret_a, int64_t *ret_b)
+{
+	int rc = sqlite3_step(st), r = 0;
+
+	if (rc == SQLITE_ROW) {
+		*ret_a = sqlite3_column_int64(st, 0);
+		*ret_b = sqlite3_column_int64(st, 1);
+	} else
+		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, what);
+	stmt_done(st);
+	return r;
+}
+
+/* Step a statement expected to return at most one text (malloc'ed). -ENOENT when none. */
+static int
+step_str(struct store *s, sqlite3_stmt *st, const char *what, char **ret)
+{
+	int rc = sqlite3_step(st), r = 0;
+
+	if (rc == SQLITE_ROW)
+		*ret = store_col_str(st, 0);
+	else
+		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, what);
+	stmt_done(st);
+	return r;
+}
+
 int
 store_mailbox_get(struct store *s, const char *mailbox, uint32_t *ret_uidvalidity,
 		  uint32_t *ret_last_uid)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_MAILBOX_GET);
-	int rc, r = 0;
+	int64_t uidvalidity, last_uid;
+	int r;
 
 	if (st == NULL)
 		return -EIO;
 	bind_text(st, 1, mailbox);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ret_uidvalidity = (uint32_t)sqlite3_column_int64(st, 0);
-		*ret_last_uid = (uint32_t)sqlite3_column_int64(st, 1);
-	} else
-		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, "mailbox_get");
-	stmt_done(st);
+	r = step_two_int64(s, st, "mailbox_get", &uidvalidity, &last_uid);
+	if (r == 0) {
+		*ret_uidvalidity = (uint32_t)uidvalidity;
+		*ret_last_uid = (uint32_t)last_uid;
+	}
 	return r;
 }
 
@@ -416,20 +444,13 @@ store_message_find_uid(struct store *s, const char *mailbox, uint32_t uidvalidit
 		       char **ret_state)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_MSG_FIND_UID);
-	int rc, r = 0;
 
 	if (st == NULL)
 		return -EIO;
 	bind_text(st, 1, mailbox);
 	sqlite3_bind_int64(st, 2, uidvalidity);
 	sqlite3_bind_int64(st, 3, uid);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*ret_state = xstrdup((const char *)sqlite3_column_text(st, 0));
-	else
-		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, "message_find_uid");
-	stmt_done(st);
-	return r;
+	return step_str(s, st, "message_find_uid", ret_state);
 }
 
 int
@@ -620,14 +641,6 @@ store_case_update(struct store *s, const struct case_row *c)
 	return step_done(s, st, "case_update");
 }
 
-static char *
-col_str(sqlite3_stmt *st, int i)
-{
-	const unsigned char *v = sqlite3_column_text(st, i);
-
-	return xstrdup(v ? (const char *)v : "");
-}
-
 int
 store_event_add(struct store *s, int64_t case_id, time_t at, const char *actor, const char *type,
 		const char *detail)
@@ -737,19 +750,11 @@ int
 store_outbox_find(struct store *s, const char *message_id, int64_t *ret_id, int64_t *ret_case_id)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_OUTBOX_FIND);
-	int rc, r = 0;
 
 	if (st == NULL)
 		return -EIO;
 	bind_text(st, 1, message_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ret_id = sqlite3_column_int64(st, 0);
-		*ret_case_id = sqlite3_column_int64(st, 1);
-	} else
-		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, "outbox_find");
-	stmt_done(st);
-	return r;
+	return step_two_int64(s, st, "outbox_find", ret_id, ret_case_id);
 }
 
 int
@@ -768,18 +773,11 @@ int
 store_case_first_message_id(struct store *s, int64_t case_id, char **ret)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_CASE_FIRST_MSGID);
-	int rc, r = 0;
 
 	if (st == NULL)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, case_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*ret = col_str(st, 0);
-	else
-		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, "case_first_message_id");
-	stmt_done(st);
-	return r;
+	return step_str(s, st, "case_first_message_id", ret);
 }
 
 /* The keys are the ones store_case_due's query builds from the case's columns. */

@@ -23,50 +23,42 @@
 	"outcome, flags, escalated_at, first_and_final, s1_acknowledged_at, s1_response_due, "     \
 	"s1_responded_at, s1_extension_days, s1_outcome, created_at, updated_at"
 
-static char *
-col_str(sqlite3_stmt *st, int i)
-{
-	const unsigned char *v = sqlite3_column_text(st, i);
-
-	return xstrdup(v ? (const char *)v : "");
-}
-
 static struct case_row *
 case_from_row(sqlite3_stmt *st)
 {
 	struct case_row *c = xcalloc(1, sizeof(*c));
 
 	c->id = sqlite3_column_int64(st, 0);
-	c->ref = col_str(st, 1);
-	c->kind = col_str(st, 2);
+	c->ref = store_col_str(st, 1);
+	c->kind = store_col_str(st, 2);
 	c->stage = sqlite3_column_int(st, 3);
-	c->status = col_str(st, 4);
-	c->scheme = col_str(st, 5);
-	c->route = col_str(st, 6);
-	c->subject = col_str(st, 7);
-	c->subject_key = col_str(st, 8);
-	c->complainant_name = col_str(st, 9);
-	c->complainant_email = col_str(st, 10);
-	c->rep_email = col_str(st, 11);
-	c->rep_role = col_str(st, 12);
-	c->rep_consent = col_str(st, 13);
-	c->officer = col_str(st, 14);
+	c->status = store_col_str(st, 4);
+	c->scheme = store_col_str(st, 5);
+	c->route = store_col_str(st, 6);
+	c->subject = store_col_str(st, 7);
+	c->subject_key = store_col_str(st, 8);
+	c->complainant_name = store_col_str(st, 9);
+	c->complainant_email = store_col_str(st, 10);
+	c->rep_email = store_col_str(st, 11);
+	c->rep_role = store_col_str(st, 12);
+	c->rep_consent = store_col_str(st, 13);
+	c->officer = store_col_str(st, 14);
 	c->received_at = sqlite3_column_int64(st, 15);
-	c->received_date = col_str(st, 16);
-	c->ack_due = col_str(st, 17);
+	c->received_date = store_col_str(st, 16);
+	c->ack_due = store_col_str(st, 17);
 	c->acknowledged_at = sqlite3_column_int64(st, 18);
-	c->response_due = col_str(st, 19);
+	c->response_due = store_col_str(st, 19);
 	c->responded_at = sqlite3_column_int64(st, 20);
 	c->extension_days = sqlite3_column_int(st, 21);
-	c->outcome = col_str(st, 22);
-	c->flags = col_str(st, 23);
+	c->outcome = store_col_str(st, 22);
+	c->flags = store_col_str(st, 23);
 	c->escalated_at = sqlite3_column_int64(st, 24);
 	c->first_and_final = sqlite3_column_int(st, 25) != 0;
 	c->s1_acknowledged_at = sqlite3_column_int64(st, 26);
-	c->s1_response_due = col_str(st, 27);
+	c->s1_response_due = store_col_str(st, 27);
 	c->s1_responded_at = sqlite3_column_int64(st, 28);
 	c->s1_extension_days = sqlite3_column_int(st, 29);
-	c->s1_outcome = col_str(st, 30);
+	c->s1_outcome = store_col_str(st, 30);
 	c->created_at = sqlite3_column_int64(st, 31);
 	c->updated_at = sqlite3_column_int64(st, 32);
 	return c;

@@ -92,32 +92,24 @@ store_outbox_move(struct store *s, int64_t id, const char *from, const char *to,
 	"id, coalesce(case_id, 0), purpose, message_id, in_reply_to, rcpt, data, state, attempts, " \
 	"next_attempt, last_error, created_at, sent_at"
 
-static char *
-col_str(sqlite3_stmt *st, int i)
-{
-	const unsigned char *v = sqlite3_column_text(st, i);
-
-	return xstrdup(v ? (const char *)v : "");
-}
-
 static void
 outbox_from_row(sqlite3_stmt *st, struct outbox_row *o)
 {
 	o->id = sqlite3_column_int64(st, 0);
 	o->case_id = sqlite3_column_int64(st, 1);
-	o->purpose = col_str(st, 2);
-	o->message_id = col_str(st, 3);
-	o->in_reply_to = col_str(st, 4);
-	o->rcpt = col_str(st, 5);
+	o->purpose = store_col_str(st, 2);
+	o->message_id = store_col_str(st, 3);
+	o->in_reply_to = store_col_str(st, 4);
+	o->rcpt = store_col_str(st, 5);
 	o->len = (size_t)sqlite3_column_bytes(st, 6);
 	o->data = xmalloc(o->len + 1);
 	if (o->len > 0)
 		memcpy(o->data, sqlite3_column_blob(st, 6), o->len);
 	o->data[o->len] = '\0';
-	o->state = col_str(st, 7);
+	o->state = store_col_str(st, 7);
 	o->attempts = sqlite3_column_int(st, 8);
 	o->next_attempt = sqlite3_column_int64(st, 9);
-	o->last_error = col_str(st, 10);
+	o->last_error = store_col_str(st, 10);
 	o->created_at = sqlite3_column_int64(st, 11);
 	o->sent_at = sqlite3_column_int64(st, 12);
 }

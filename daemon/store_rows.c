@@ -106,3 +106,11 @@ store_rows(struct store *s, const char *what, const char *sql, store_row_fn row,
 	sqlite3_clear_bindings(st);
 	return r < 0 ? r : n;
 }
+
+char *
+store_col_str(struct sqlite3_stmt *st, int i)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+
+	return xstrdup(v ? (const char *)v : "");
+}
