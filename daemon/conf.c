@@ -489,8 +489,8 @@ config_validate_oauth(struct config *c, struct errlist *errs)
 		if (secret == cert)
 			errlist_add(errs, "%s: [oauth2] the client credentials grant needs %s client_secret_file or client_certificate_file", p,
 				    secret ? "only one of" : "one of");
-		if (cert && !ms)
-			errlist_add(errs, "%s: oauth2.client_certificate_file: a certificate credential is for provider = microsoft", p);
+		if (cert && google)
+			errlist_add(errs, "%s: oauth2.client_certificate_file: a certificate credential is for provider = microsoft or generic (RFC 7523 private_key_jwt)", p);
 	}
 	if (streq(g, "jwt_bearer") && isempty(c->oauth_service_account_file))
 		errlist_add(errs, "%s: oauth2.service_account_file: missing: the service account's JSON key", p);

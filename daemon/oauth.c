@@ -128,6 +128,14 @@ oauth_post(const char *url, const char *body, struct oauth_answer *ret, char **r
 		return TOKEN_UNREACHABLE;
 	}
 	r = oauth_answer_parse(answer, len, ret, &err);
+	if (r < 0 && (status == 400 || status == 401 || status == 403)) {
+		/* a refusal without RFC 6749's JSON (glewlwyd answers so): still a refusal */
+		*ret = (struct oauth_answer){
+		    .error = xstrdup(status == 400 ? "invalid_grant" : "invalid_client"),
+		    .error_description = xasprintf("HTTP %ld without a reason; the provider's own log says why", status),
+		};
+		return TOKEN_OK;
+	}
 	if (r < 0) {
 		*ret_error = xasprintf("the identity provider at %s answered HTTP %ld without a token answer: %s",
 				       url, status, err);
@@ -347,6 +355,19 @@ oauth_write_refresh_token(const char *path, const char *token, char **ret_error)
 	}
 	if (fchmod(fd, 0600) < 0 || write(fd, line, len) != (ssize_t)len || fsync(fd) < 0)
 		r = -errno;
+	if (r == 0 && geteuid() == 0) {
+		/* root running oauth login for the daemon: the file keeps the owner of the
+		 * one it replaces, or takes its directory's, so the daemon can read it */
+		_cleanup_free_ char *dir = xstrdup(path);
+		char *slash = strrchr(dir, '/');
+		struct stat st;
+
+		if (slash != NULL)
+			*(slash == dir ? slash + 1 : slash) = '\0';
+		if ((stat(path, &st) == 0 || stat(slash != NULL ? dir : ".", &st) == 0) &&
+		    fchown(fd, st.st_uid, st.st_gid) < 0)
+			r = -errno;
+	}
 	explicit_bzero(line, len);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;

@@ -360,7 +360,12 @@ test_example_file_is_valid(void **state)
 	for (size_t e = 0; e < errs.n; e++)
 		print_error("  %s\n", errs.v[e]);
 	assert_int_equal(r, 0);
-	assert_string_equal(c->imap_url, "imaps://imap.council.example/INBOX");
+	/* a council on Microsoft 365: the provider's servers and token endpoint */
+	assert_string_equal(c->imap_url, "imaps://outlook.office365.com/INBOX");
+	assert_string_equal(c->smtp_url, "smtp://smtp.office365.com:587");
+	assert_string_equal(c->smtp_username, "complaints@council.example");
+	assert_string_equal(c->oauth_token_url,
+			    "https://login.microsoftonline.com/council.onmicrosoft.com/oauth2/v2.0/token");
 	assert_int_equal(c->ts.stage2_extension_days, 20);
 	config_free(c);
 }

@@ -1,12 +1,14 @@
 /*
  * fuzz_oauth.c - libFuzzer target for what an identity provider answers:
- * token answers, device authorization answers, and base64url.
+ * token answers, device authorization answers, service account keys, and
+ * base64url.
  *
  * Beyond "no crash, no leak": an accepted token answer has either a token
  * that is a valid b64token or an error whose description is one clean line
  * within OAUTH_MAX_TEXT; base64url that decodes encodes back to the same text.
  *
- *   first byte even: a token answer, odd: a device answer; both also base64url.
+ *   first byte % 3: 0 a token answer, 1 a device answer, 2 a service account
+ *   key; the rest is also read as base64url.
  */
 #include "config.h"
 
@@ -32,7 +34,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
-	if ((data[0] & 1) == 0) {
+	if (data[0] % 3 == 2) {
+		struct oauth_service_account sa;
+
+		if (oauth_service_account_parse(s, n, &sa, &err) == 0) {
+			if (err != NULL || sa.client_email == NULL || strchr(sa.client_email, '@') == NULL ||
+			    strstr(sa.private_key, "-----BEGIN") == NULL)
+				abort();
+			oauth_service_account_done(&sa);
+		} else if (err == NULL)
+			abort();
+		free(err);
+		err = NULL;
+	} else if (data[0] % 3 == 0) {
 		struct oauth_answer a;
 
 		r = oauth_answer_parse(s, n, &a, &err);
