@@ -35,6 +35,7 @@ struct oauth {
 	struct oauth_key *key;   /* certificate credential or service account key, or NULL */
 	char *sa_email, *sa_kid; /* service account */
 	char *refresh_token, *refresh_path;
+	struct timespec refresh_mtime; /* of the file when last read or written */
 	bool refresh_save_failed;
 
 	char *token; /* the access token held, or NULL */
@@ -196,6 +197,48 @@ grant_words(const char *grant)
 	return "client credentials";
 }
 
+static struct timespec
+file_mtime(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return (struct timespec){0, 0};
+	return st.st_mtim;
+}
+
+/*
+ * Take up a refresh token written since it was read: by oauth login (no
+ * reload needed), or rotated by oauth status while the daemon runs (a
+ * provider that retires used refresh tokens would refuse the old one).
+ */
+static void
+reread_refresh_token(struct oauth *o)
+{
+	struct timespec t = file_mtime(o->refresh_path);
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	if (t.tv_sec == o->refresh_mtime.tv_sec && t.tv_nsec == o->refresh_mtime.tv_nsec)
+		return;
+	f = fopen(o->refresh_path, "re");
+	if (f == NULL)
+		return;
+	if (getline(&line, &cap, f) > 0) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (oauth_token_valid(line) && !streq(line, o->refresh_token)) {
+			wipe_free(o->refresh_token);
+			o->refresh_token = TAKE_PTR(line);
+			log_info("OAuth: took up the refresh token written to %s", o->refresh_path);
+		}
+	}
+	fclose(f);
+	if (line != NULL)
+		explicit_bzero(line, strlen(line));
+	o->refresh_mtime = t;
+}
+
 /* Ask the provider for a new token; the lock is held. */
 static enum token_result
 request_token(struct oauth *o, time_t now, char **ret_error)
@@ -213,6 +256,7 @@ request_token(struct oauth *o, time_t now, char **ret_error)
 		(void)oauth_form_add(&body, "assertion", assertion);
 	} else {
 		if (streq(o->grant, "refresh_token")) {
+			reread_refresh_token(o);
 			(void)oauth_form_add(&body, "grant_type", "refresh_token");
 			(void)oauth_form_add(&body, "refresh_token", o->refresh_token);
 		} else
@@ -269,6 +313,7 @@ request_token(struct oauth *o, time_t now, char **ret_error)
 			o->refresh_save_failed = true;
 		} else {
 			o->refresh_save_failed = false;
+			o->refresh_mtime = file_mtime(o->refresh_path);
 			log_info("OAuth: saved the rotated refresh token to %s", o->refresh_path);
 		}
 	}
@@ -476,6 +521,7 @@ oauth_new(const struct config *cfg, struct oauth **ret, struct errlist *errs)
 		else if (!oauth_token_valid(o->refresh_token))
 			errlist_add(errs, "%s: oauth2.refresh_token_file: not a refresh token: run complaintsctl oauth login",
 				    o->refresh_path);
+		o->refresh_mtime = file_mtime(o->refresh_path);
 	}
 	if (errs->n > errs_before) {
 		oauth_free(o);

@@ -150,7 +150,7 @@ oauth_device_login(const struct config *cfg, FILE *out, char **ret_error)
 		r = oauth_write_refresh_token(path, a.refresh_token, ret_error);
 		oauth_answer_done(&a);
 		if (r == 0)
-			fprintf(out, "Signed in. Wrote the refresh token to %s (mode 0600); reload complaintsd to use it.\n",
+			fprintf(out, "Signed in. Wrote the refresh token to %s (mode 0600); a running complaintsd takes it up at its next token request.\n",
 				path);
 		break;
 	}
