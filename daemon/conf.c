@@ -237,6 +237,8 @@ config_free(struct config *c)
 				  *(size_t *)((char *)c + k->count_offset));
 	}
 	routing_free(c);
+	if (c->token != NULL)
+		c->token->unref(c->token);
 	free(c->path);
 	free(c);
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "errlist.h"
+#include "token.h"
 
 struct config_timescales {
 	int stage1_ack_days;
@@ -102,6 +103,9 @@ struct config {
 	char *oauth_token_url;
 	char *oauth_device_authorization_url;
 	char *oauth_scope;
+	/* The token source built for this configuration by daemon/connect.c (NULL until
+	 * then): one token for every IMAP and SMTP session of it; config_free() lets go. */
+	struct token_source *token;
 
 	/* [store] */
 	char *database;

@@ -88,21 +88,58 @@ make_imap(const struct config *cfg, struct token_source *token, struct imap **re
 	return 0;
 }
 
+/* The configuration's token source, made on first use; NULL without OAuth or on errors. */
+static int
+config_token(const struct config *cfg, struct token_source **ret, struct errlist *errs)
+{
+	struct config *mut = (struct config *)cfg; /* a cache of cfg's, released with it */
+	struct oauth *o;
+
+	*ret = NULL;
+	if (!config_uses_oauth(cfg))
+		return 0;
+	if (mut->token == NULL) {
+		if (oauth_new(cfg, &o, errs) < 0)
+			return -EINVAL;
+		mut->token = oauth_source(o);
+	}
+	*ret = mut->token;
+	return 0;
+}
+
+int
+connect_imap(const struct config *cfg, struct imap **ret, struct errlist *errs)
+{
+	struct token_source *ts;
+
+	*ret = NULL;
+	if (config_token(cfg, &ts, errs) < 0)
+		return -EINVAL;
+	return make_imap(cfg, ts, ret, errs);
+}
+
+int
+connect_smtp(const struct config *cfg, struct smtp **ret, struct errlist *errs)
+{
+	struct token_source *ts;
+
+	*ret = NULL;
+	if (config_token(cfg, &ts, errs) < 0)
+		return -EINVAL;
+	return make_smtp(cfg, ts, ret, errs);
+}
+
 int
 connect_new(const struct config *cfg, struct imap **ret_imap, struct smtp **ret_smtp,
 	    struct errlist *errs)
 {
-	struct oauth *oauth = NULL;
 	struct imap *imap = NULL;
 	struct smtp *smtp = NULL;
 	int r;
 
-	if (config_uses_oauth(cfg) && oauth_new(cfg, &oauth, errs) < 0)
-		return -EINVAL;
-	r = make_imap(cfg, oauth ? oauth_source(oauth) : NULL, &imap, errs);
+	r = connect_imap(cfg, &imap, errs);
 	if (r == 0 && ret_smtp != NULL)
-		r = make_smtp(cfg, oauth ? oauth_source(oauth) : NULL, &smtp, errs);
-	oauth_unref(oauth); /* the adapters hold their own references */
+		r = connect_smtp(cfg, &smtp, errs);
 	if (r < 0) {
 		imap_free(imap);
 		smtp_free(smtp);

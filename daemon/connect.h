@@ -14,7 +14,18 @@
 #include "smtp.h"
 
 /*
- * The IMAP session object (not connected) and, when ret_smtp is not NULL,
+ * The IMAP session object (not connected), or the SMTP sender (*ret NULL
+ * when no [smtp] url is configured: replies stay queued).  With OAuth 2.0
+ * both get the configuration's one token source, made at the first call and
+ * kept with cfg, so however the sessions are built they share a token.
+ * 0, or -EINVAL with every problem in errs.  Warnings (certificates not
+ * checked, no SMTP) are logged.
+ */
+int connect_imap(const struct config *cfg, struct imap **ret, struct errlist *errs);
+int connect_smtp(const struct config *cfg, struct smtp **ret, struct errlist *errs);
+
+/*
+ * Both at once: the IMAP session object (not connected) and, when ret_smtp is not NULL,
  * the SMTP sender (*ret_smtp NULL when no [smtp] url is configured: replies
  * stay queued).  0, or -EINVAL with every problem in errs (nothing built).
  * Warnings (certificates not checked, no SMTP) are logged.
