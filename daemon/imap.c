@@ -368,7 +368,20 @@ static enum imap_result
 login_xoauth2(struct imap *im)
 {
 	uint64_t avoid = im->token_stale ? im->token_gen : 0;
+	struct mailimap_capability_data *cd = NULL;
+	int rc = mailimap_capability(im->s, &cd);
 
+	if (rc == MAILIMAP_NO_ERROR)
+		mailimap_capability_data_free(cd);
+	else if (!is_command_no(rc))
+		return command_failed(im, rc, IMAP_SERVER_BAD, "CAPABILITY");
+	if (!mailimap_has_xoauth2(im->s)) {
+		/* no token is asked for: the server could not take it */
+		set_error(im, "%s does not offer AUTH=XOAUTH2, so it cannot take an OAuth token: check [imap] url, or use auth = password for this server",
+			  im->url.host);
+		session_drop(im);
+		return IMAP_AUTH_BAD;
+	}
 	for (int attempt = 0; attempt < 2; attempt++) {
 		char *token = NULL, *error = NULL;
 		uint64_t gen = 0;

@@ -363,7 +363,7 @@ oauth_advice(const char *error, long code, const char *description, const char *
 		}
 		return "the provider refused the grant: check the credentials and this machine's clock";
 	}
-	if (streq(error, "invalid_scope"))
+	if (streq(error, "invalid_scope") || streq(error, "scope_invalid"))
 		return "the scope is not allowed for this client: check [oauth2] scope";
 	if (streq(error, "invalid_request"))
 		return "the provider found the request malformed: check [oauth2] token_url, client_id and grant";

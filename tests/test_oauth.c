@@ -312,6 +312,8 @@ test_advice(void **state)
 	assert_non_null(strstr(oauth_advice("invalid_grant", 0, "", "refresh_token"), "oauth login"));
 	assert_non_null(strstr(oauth_advice("unauthorized_client", 0, "", "jwt_bearer"), "Domain-wide delegation"));
 	assert_non_null(strstr(oauth_advice("invalid_grant", 0, "Invalid JWT Signature.", "jwt_bearer"), "new JSON key"));
+	/* glewlwyd's spelling */
+	assert_non_null(strstr(oauth_advice("scope_invalid", 0, "", "client_credentials"), "[oauth2] scope"));
 	assert_non_null(oauth_advice("something_new", 0, "", NULL));
 }
 
