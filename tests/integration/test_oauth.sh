@@ -87,6 +87,9 @@ at=$(log_size)
 check_eq "--once with the provider down exits 1" 1 "$(once_rc)"
 check_eq "the mail stays in INBOX" 1 "$(inbox)"
 check "the log names the endpoint it cannot reach" sh -c "tail -c +$((at + 1)) '$dir/daemon.log' | grep -q -F '$OAUTH_TOKEN_URL'"
+ctl oauth status >"$dir/status-down.out" 2>&1 && rc=0 || rc=$?
+check_eq "oauth status with the provider down: exit 1" 1 "$rc"
+check "it names the endpoint it cannot reach" grep -q -F "$OAUTH_TOKEN_URL" "$dir/status-down.out"
 mailstack_start_idp
 check_eq "--once with the provider back exits 0" 0 "$(once_rc)"
 check_eq "the mail is taken in" 0 "$(inbox)"
@@ -175,6 +178,15 @@ check_eq "oauth login exits 0" 0 "$rc"
 check "it wrote the refresh token file" test -s "$RT"
 check_eq "mode 0600" 600 "$(stat -c %a "$RT" 2>/dev/null)"
 check "and printed no token" no_secret_in "$dir/login.out"
+rt_login=$(cat "$RT")
+echo "$rt_login" >>"$dir/refresh-tokens"
+ctl oauth status >"$dir/status-rt.out" 2>&1 && rc=0 || rc=$?
+check_eq "oauth status with the refresh token: exit 0" 0 "$rc"
+check "it names the refresh token grant" grep -q 'refresh_token' "$dir/status-rt.out"
+# glewlwyd rotates on every use: a status that dropped the new token would
+# leave the daemon the retired one (and its reuse would revoke the line)
+check "it saved the refresh token its check rotated" test "$(cat "$RT")" != "$rt_login"
+check "and shows no token" no_secret_in "$dir/status-rt.out"
 rt0=$(cat "$RT")
 echo "$rt0" >>"$dir/refresh-tokens"
 complaint "$dir/c6.eml" 8
