@@ -16,6 +16,7 @@
 #     verified by the provider.  A Google service account (the RFC 7523
 #     jwt-bearer grant): glewlwyd has no such grant, so what is checked is
 #     that the daemon sends it there and handles the refusal (see below).
+#  8. A server offering OAUTHBEARER too, as Gmail does.
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=oauth_lib.sh
 . "$(dirname "$0")/oauth_lib.sh"
@@ -265,5 +266,19 @@ check_eq "the mail stays in INBOX" 1 "$(inbox)"
 check "the error names the endpoint" sh -c "tail -c +$((at + 1)) '$dir/daemon.log' | grep -q -F '$OAUTH_TOKEN_URL'"
 check "no assertion or key in the daemon's log" \
 	sh -c "! grep -q -e 'eyJ[A-Za-z0-9_-]*\.eyJ' -e 'PRIVATE KEY' '$dir/daemon.log'"
+
+# ---------------------------------------------------------------- 8. a server like Gmail
+# Offering OAUTHBEARER too: libcurl then prefers it for SMTP, libetpan keeps
+# to XOAUTH2 for IMAP; both take the same token.
+check "Dovecot offers OAUTHBEARER too" mailstack_oauth_mechanisms "xoauth2 oauthbearer"
+oauth_config
+complaint "$dir/c11.eml" 13
+it_deliver "$dir/c11.eml"
+check_eq "run against it" 0 "$(once_rc)"
+check_eq "the mail is taken in" 0 "$(inbox)"
+check "resident 13 is acknowledged" wait_count "$(resident 13)" 1
+check "submission took the token over OAUTHBEARER" \
+	grep -q "submission-login: Info: Login: user=<$COMPLAINTS>, method=OAUTHBEARER" "$DLOG"
+check "IMAP over XOAUTH2" test "$(grep "imap-login: Info: Login: user=<$COMPLAINTS>" "$DLOG" | tail -n 1 | grep -c 'method=XOAUTH2')" = 1
 
 it_finish
