@@ -306,6 +306,17 @@ _ms_oauth_prepare() {
 		_ms_write_dovecot_oauth "$dir"
 }
 
+# Offer other SASL mechanisms for tokens ("xoauth2", "xoauth2 oauthbearer"):
+# rewrites Dovecot's configuration and restarts it.
+mailstack_oauth_mechanisms() {
+	local mechs=${1:?mailstack_oauth_mechanisms MECHANISMS} c=$MAILSTACK_DIR/dovecot/dovecot.conf
+	sed -i -e "s/^auth_mechanisms = plain login .*/auth_mechanisms = plain login $mechs/" \
+		-e "/^  driver = oauth2\$/{n;s/^  mechanisms = .*/  mechanisms = $mechs/}" "$c" &&
+		grep -q "^auth_mechanisms = plain login $mechs\$" "$c" &&
+		grep -q "^  mechanisms = $mechs\$" "$c" &&
+		mailstack_restart_imap
+}
+
 # Print an access token from the client credentials grant: with the
 # client's secret (default OAUTH_CLIENT_ID and its secret file), or, as
 # `mailstack_oauth_token --assertion [CLIENT_ID KEYFILE]`, with a signed JWT

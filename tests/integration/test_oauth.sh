@@ -16,6 +16,7 @@
 #     verified by the provider.  A Google service account (the RFC 7523
 #     jwt-bearer grant): glewlwyd has no such grant, so what is checked is
 #     that the daemon sends it there and handles the refusal (see below).
+#  8. A server offering OAUTHBEARER too, as Gmail does.
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=oauth_lib.sh
 . "$(dirname "$0")/oauth_lib.sh"
@@ -87,6 +88,9 @@ at=$(log_size)
 check_eq "--once with the provider down exits 1" 1 "$(once_rc)"
 check_eq "the mail stays in INBOX" 1 "$(inbox)"
 check "the log names the endpoint it cannot reach" sh -c "tail -c +$((at + 1)) '$dir/daemon.log' | grep -q -F '$OAUTH_TOKEN_URL'"
+ctl oauth status >"$dir/status-down.out" 2>&1 && rc=0 || rc=$?
+check_eq "oauth status with the provider down: exit 1" 1 "$rc"
+check "it names the endpoint it cannot reach" grep -q -F "$OAUTH_TOKEN_URL" "$dir/status-down.out"
 mailstack_start_idp
 check_eq "--once with the provider back exits 0" 0 "$(once_rc)"
 check_eq "the mail is taken in" 0 "$(inbox)"
@@ -175,6 +179,15 @@ check_eq "oauth login exits 0" 0 "$rc"
 check "it wrote the refresh token file" test -s "$RT"
 check_eq "mode 0600" 600 "$(stat -c %a "$RT" 2>/dev/null)"
 check "and printed no token" no_secret_in "$dir/login.out"
+rt_login=$(cat "$RT")
+echo "$rt_login" >>"$dir/refresh-tokens"
+ctl oauth status >"$dir/status-rt.out" 2>&1 && rc=0 || rc=$?
+check_eq "oauth status with the refresh token: exit 0" 0 "$rc"
+check "it names the refresh token grant" grep -q 'refresh_token' "$dir/status-rt.out"
+# glewlwyd rotates on every use: a status that dropped the new token would
+# leave the daemon the retired one (and its reuse would revoke the line)
+check "it saved the refresh token its check rotated" test "$(cat "$RT")" != "$rt_login"
+check "and shows no token" no_secret_in "$dir/status-rt.out"
 rt0=$(cat "$RT")
 echo "$rt0" >>"$dir/refresh-tokens"
 complaint "$dir/c6.eml" 8
@@ -253,5 +266,19 @@ check_eq "the mail stays in INBOX" 1 "$(inbox)"
 check "the error names the endpoint" sh -c "tail -c +$((at + 1)) '$dir/daemon.log' | grep -q -F '$OAUTH_TOKEN_URL'"
 check "no assertion or key in the daemon's log" \
 	sh -c "! grep -q -e 'eyJ[A-Za-z0-9_-]*\.eyJ' -e 'PRIVATE KEY' '$dir/daemon.log'"
+
+# ---------------------------------------------------------------- 8. a server like Gmail
+# Offering OAUTHBEARER too: libcurl then prefers it for SMTP, libetpan keeps
+# to XOAUTH2 for IMAP; both take the same token.
+check "Dovecot offers OAUTHBEARER too" mailstack_oauth_mechanisms "xoauth2 oauthbearer"
+oauth_config
+complaint "$dir/c11.eml" 13
+it_deliver "$dir/c11.eml"
+check_eq "run against it" 0 "$(once_rc)"
+check_eq "the mail is taken in" 0 "$(inbox)"
+check "resident 13 is acknowledged" wait_count "$(resident 13)" 1
+check "submission took the token over OAUTHBEARER" \
+	grep -q "submission-login: Info: Login: user=<$COMPLAINTS>, method=OAUTHBEARER" "$DLOG"
+check "IMAP over XOAUTH2" test "$(grep "imap-login: Info: Login: user=<$COMPLAINTS>" "$DLOG" | tail -n 1 | grep -c 'method=XOAUTH2')" = 1
 
 it_finish
