@@ -7,7 +7,7 @@
  *   complaintsctl [-c FILE] show REF [--json|--text] | message REF N [--raw]
  *   complaintsctl [-c FILE] export REF --output FILE
  *   complaintsctl [-c FILE] unattached [--json] | file MSG REF | open MSG
- *   complaintsctl [-c FILE] check-config
+ *   complaintsctl [-c FILE] check-config | check-connection
  *   complaintsctl [-c FILE] outbox [--state STATE] [--json] | outbox retry ID | outbox release ID
  *   complaintsctl [-c FILE] extend|outcome|reclassify|assign|note|close|scheme REF [ARGS]
  *   complaintsctl [-c FILE] calendar add DATE N
@@ -65,6 +65,8 @@ usage(FILE *f)
 		"  file MSG REF                       put unattached message MSG on case REF\n"
 		"  open MSG                           open a new case from unattached message MSG\n"
 		"  check-config                       validate the configuration, rules and holidays\n"
+		"  check-connection                   log in to IMAP and SMTP as complaintsd does, say\n"
+		"                                     which configured folders exist; sends nothing\n"
 		"  outbox [--state queued|held|sent|failed|suppressed] [--json]\n"
 		"                                     mail waiting, sent, failed or held back\n"
 		"  outbox retry ID                    send a failed mail again\n"
@@ -741,7 +743,11 @@ main(int argc, char **argv)
 
 	if (streq(cmd, "check-config"))
 		return cmd_check_config(config_path);
-	if (streq(cmd, "calendar")) {
+	if (streq(cmd, "check-connection")) {
+		r = load(&ctx, config_path, false);
+		if (r == 0)
+			r = ctl_check_connection(&ctx, argc, argv);
+	} else if (streq(cmd, "calendar")) {
 		r = load(&ctx, config_path, false);
 		if (r == 0)
 			r = cmd_calendar(&ctx, argc, argv);

@@ -30,6 +30,7 @@
 #include "imap.h"
 #include "intake.h"
 #include "log.h"
+#include "mailconn.h"
 #include "outbox.h"
 #include "rules.h"
 #include "sentwatch.h"
@@ -160,39 +161,15 @@ progress_line(size_t done, size_t total, void *userdata)
 static int
 make_smtp(const struct config *cfg, struct smtp **ret)
 {
-	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
-	_cleanup_free_ char *password = NULL, *error = NULL;
-	struct smtp_config sc;
-	int r;
+	_cleanup_free_ char *error = NULL;
 
-	*ret = NULL;
-	if (isempty(cfg->smtp_url)) {
+	if (mailconn_smtp(cfg, ret, &error) < 0) {
+		log_error("%s", error);
+		return -EINVAL;
+	}
+	if (*ret == NULL)
 		log_warning("No [smtp] url configured: replies are queued but not sent");
-		return 0;
-	}
-	if (!isempty(cfg->smtp_username) &&
-	    config_read_secret(cfg, cfg->smtp_password_file, &password, &errs) < 0) {
-		log_error("%s", errs.v[errs.n - 1]);
-		return -EINVAL;
-	}
-	sc = (struct smtp_config){
-		.url = cfg->smtp_url,
-		.starttls = cfg->smtp_starttls,
-		.username = cfg->smtp_username,
-		.password = password ? password : "",
-		.tls_verify = cfg->smtp_tls_verify,
-		.ca_file = cfg->smtp_ca_file,
-		.helo_name = cfg->smtp_helo_name,
-		.timeout = cfg->smtp_timeout,
-	};
-	r = smtp_new(&sc, ret, &error);
-	if (password != NULL)
-		explicit_bzero(password, strlen(password));
-	if (r < 0) {
-		log_error("smtp.url: %s", error);
-		return -EINVAL;
-	}
-	if (!cfg->smtp_tls_verify)
+	else if (!cfg->smtp_tls_verify)
 		log_warning("smtp.tls_verify = no: the SMTP server's certificate is not checked");
 	return 0;
 }
@@ -201,27 +178,10 @@ make_smtp(const struct config *cfg, struct smtp **ret)
 static int
 make_imap(const struct config *cfg, struct imap **ret)
 {
-	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
-	_cleanup_free_ char *password = NULL, *error = NULL;
-	struct imap_config ic;
+	_cleanup_free_ char *error = NULL;
 
-	if (config_read_secret(cfg, cfg->imap_password_file, &password, &errs) < 0) {
-		log_error("%s", errs.v[errs.n - 1]);
-		return -EINVAL;
-	}
-	ic = (struct imap_config){
-		.url = cfg->imap_url,
-		.starttls = cfg->imap_starttls,
-		.username = cfg->imap_username,
-		.password = password,
-		.tls_verify = cfg->imap_tls_verify,
-		.ca_file = cfg->imap_ca_file,
-		.timeout = (unsigned)cfg->imap_timeout,
-	};
-	*ret = imap_new(&ic, &error);
-	explicit_bzero(password, strlen(password));
-	if (*ret == NULL) {
-		log_error("imap.url: %s", error);
+	if (mailconn_imap(cfg, ret, &error) < 0) {
+		log_error("%s", error);
 		return -EINVAL;
 	}
 	if (!cfg->imap_tls_verify)

@@ -346,6 +346,9 @@ set_keepalive(int fd)
  * LIST "" "" answers with the hierarchy separator of the root (RFC 3501
  * 6.3.8): "/" on Exchange and Gmail, "." on Dovecot with Maildir++ and its
  * default separator.  A server that will not say keeps the names as written.
+ * It is also the first command that needs the mailbox, so Exchange Online's
+ * "BAD User is authenticated but not connected" (the credentials are valid
+ * but have no permission on the mailbox) shows here, as IMAP_AUTH_BAD.
  */
 static enum imap_result
 learn_separator(struct imap *im)
@@ -361,6 +364,14 @@ learn_separator(struct imap *im)
 		if (mb != NULL)
 			im->sep = mb->mb_delimiter;
 		mailimap_list_result_free(list);
+	}
+	/* Exchange Online: the login was right but gives no access to this mailbox */
+	if (r == MAILIMAP_ERROR_PROTOCOL &&
+	    ascii_strcasestr(server_text(im), "User is authenticated but not connected")) {
+		set_error(im, "login as %s accepted, but the server says \"%s\": these credentials give no access to this mailbox (on Exchange Online: grant FullAccess with Add-MailboxPermission)",
+		          im->username, server_text(im));
+		session_drop(im);
+		return IMAP_AUTH_BAD;
 	}
 	if (r != MAILIMAP_NO_ERROR && !is_command_no(r))
 		return command_failed(im, r, IMAP_SERVER_BAD, "LIST (hierarchy separator)");
