@@ -260,9 +260,15 @@ cmd_check_config(const char *config_path)
 			fprintf(stderr, "%s\n", errs.v[errs.n - 1]);
 		if (config_auth_warning(ctx.cfg) != NULL)
 			auth = xasprintf("warning: %s", config_auth_warning(ctx.cfg));
-		else if (!isempty(ctx.cfg->trusted_authserv_id))
-			auth = xasprintf("officers' mail counts only when %s vouches for it",
-					 ctx.cfg->trusted_authserv_id);
+		else if (!isempty(ctx.cfg->trusted_authserv_id) || !isempty(ctx.cfg->exchange_tenant_id))
+			auth = xasprintf("officers' mail counts only when %s%s%s%s vouches for it",
+					 ctx.cfg->trusted_authserv_id,
+					 !isempty(ctx.cfg->trusted_authserv_id) &&
+						 !isempty(ctx.cfg->exchange_tenant_id)
+					     ? " or "
+					     : "",
+					 isempty(ctx.cfg->exchange_tenant_id) ? "" : "Exchange Online for tenant ",
+					 ctx.cfg->exchange_tenant_id);
 	}
 	context_done(&ctx);
 	if (errs.n > 0) {
