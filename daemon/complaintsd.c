@@ -26,11 +26,11 @@
 
 #include "case.h"
 #include "conf.h"
+#include "connect.h"
 #include "context.h"
 #include "imap.h"
 #include "intake.h"
 #include "log.h"
-#include "mailconn.h"
 #include "outbox.h"
 #include "rules.h"
 #include "sentwatch.h"
@@ -157,36 +157,16 @@ progress_line(size_t done, size_t total, void *userdata)
 	return true;
 }
 
-/* An SMTP client for cfg ([smtp] url empty: none, replies stay queued). */
+/* The IMAP session object and the SMTP client for cfg (daemon/connect.h). */
 static int
-make_smtp(const struct config *cfg, struct smtp **ret)
+make_clients(const struct config *cfg, struct imap **ret_imap, struct smtp **ret_smtp)
 {
-	_cleanup_free_ char *error = NULL;
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	int r = connect_new(cfg, ret_imap, ret_smtp, &errs);
 
-	if (mailconn_smtp(cfg, ret, &error) < 0) {
-		log_error("%s", error);
-		return -EINVAL;
-	}
-	if (*ret == NULL)
-		log_warning("No [smtp] url configured: replies are queued but not sent");
-	else if (!cfg->smtp_tls_verify)
-		log_warning("smtp.tls_verify = no: the SMTP server's certificate is not checked");
-	return 0;
-}
-
-/* An IMAP session object for cfg (not yet connected). */
-static int
-make_imap(const struct config *cfg, struct imap **ret)
-{
-	_cleanup_free_ char *error = NULL;
-
-	if (mailconn_imap(cfg, ret, &error) < 0) {
-		log_error("%s", error);
-		return -EINVAL;
-	}
-	if (!cfg->imap_tls_verify)
-		log_warning("imap.tls_verify = no: the IMAP server's certificate is not checked");
-	return 0;
+	for (size_t i = 0; i < errs.n; i++)
+		log_error("%s", errs.v[i]);
+	return r;
 }
 
 /* Point the intake at the current context. */
@@ -265,7 +245,7 @@ daemon_setup(struct daemon *d)
 	log_info("Rules: %s; %zu pattern(s) matched by the slower PCRE2 (complaintsctl check-config lists them)",
 		 rules_from_cache(d->ctx.rules) ? "compiled rules read from the cache" : "compiled",
 		 rules_slow_patterns(d->ctx.rules, NULL));
-	if (make_imap(d->ctx.cfg, &d->imap) < 0 || make_smtp(d->ctx.cfg, &d->smtp) < 0)
+	if (make_clients(d->ctx.cfg, &d->imap, &d->smtp) < 0)
 		return EXIT_USAGE;
 	r = context_open_store(&d->ctx, &error);
 	if (r < 0) {
@@ -295,7 +275,7 @@ daemon_reload(struct daemon *d)
 	r = context_load(&next, d->config_path, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		log_error("%s", errs.v[i]);
-	if (r == 0 && (make_imap(next.cfg, &imap) < 0 || make_smtp(next.cfg, &smtp) < 0))
+	if (r == 0 && make_clients(next.cfg, &imap, &smtp) < 0)
 		r = -EINVAL;
 	if (r < 0) {
 		log_error("The new configuration has problems (see above); keeping the running one");

@@ -1,8 +1,9 @@
 /*
  * ctl_connection.c - complaintsctl check-connection: log in to the IMAP and
- * SMTP servers exactly as complaintsd does (daemon/mailconn.h builds both
- * sessions for either program), say which of the configured folders exist,
- * send nothing and change nothing.  Every failure is put in words an
+ * SMTP servers exactly as complaintsd does (daemon/connect.h builds both
+ * sessions for either program; the adapters' imap_connect() and
+ * smtp_check_login() log in), say which of the configured folders exist,
+ * send nothing and change nothing (no folder is created).  Every failure is put in words an
  * administrator can act on; exit 0 when everything works, 1 otherwise.
  */
 #include "config.h"
@@ -18,7 +19,8 @@
 #include "context.h"
 #include "ctl.h"
 #include "imap.h"
-#include "mailconn.h"
+#include "connect.h"
+#include "errlist.h"
 #include "smtp.h"
 #include "util.h"
 
@@ -89,7 +91,7 @@ smtp_advice(enum smtp_check r, const char *error)
 	}
 }
 
-/* A folder the configuration names: say whether it exists; false when that is a failure. */
+/* A folder the configuration names: say whether it exists; false when it does not. */
 static bool
 check_folder(struct imap *im, const char *folder, const char *key, bool created_by_daemon,
 	     bool *listed, struct buf *names)
@@ -123,27 +125,29 @@ check_folder(struct imap *im, const char *folder, const char *key, bool created_
 			free(v[i]);
 		free(v);
 	}
-	if (created_by_daemon) {
-		printf("  %-24s \"%s\": missing; complaintsd creates it when it starts\n", key, folder);
-		return true;
-	}
-	printf("  %-24s \"%s\": MISSING: name one of the folders there (%s)\n", key, folder,
-	       names->len ? buf_str(names) : "none listed");
+	if (created_by_daemon)
+		printf("  %-24s \"%s\": MISSING: complaintsd creates it when it starts (or create it "
+		       "yourself); folders there: %s\n",
+		       key, folder, names->len ? buf_str(names) : "none listed");
+	else
+		printf("  %-24s \"%s\": MISSING: name one of the folders there (%s)\n", key, folder,
+		       names->len ? buf_str(names) : "none listed");
 	return false;
 }
 
 static bool
 check_imap(const struct config *cfg)
 {
-	_cleanup_free_ char *error = NULL;
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
 	_cleanup_buf_ struct buf names = BUF_INIT;
 	struct imap *im = NULL;
 	enum imap_result r;
 	bool ok = true, listed = false;
 	char sep;
 
-	if (mailconn_imap(cfg, &im, &error) < 0) {
-		printf("IMAP: FAILED: %s\n", error);
+	if (connect_imap(cfg, &im, &errs) < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			printf("IMAP: FAILED: %s\n", errs.v[i]);
 		return false;
 	}
 	printf("IMAP %s as %s:\n", cfg->imap_url, cfg->imap_username);
@@ -179,12 +183,14 @@ check_imap(const struct config *cfg)
 static bool
 check_smtp(const struct config *cfg)
 {
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
 	_cleanup_free_ char *error = NULL;
 	struct smtp *s = NULL;
 	enum smtp_check r;
 
-	if (mailconn_smtp(cfg, &s, &error) < 0) {
-		printf("SMTP: FAILED: %s\n", error);
+	if (connect_smtp(cfg, &s, &errs) < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			printf("SMTP: FAILED: %s\n", errs.v[i]);
 		return false;
 	}
 	if (s == NULL) {

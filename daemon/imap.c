@@ -368,7 +368,7 @@ learn_separator(struct imap *im)
 	/* Exchange Online: the login was right but gives no access to this mailbox */
 	if (r == MAILIMAP_ERROR_PROTOCOL &&
 	    ascii_strcasestr(server_text(im), "User is authenticated but not connected")) {
-		set_error(im, "login as %s accepted, but the server says \"%s\": these credentials give no access to this mailbox (on Exchange Online: grant FullAccess with Add-MailboxPermission)",
+		set_error(im, "login as %s accepted, but the first command was refused: %s: these credentials give no access to this mailbox",
 		          im->username, server_text(im));
 		session_drop(im);
 		return IMAP_AUTH_BAD;

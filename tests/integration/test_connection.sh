@@ -20,24 +20,33 @@ has() { grep -qF -- "$1" "$dir/cc.out" || { echo "--- $dir/cc.out lacks: $1" >&2
 with_conf() { sed "$2" "$dir/complaintsd.conf" >"$1"; }
 all_mail() { find "$dir/mail" -path '*/new/*' -type f -o -path '*/cur/*' -type f | wc -l; }
 
-# --- 1. all good: IMAP logs in, INBOX exists, the daemon's folders are still to come
-check_eq "all good: exit 0" 0 "$(cc "$dir/complaintsd.conf")"
-check "says all connections work" has "All connections work."
+# --- 1. the daemon's folders not made yet: a failure, and the check makes none
+check_eq "processed and quarantine missing: exit 1" 1 "$(cc "$dir/complaintsd.conf")"
+check "the missing folder named, and who makes it" \
+	has '"Processed": MISSING: complaintsd creates it when it starts'
 check "INBOX exists" has '"INBOX": exists'
-check "Processed not there yet, and who makes it" has '"Processed": missing; complaintsd creates it when it starts'
 check "the server's separator is named" has 'folders nest with "/" there'
 check "SMTP greeted, nothing sent" has "connected and greeted (EHLO); nothing was sent"
+check "IMAP is what failed" has "Problems found: IMAP."
 check "no folder was created" test ! -e "$(mailstack_maildir "$COMPLAINTS" Processed)"
+
+# --- all good: once the folders are there
+imap_create() { MAILSTACK_HOST=$MAILSTACK_HOST IMAP_PORT=$IMAP_PORT MAILSTACK_PASSWORD_FILE=$MAILSTACK_PASSWORD_FILE \
+	python3 "$top_srcdir/tests/integration/imap_append.py" "$COMPLAINTS" "$1"; }
+imap_create Processed
+imap_create Quarantine
+check_eq "all good: exit 0" 0 "$(cc "$dir/complaintsd.conf")"
+check "says all connections work" has "All connections work."
+check "Processed exists" has '"Processed": exists'
 check_eq "no mail anywhere" 0 "$(all_mail)"
 
 # --- 2. a Sent folder that does not exist: exit 1, the folders there listed
 with_conf "$dir/sent.conf" '/^\[imap\]/a sent_folder = Sent Items'
 check_eq "missing sent folder: exit 1" 1 "$(cc "$dir/sent.conf")"
 check "the missing folder is named with those that exist" \
-	has '"Sent Items": MISSING: name one of the folders there ("INBOX")'
+	grep -qE '"Sent Items": MISSING: name one of the folders there \(("(INBOX|Processed|Quarantine)"(, )?){3}\)' "$dir/cc.out"
 check "IMAP is what failed" has "Problems found: IMAP."
-MAILSTACK_HOST=$MAILSTACK_HOST IMAP_PORT=$IMAP_PORT MAILSTACK_PASSWORD_FILE=$MAILSTACK_PASSWORD_FILE \
-	python3 "$top_srcdir/tests/integration/imap_append.py" "$COMPLAINTS" "Sent Items"
+imap_create "Sent Items"
 check_eq "once it exists: exit 0" 0 "$(cc "$dir/sent.conf")"
 check "and it is said to exist" has '"Sent Items": exists'
 
