@@ -83,14 +83,23 @@ unfold(const struct hdrscan_field *h, char out[static EXORG_MAX_VALUE + 1])
 	return true;
 }
 
-/* Does host end in ".outlook.com" (Exchange Online's servers)? */
+/*
+ * Is host one of Exchange Online's servers: a mailbox or transport server
+ * (...prod.outlook.com, ...mail.protection.outlook.com), or a front end of
+ * client submission (...outlook.office365.com)?
+ */
 static bool
 exchange_host(const char *host, size_t n)
 {
-	static const char suffix[] = ".outlook.com";
-	size_t k = sizeof(suffix) - 1;
+	static const char *const suffixes[] = {".outlook.com", ".outlook.office365.com"};
 
-	return n > k && ascii_strncaseeq(host + n - k, suffix, k);
+	for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
+		size_t k = strlen(suffixes[i]);
+
+		if (n > k && ascii_strncaseeq(host + n - k, suffixes[i], k))
+			return true;
+	}
+	return false;
 }
 
 /* The "by" host of a Received: value; false when there is none. */

@@ -21,7 +21,7 @@
  * is the configured one, the auth source is an Exchange Online server, the
  * optional X-MS-Exchange-Organization-MessageDirectionality says Originating
  * and X-Forefront-Antispam-Report's DIR says INT, and every Received: hop was
- * Exchange Online's ("by ...outlook.com").  The last is the trust assumption
+ * Exchange Online's ("by ...outlook.com" or "by ...outlook.office365.com").  The last is the trust assumption
  * the daemon can check: mail reaches the mailbox only through Exchange
  * Online.  Anything else (another tenant, Anonymous, two different values,
  * a hop outside Exchange) proves nothing, and the summary says why.

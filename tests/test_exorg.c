@@ -126,6 +126,19 @@ test_case_and_folding(void **state)
 	_cleanup_free_ char *folded = variant(fixture, "X-MS-Exchange-CrossTenant-AuthAs: Internal",
 					      "X-MS-Exchange-CrossTenant-AuthAs:\n Internal");
 
+	/* submitted over SMTP AUTH to Exchange Online's front end (smtp.office365.com) */
+	_cleanup_free_ char *submitted = variant(
+	    fixture, "Received: from LO6P265MB6001.GBRP265.PROD.OUTLOOK.COM\n ([fe80",
+	    "Received: from [192.0.2.7] (198.51.100.7) by LO2P265CA0123.outlook.office365.com\n"
+	    " (2603:10a6:600:9f::17) with Microsoft SMTP Server (version=TLS1_2) id 15.20.8207.18;\n"
+	    " Mon, 7 Dec 2026 10:15:01 +0000\nReceived: from LO6P265MB6001.GBRP265.PROD.OUTLOOK.COM\n ([fe80");
+	_cleanup_free_ char *lookalike = variant(
+	    fixture, "Received: from LO6P265MB6001.GBRP265.PROD.OUTLOOK.COM\n ([fe80",
+	    "Received: from a by mail.outlook.com.example.net; Mon, 7 Dec 2026 10:15:01 +0000\n"
+	    "Received: from LO6P265MB6001.GBRP265.PROD.OUTLOOK.COM\n ([fe80");
+
+	expect("a hop through Exchange Online's submission front end", submitted, TENANT, NULL);
+	expect("a host that only looks like Exchange's", lookalike, TENANT, "a hop outside Exchange Online");
 	/* Exchange itself writes some of these names in lower case ("-id", "-fromentityheader") */
 	expect("lower-case field name", lower, TENANT, NULL);
 	expect("folded value", folded, TENANT, NULL);
