@@ -7,7 +7,7 @@
  *   complaintsctl [-c FILE] show REF [--json|--text] | message REF N [--raw]
  *   complaintsctl [-c FILE] export REF --output FILE
  *   complaintsctl [-c FILE] unattached [--json] | file MSG REF | open MSG
- *   complaintsctl [-c FILE] check-config
+ *   complaintsctl [-c FILE] check-config | check-connection
  *   complaintsctl [-c FILE] oauth login|status
  *   complaintsctl [-c FILE] outbox [--state STATE] [--json] | outbox retry ID | outbox release ID
  *   complaintsctl [-c FILE] extend|outcome|reclassify|assign|note|close|scheme REF [ARGS]
@@ -67,6 +67,8 @@ usage(FILE *f)
 		"  file MSG REF                       put unattached message MSG on case REF\n"
 		"  open MSG                           open a new case from unattached message MSG\n"
 		"  check-config                       validate the configuration, rules and holidays\n"
+		"  check-connection                   log in to IMAP and SMTP as complaintsd does, say\n"
+		"                                     which configured folders exist; sends nothing\n"
 		"  oauth login                        sign in (device code) for [oauth2] grant = refresh_token\n"
 		"  oauth status                       which grant, and whether a token can be had now\n"
 		"  outbox [--state queued|held|sent|failed|suppressed] [--json]\n"
@@ -279,9 +281,15 @@ cmd_check_config(const char *config_path)
 		}
 		if (config_auth_warning(ctx.cfg) != NULL)
 			auth = xasprintf("warning: %s", config_auth_warning(ctx.cfg));
-		else if (!isempty(ctx.cfg->trusted_authserv_id))
-			auth = xasprintf("officers' mail counts only when %s vouches for it",
-					 ctx.cfg->trusted_authserv_id);
+		else if (!isempty(ctx.cfg->trusted_authserv_id) || !isempty(ctx.cfg->exchange_tenant_id))
+			auth = xasprintf("officers' mail counts only when %s%s%s%s vouches for it",
+					 ctx.cfg->trusted_authserv_id,
+					 !isempty(ctx.cfg->trusted_authserv_id) &&
+						 !isempty(ctx.cfg->exchange_tenant_id)
+					     ? " or "
+					     : "",
+					 isempty(ctx.cfg->exchange_tenant_id) ? "" : "Exchange Online for tenant ",
+					 ctx.cfg->exchange_tenant_id);
 	}
 	context_done(&ctx);
 	if (errs.n > 0) {
@@ -764,7 +772,11 @@ main(int argc, char **argv)
 
 	if (streq(cmd, "check-config"))
 		return cmd_check_config(config_path);
-	if (streq(cmd, "calendar")) {
+	if (streq(cmd, "check-connection")) {
+		r = load(&ctx, config_path, false);
+		if (r == 0)
+			r = ctl_check_connection(&ctx, argc, argv);
+	} else if (streq(cmd, "calendar")) {
 		r = load(&ctx, config_path, false);
 		if (r == 0)
 			r = cmd_calendar(&ctx, argc, argv);

@@ -395,6 +395,12 @@ daemon_round(struct daemon *d)
 			  store_last_error(d->ctx.store), retry_wait(d));
 		return ROUND_RETRY;
 	}
+	if (ir == IMAP_NAME_BAD) {
+		d->retry_cap = OTHER_RETRY_MAX;
+		log_error("IMAP folder name: %s; fix the folder names in [imap] (complaintsd.conf(5)), nothing was moved out of the mailbox",
+			  imap_last_error(d->imap));
+		return ROUND_FATAL;
+	}
 	if (ir != IMAP_OK) {
 		d->retry_cap = NETWORK_RETRY_MAX;
 		log_warning("IMAP %s during sync: %s; reconnecting in %u seconds",
