@@ -423,13 +423,18 @@ smtp_send(struct smtp *s, const char *mail_from, const char *rcpt, const char *d
 enum smtp_check
 smtp_check_login(struct smtp *s, char **ret_error)
 {
-	CURL *c = curl_easy_duphandle(s->curl);
+	CURL *c;
 	enum smtp_check res = SMTP_CHECK_OTHER;
 	const char *what;
+	uint64_t gen = 0;
 	long code = 0;
 	CURLcode rc;
 
 	*ret_error = NULL;
+	/* with OAuth the token goes on the handle first, as for a send, so the copy has it */
+	if (s->token && set_token(s, &gen, ret_error) != SMTP_OK)
+		return SMTP_CHECK_OTHER;
+	c = curl_easy_duphandle(s->curl);
 	if (c == NULL) {
 		*ret_error = xasprintf("%s: out of memory", s->base_url);
 		return SMTP_CHECK_OTHER;

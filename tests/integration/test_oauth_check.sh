@@ -5,9 +5,6 @@
 # folders exist and which are missing (and creates none), sends nothing, and
 # exits 0 when all works, 1 otherwise; a refused token request is named with
 # the endpoint and the provider's answer, and no secret or token is shown.
-# Not in TESTS yet: it needs check-connection (branch conn) building its
-# sessions with the OAuth token source (daemon/connect.c, branch oauth);
-# register it in Makefile.am beside test_oauth.sh once both are merged.
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=oauth_lib.sh
 . "$(dirname "$0")/oauth_lib.sh"
