@@ -426,13 +426,13 @@ smtp_check_login(struct smtp *s, char **ret_error)
 	CURL *c;
 	enum smtp_check res = SMTP_CHECK_OTHER;
 	const char *what;
+	uint64_t gen = 0;
 	long code = 0;
 	CURLcode rc;
 
 	*ret_error = NULL;
 	if (s->token) {
 		/* the token goes on the handle before it is copied */
-		uint64_t gen = 0;
 		enum smtp_result tr = set_token(s, &gen, ret_error);
 
 		if (tr != SMTP_OK)

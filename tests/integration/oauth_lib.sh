@@ -14,10 +14,11 @@ notify_pid=
 
 oauth_cleanup() {
 	local rc=$?
-	[ -z "$daemon_pid" ] || kill -TERM "$daemon_pid" 2>/dev/null || true
-	[ -z "$notify_pid" ] || kill "$notify_pid" 2>/dev/null || true
+	set +e # a failing test exits non-zero: the stack must still be stopped
+	[ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null
+	[ -n "$notify_pid" ] && kill "$notify_pid" 2>/dev/null
 	(exit $rc)
-	it_teardown
+	it_teardown # reads $? for the test's result
 }
 
 # oauth_setup NAME: the stack in a new /tmp/NAME.XXXXXX; sets dir, conf,

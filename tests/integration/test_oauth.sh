@@ -16,7 +16,7 @@
 #     verified by the provider.  A Google service account (the RFC 7523
 #     jwt-bearer grant): glewlwyd has no such grant, so what is checked is
 #     that the daemon sends it there and handles the refusal (see below).
-#  8. A server offering OAUTHBEARER too, as Gmail does.
+#  8. A server offering OAUTHBEARER too, as Gmail does; 9. one without XOAUTH2.
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=oauth_lib.sh
 . "$(dirname "$0")/oauth_lib.sh"
@@ -240,6 +240,15 @@ check_eq "the mail stays in INBOX" 1 "$(inbox)"
 cert_config "$OAUTH_CLIENT_CERT_FILE"
 check_eq "with the registered certificate again" 0 "$(once_rc)"
 check_eq "the mail is taken in" 0 "$(inbox)"
+# the same client authentication (RFC 7523 private_key_jwt) with provider = generic
+oauth_config "oauth2.client_id=$OAUTH_CERT_CLIENT_ID" "oauth2.client_secret_file=" \
+	"oauth2.client_certificate_file=$OAUTH_CLIENT_CERT_FILE"
+complaint "$dir/c9b.eml" 14
+it_deliver "$dir/c9b.eml"
+cert_tokens=$(tokens "$OAUTH_CERT_CLIENT_ID")
+check_eq "a certificate credential with provider = generic" 0 "$(once_rc)"
+check_eq "the mail is taken in" 0 "$(inbox)"
+check_eq "with a token for the assertion" 1 "$(($(tokens "$OAUTH_CERT_CLIENT_ID") - cert_tokens))"
 
 # A Google service account: the RFC 7523 jwt-bearer grant.  glewlwyd 2.7.5
 # has no such grant (its token endpoint answers 400 to any grant_type it does
@@ -280,5 +289,20 @@ check "resident 13 is acknowledged" wait_count "$(resident 13)" 1
 check "submission took the token over OAUTHBEARER" \
 	grep -q "submission-login: Info: Login: user=<$COMPLAINTS>, method=OAUTHBEARER" "$DLOG"
 check "IMAP over XOAUTH2" test "$(grep "imap-login: Info: Login: user=<$COMPLAINTS>" "$DLOG" | tail -n 1 | grep -c 'method=XOAUTH2')" = 1
+
+# ---------------------------------------------------------------- 9. a server without XOAUTH2
+# (libetpan logs in to IMAP with XOAUTH2 only): said so, and no token asked for.
+check "Dovecot offers OAUTHBEARER only" mailstack_oauth_mechanisms oauthbearer
+complaint "$dir/c12.eml" 15
+it_deliver "$dir/c12.eml"
+tok0=$(tokens "$OAUTH_CLIENT_ID")
+at=$(log_size)
+check_eq "--once against it exits 1" 1 "$(once_rc)"
+check_eq "the mail stays in INBOX" 1 "$(inbox)"
+check "the log says XOAUTH2 is not offered" sh -c "tail -c +$((at + 1)) '$dir/daemon.log' | grep -q 'not offer.*XOAUTH2'"
+check_eq "no token was asked for" "$tok0" "$(tokens "$OAUTH_CLIENT_ID")"
+check "Dovecot offers XOAUTH2 again" mailstack_oauth_mechanisms xoauth2
+check_eq "and the mail is taken in" 0 "$(once_rc)"
+check_eq "INBOX is empty" 0 "$(inbox)"
 
 it_finish
