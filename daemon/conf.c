@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "exorg.h"
@@ -701,16 +702,90 @@ config_load_string(const char *text, size_t len, const char *name, struct config
 	return config_load_stream(f, name, ret, errs);
 }
 
+/*
+ * The shipped units load one directory, every file in it a credential:
+ * LoadCredential=complaintsd:/etc/complaintsd/credentials.  systemd (252)
+ * names each file ID_FILE, a subdirectory's slashes becoming "_":
+ * credentials/imap-password arrives as $CREDENTIALS_DIRECTORY/complaintsd_imap-password.
+ */
+#define CREDENTIALS_ID "complaintsd"
+#define CREDENTIALS_SUBDIR "credentials"
+
+static bool
+path_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/* The two places a relative name may be: *first is also the answer when neither exists. */
+static void
+credential_candidates(const struct config *c, const char *file, char **first, char **second)
+{
+	const char *creds = getenv("CREDENTIALS_DIRECTORY");
+	const char *slash = strrchr(c->path, '/');
+
+	if (!isempty(creds)) {
+		size_t start;
+
+		/* a credential of its own (LoadCredential=imap-password:...) */
+		*first = xasprintf("%s/%s", creds, file);
+		/* or a file of the units' credentials directory */
+		*second = xasprintf("%s/" CREDENTIALS_ID "_%s", creds, file);
+		start = strlen(creds) + 1;
+		for (char *p = *second + start; *p != '\0'; p++)
+			if (*p == '/')
+				*p = '_';
+		return;
+	}
+	/* without systemd: beside the configuration file, or in its credentials/ */
+	if (slash) {
+		*first = xasprintf("%.*s/%s", (int)(slash - c->path), c->path, file);
+		*second = xasprintf("%.*s/" CREDENTIALS_SUBDIR "/%s", (int)(slash - c->path), c->path, file);
+	} else {
+		*first = xstrdup(file);
+		*second = xasprintf(CREDENTIALS_SUBDIR "/%s", file);
+	}
+}
+
 char *
 config_credential_path(const struct config *c, const char *file)
 {
-	const char *slash = strrchr(c->path, '/');
+	char *first, *second;
 
 	if (file[0] == '/')
 		return xstrdup(file);
-	if (!isempty(getenv("CREDENTIALS_DIRECTORY")))
-		return xasprintf("%s/%s", getenv("CREDENTIALS_DIRECTORY"), file);
-	return slash ? xasprintf("%.*s/%s", (int)(slash - c->path), c->path, file) : xstrdup(file);
+	credential_candidates(c, file, &first, &second);
+	if (!path_exists(first) && path_exists(second)) {
+		free(first);
+		return second;
+	}
+	free(second);
+	return first;
+}
+
+/* What to add to "cannot read" when a relative name was found in neither place. */
+static void
+credential_missing(const struct config *c, const char *file, const char *path, const char *what,
+		   struct errlist *errs)
+{
+	_cleanup_free_ char *first = NULL, *second = NULL;
+
+	if (file[0] == '/') {
+		errlist_add(errs, "%s: cannot read %s file: %s", path, what, strerror(ENOENT));
+		return;
+	}
+	credential_candidates(c, file, &first, &second);
+	if (!isempty(getenv("CREDENTIALS_DIRECTORY"))) {
+		const char *slash = strrchr(c->path, '/');
+
+		/* the shipped units load the credentials/ beside their configuration */
+		errlist_add(errs, "%s: cannot read %s file: %s (nor %s): put %s in %.*s" CREDENTIALS_SUBDIR
+			    "/ (mode 0600), which the shipped unit loads, and restart it",
+			    path, what, strerror(ENOENT), second, file, slash ? (int)(slash - c->path) + 1 : 0,
+			    c->path);
+	} else
+		errlist_add(errs, "%s: cannot read %s file: %s (nor %s)", path, what, strerror(ENOENT),
+			    second);
 }
 
 int
@@ -724,7 +799,10 @@ config_read_credential(const struct config *c, const char *file, size_t max, cha
 	if (f == NULL) {
 		int r = -errno;
 
-		errlist_add(errs, "%s: cannot read credential file: %s", path, strerror(errno));
+		if (r == -ENOENT)
+			credential_missing(c, file, path, "credential", errs);
+		else
+			errlist_add(errs, "%s: cannot read credential file: %s", path, strerror(errno));
 		return r;
 	}
 	n = fread(data, 1, max + 1, f);
@@ -765,7 +843,10 @@ config_read_secret(const struct config *c, const char *file, char **ret, struct 
 	if (f == NULL) {
 		int r = -errno;
 
-		errlist_add(errs, "%s: cannot read secret file: %s", path, strerror(errno));
+		if (r == -ENOENT)
+			credential_missing(c, file, path, "secret", errs);
+		else
+			errlist_add(errs, "%s: cannot read secret file: %s", path, strerror(errno));
 		return r;
 	}
 	if (getline(&line, &cap, f) < 0) {

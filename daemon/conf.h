@@ -6,7 +6,9 @@
  * the rest, so `complaintsctl check-config` can list them all.  Unknown
  * sections and keys are errors.  Secrets are never in the file: *_file keys
  * name files whose first line is the secret; a relative path is looked up in
- * $CREDENTIALS_DIRECTORY (systemd LoadCredential=), else beside the config file.
+ * $CREDENTIALS_DIRECTORY (systemd LoadCredential=, under its own name or as
+ * complaintsd_NAME from the units' credentials directory), else beside the
+ * config file or in its credentials/ directory.
  */
 #ifndef COMPLAINTSD_CONFIG_H
 #define COMPLAINTSD_CONFIG_H
@@ -146,8 +148,11 @@ void config_free(struct config *c);
 
 /* Resolve a *_file key and read the secret (first line).  Malloc'ed. */
 int config_read_secret(const struct config *c, const char *file, char **ret, struct errlist *errs);
-/* Where a *_file key's file is: absolute as given, else in $CREDENTIALS_DIRECTORY,
- * else beside the configuration file.  Malloc'ed. */
+/* Where a *_file key's file is: absolute as given; else with $CREDENTIALS_DIRECTORY
+ * set, $CREDENTIALS_DIRECTORY/NAME or, failing that, $CREDENTIALS_DIRECTORY/complaintsd_NAME
+ * (the shipped units' LoadCredential=complaintsd:/etc/complaintsd/credentials, a "/" in
+ * NAME becoming "_" as systemd names it); without, beside the configuration file or,
+ * failing that, in credentials/ beside it.  When neither exists, the first.  Malloc'ed. */
 char *config_credential_path(const struct config *c, const char *file);
 /* Read a whole credential file of at most max bytes (a key, a JSON key); malloc'ed, NUL-terminated. */
 int config_read_credential(const struct config *c, const char *file, size_t max, char **ret,

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -265,6 +266,95 @@ test_secret_relative_to_credentials_directory(void **state)
 	config_free(c);
 }
 
+static void
+put(const char *dir, const char *name, const char *text)
+{
+	_cleanup_free_ char *file = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(file, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+assert_path(const struct config *c, const char *file, const char *dir, const char *name)
+{
+	_cleanup_free_ char *got = config_credential_path(c, file), *want = xasprintf("%s/%s", dir, name);
+
+	assert_string_equal(got, want);
+}
+
+/*
+ * The shipped units hand over one directory (LoadCredential=complaintsd:
+ * /etc/complaintsd/credentials): systemd names its files complaintsd_NAME.
+ * A credential of its own name still wins, absolute names stay as they are,
+ * and without systemd the same files are found beside the configuration or
+ * in its credentials/ directory.
+ */
+static void
+test_credential_path_lookup(void **state)
+{
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	char conf_dir[] = "/tmp/complaintsd-conf-XXXXXX", creds[] = "/tmp/complaintsd-creds-XXXXXX";
+	_cleanup_free_ char *conf = NULL, *sub = NULL, *secret = NULL, *abs_path = NULL;
+	_cleanup_free_ char *cmd = NULL;
+	struct config *c = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(conf_dir));
+	assert_non_null(mkdtemp(creds));
+	conf = xasprintf("%s/complaintsd.conf", conf_dir);
+	assert_int_equal(config_load_string(good, strlen(good), conf, &c, &errs), 0);
+
+	/* under systemd, from the units' directory: complaintsd_NAME */
+	setenv("CREDENTIALS_DIRECTORY", creds, 1);
+	put(creds, "complaintsd_imap-password", "from the directory\n");
+	assert_path(c, "imap-password", creds, "complaintsd_imap-password");
+	assert_int_equal(config_read_secret(c, c->imap_password_file, &secret, &errs), 0);
+	assert_string_equal(secret, "from the directory");
+	free(secret);
+	secret = NULL;
+	/* a credential of its own name (an older unit, a drop-in) comes first */
+	put(creds, "imap-password", "its own\n");
+	assert_path(c, "imap-password", creds, "imap-password");
+	assert_int_equal(config_read_secret(c, c->imap_password_file, &secret, &errs), 0);
+	assert_string_equal(secret, "its own");
+	/* a subdirectory of credentials/: systemd turns its "/" into "_" */
+	put(creds, "complaintsd_oauth_client.pem", "PEM");
+	assert_path(c, "oauth/client.pem", creds, "complaintsd_oauth_client.pem");
+	/* absolute names are used as they are, whatever exists */
+	abs_path = xasprintf("%s/imap-password", conf_dir);
+	assert_path(c, abs_path, conf_dir, "imap-password");
+	/* missing everywhere: the error names both places and where to put the file */
+	assert_int_equal(errs.n, 0);
+	assert_true(config_read_secret(c, "smtp-password", &secret, &errs) < 0);
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.v[0], "/smtp-password: cannot read secret file: No such file"));
+	assert_non_null(strstr(errs.v[0], "complaintsd_smtp-password"));
+	sub = xasprintf("put smtp-password in %s/credentials/", conf_dir);
+	assert_non_null(strstr(errs.v[0], sub));
+	free(sub);
+
+	/* without systemd: beside the configuration, else in its credentials/ */
+	unsetenv("CREDENTIALS_DIRECTORY");
+	assert_path(c, "imap-password", conf_dir, "imap-password"); /* neither: beside it */
+	sub = xasprintf("%s/credentials", conf_dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	put(sub, "imap-password", "in credentials/\n");
+	assert_path(c, "imap-password", sub, "imap-password");
+	free(secret);
+	secret = NULL;
+	assert_int_equal(config_read_secret(c, c->imap_password_file, &secret, &errs), 0);
+	assert_string_equal(secret, "in credentials/");
+	put(conf_dir, "imap-password", "beside\n");
+	assert_path(c, "imap-password", conf_dir, "imap-password");
+
+	config_free(c);
+	cmd = xasprintf("rm -rf '%s' '%s'", conf_dir, creds);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* The common part of the OAuth cases: everything but [imap], [smtp] and [oauth2]. */
 #define OAUTH_BASE                                                                                 \
 	"[council]\ncomplaints_address = complaints@council.example\n"                            \
@@ -403,6 +493,7 @@ main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_officer_auth_off_is_visible),
 		cmocka_unit_test(test_secret_relative_to_credentials_directory),
+		cmocka_unit_test(test_credential_path_lookup),
 		cmocka_unit_test(test_example_file_is_valid),
 		cmocka_unit_test(test_oauth_microsoft_defaults),
 		cmocka_unit_test(test_oauth_errors),
