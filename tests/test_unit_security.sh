@@ -20,7 +20,7 @@ for unit in complaintsd.service complaintsd@.service; do
 		echo "not ok - $unit exposure '${score:-unknown}' (must be at most 1.1)"
 		failed=$((failed + 1))
 	fi
-	for need in 'Type=notify' 'WatchdogSec=' 'LoadCredential=imap-password' 'StateDirectory=' \
+	for need in 'Type=notify' 'WatchdogSec=' 'StateDirectory=' \
 		'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' 'SocketBindDeny=any' 'PrivateIPC=yes'; do
 		if grep -q "^$need" "$path"; then
 			passed=$((passed + 1))
@@ -29,6 +29,19 @@ for unit in complaintsd.service complaintsd@.service; do
 			failed=$((failed + 1))
 		fi
 	done
+	# Credentials: the one directory beside the configuration, every file in it
+	# (complaintsd_NAME, as the daemon looks them up); no single file, which
+	# would have to exist even where it is not used.
+	case $unit in
+	*@.service) creddir='/etc/complaintsd/%i/credentials' ;;
+	*) creddir='/etc/complaintsd/credentials' ;;
+	esac
+	if [ "$(grep '^LoadCredential' "$path")" = "LoadCredential=complaintsd:$creddir" ]; then
+		passed=$((passed + 1))
+	else
+		echo "not ok - $unit credentials: $(grep '^LoadCredential' "$path" | tr '\n' ' ') (want LoadCredential=complaintsd:$creddir only)"
+		failed=$((failed + 1))
+	fi
 	# An allow list of everything allows everything: only a drop-in narrows it.
 	if grep -q '^IPAddress' "$path"; then
 		echo "not ok - $unit sets $(grep '^IPAddress' "$path" | tr '\n' ' ')"
