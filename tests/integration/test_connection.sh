@@ -2,7 +2,8 @@
 # complaintsctl check-connection on the real stack: everything working (IMAP,
 # and SMTP without and with AUTH through Dovecot's submission service), a
 # missing Sent folder named with the folders that exist, a refused IMAP and
-# SMTP login, an SMTP server that is down, a certificate that is not trusted;
+# SMTP login, an SMTP server that is down, a certificate that is not trusted,
+# passwords found as the shipped unit's credentials directory hands them over;
 # each failure says what to do, and the check sends no mail and creates no
 # folder.  Two answers only Exchange Online gives are injected with a fake
 # server (tests/integration/fake_exchange.py): "User is authenticated but not
@@ -92,6 +93,37 @@ check "EHLO and AUTH accepted, nothing sent" has "connected, EHLO and AUTH accep
 check "Dovecot saw the login" grep -q "submission-login: Info: Login: user=<$COMPLAINTS>, method=PLAIN" "$dir/log/dovecot.log"
 check "and a QUIT, not a dropped connection" grep -q "submission($COMPLAINTS).*Disconnected: Logged out" "$dir/log/dovecot.log"
 check_eq "still no mail anywhere" 0 "$(all_mail)"
+
+# --- 5a. the passwords as the shipped unit hands them over: every file of
+# /etc/complaintsd/credentials/ becomes $CREDENTIALS_DIRECTORY/complaintsd_NAME
+# (LoadCredential=complaintsd:DIR, systemd 252), named by relative names
+cc_creds() { # CREDENTIALS_DIRECTORY CONFIG
+	local rc=0
+	env CREDENTIALS_DIRECTORY="$1" "$COMPLAINTSCTL" -c "$2" check-connection >"$dir/cc.out" 2>&1 || rc=$?
+	echo $rc
+}
+mkdir -p "$dir/unit-creds" "$dir/byhand"
+install -m 0600 "$MAILSTACK_PASSWORD_FILE" "$dir/unit-creds/complaintsd_imap-password"
+install -m 0600 "$MAILSTACK_PASSWORD_FILE" "$dir/unit-creds/complaintsd_smtp-password"
+submission_conf "$dir/byhand/complaintsd.conf" smtp-password
+sed -i "/^\[imap\]/,/^\[/s|^password_file = .*|password_file = imap-password|" "$dir/byhand/complaintsd.conf"
+logins_before=$(grep -c "submission-login: Info: Login: user=<$COMPLAINTS>" "$dir/log/dovecot.log")
+check_eq "passwords from the unit's credentials directory: exit 0" 0 \
+	"$(cc_creds "$dir/unit-creds" "$dir/byhand/complaintsd.conf")"
+check "EHLO and AUTH accepted with them" has "connected, EHLO and AUTH accepted; nothing was sent"
+check "Dovecot saw one more SMTP login" test "$(grep -c "submission-login: Info: Login: user=<$COMPLAINTS>" "$dir/log/dovecot.log")" -gt "$logins_before"
+# run by hand (no systemd): the same files in credentials/ beside the configuration
+mkdir -p "$dir/byhand/credentials"
+cp -p "$dir/unit-creds/complaintsd_imap-password" "$dir/byhand/credentials/imap-password"
+cp -p "$dir/unit-creds/complaintsd_smtp-password" "$dir/byhand/credentials/smtp-password"
+check_eq "by hand, from credentials/ beside the configuration: exit 0" 0 "$(cc "$dir/byhand/complaintsd.conf")"
+check "EHLO and AUTH accepted by hand too" has "connected, EHLO and AUTH accepted; nothing was sent"
+# a file the configuration names but the directory lacks: named, with where it goes
+rm "$dir/unit-creds/complaintsd_smtp-password"
+check_eq "SMTP password missing from the credentials: exit 1" 1 \
+	"$(cc_creds "$dir/unit-creds" "$dir/byhand/complaintsd.conf")"
+check "the missing file and where to put it are named" \
+	has "complaintsd_smtp-password): put smtp-password in $dir/byhand/credentials/"
 
 submission_conf "$dir/smtpbad.conf" "$dir/wrong-password"
 # IMAP keeps its right password: only SMTP fails
