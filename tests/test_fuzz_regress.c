@@ -57,6 +57,9 @@
 #define LLVMFuzzerTestOneInput fuzz_authres_one
 #include "fuzz/fuzz_authres.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_e2e_one
+#include "fuzz/fuzz_e2e.c"
+#undef LLVMFuzzerTestOneInput
 
 struct target {
 	const char *name;
@@ -69,7 +72,20 @@ static const struct target targets[] = {
     {"command", fuzz_command_one},   {"holidays_json", fuzz_holidays_json_one},
     {"template", fuzz_template_one}, {"config", fuzz_config_one},
     {"rxset", fuzz_rxset_one},      {"authres", fuzz_authres_one},
+    {"e2e", fuzz_e2e_one}, /* after rules: it reads the compiled rules that one keeps */
 };
+
+/*
+ * One directory for the rules target's compiled rules and the end-to-end
+ * target's configuration and store, so the shipped rules compile once.
+ */
+static char state_dir[] = "/tmp/complaintsd-fuzz-regress.XXXXXX";
+
+static void
+remove_state_dir(void)
+{
+	e2e_remove_dir(state_dir);
+}
 
 /* Read a whole file into a malloc'ed buffer of exactly its size (1 if empty). */
 static uint8_t *
@@ -137,6 +153,14 @@ int
 main(void)
 {
 	struct CMUnitTest tests[ELEMENTSOF(targets)];
+
+	if (mkdtemp(state_dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	atexit(remove_state_dir);
+	setenv("COMPLAINTSD_RULES_CACHE", state_dir, 1);
+	setenv("COMPLAINTSD_FUZZ_E2E_DIR", state_dir, 1);
 
 	for (size_t i = 0; i < ELEMENTSOF(targets); i++)
 		tests[i] = (struct CMUnitTest){
