@@ -22,9 +22,9 @@ else
 	count=${RELIABILITY_MESSAGES:-200} kills=${RELIABILITY_KILLS:-8}
 fi
 rl_setup
-# batches small enough that the mail outlasts the kills (about three batches
-# a kill), whatever the sizes
-batch=$((count / (kills * 3) > 5 ? count / (kills * 3) : 5))
+# batches small enough that the mail outlasts the kills (a kill lets a run
+# commit one batch or a few; two batches of mail a kill), whatever the sizes
+batch=$((count / (kills * 2) > 5 ? count / (kills * 2) : 5))
 rl_set imap batch_size "$batch"
 echo "# seed $RELIABILITY_SEED, $count messages, $kills kills, batches of $batch"
 rl_generate "$count"
@@ -49,9 +49,9 @@ wave=$(((count + 3) / 4)) delivered=0 killed_busy=0 half_done=0 kills_done=0
 # measured whenever a run commits twice before its kill
 batch_ms=50
 for ((i = 0; i < kills; i++)); do
-	# the next wave once INBOX is empty (four waves in all)
+	# four waves: one every quarter of the kills, or sooner once INBOX is empty
 	inbox=$(rl_inbox)
-	if ((inbox == 0 && delivered < count)); then
+	if ((delivered < count && (inbox == 0 || i % (kills / 4 > 0 ? kills / 4 : 1) == 0))); then
 		rl_deliver "${files[@]:delivered:wave}"
 		delivered=$((delivered + wave < count ? delivered + wave : count))
 		inbox=$(rl_inbox)
