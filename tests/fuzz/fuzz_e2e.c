@@ -28,7 +28,7 @@
  *
  * Setup happens once per process (LLVMFuzzerInitialize, or the first input
  * when replayed by tests/test_fuzz_regress): a configuration and a store in
- * $COMPLAINTSD_FUZZ_E2E_DIR (scripts/fuzz keeps it in build-fuzz/, so the
+ * $COMPLAINTSD_FUZZ_E2E_DIR (scripts/fuzz keeps it in build-fuzz/state/, so the
  * compiled rules cache beside the database is made once for every process)
  * or else in a temporary directory removed at exit.  Between inputs every
  * table is emptied; the store runs with synchronous=OFF (nothing here
