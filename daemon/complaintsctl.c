@@ -64,6 +64,9 @@ usage(FILE *f)
 		"  unattached [--json]                mail recorded without a case\n"
 		"  file MSG REF                       put unattached message MSG on case REF\n"
 		"  open MSG                           open a new case from unattached message MSG\n"
+		"  digest [--to ADDRESS] [--send] [--html]\n"
+		"                                     the weekly digest of open cases as it would go\n"
+		"                                     today (every team's, or one); --send: queue it now\n"
 		"  check-config                       validate the configuration, rules and holidays\n"
 		"  outbox [--state queued|held|sent|failed|suppressed] [--json]\n"
 		"                                     mail waiting, sent, failed or held back\n"
@@ -696,6 +699,7 @@ static int (*case_verb(const char *cmd))(struct context *, int, char **)
 	} verbs[] = {
 		{"show", ctl_show},	      {"message", ctl_message}, {"export", ctl_export},
 		{"unattached", ctl_unattached}, {"file", ctl_file},	{"open", ctl_open},
+		{"digest", ctl_digest},
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)

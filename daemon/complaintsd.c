@@ -29,6 +29,7 @@
 #include "context.h"
 #include "imap.h"
 #include "intake.h"
+#include "digest.h"
 #include "log.h"
 #include "outbox.h"
 #include "rules.h"
@@ -259,7 +260,7 @@ daemon_housekeeping(struct daemon *d)
 	struct case_ctx cx = {.store = d->ctx.store, .cfg = d->ctx.cfg, .cal = d->ctx.cal,
 			      .rules = d->ctx.rules, .templates = d->ctx.templates,
 			      .now = time(NULL)};
-	size_t reminders = 0, breaches = 0;
+	size_t reminders = 0, breaches = 0, digests = 0;
 	int r;
 
 	r = case_check_deadlines(&cx, &reminders, &breaches);
@@ -271,6 +272,9 @@ daemon_housekeeping(struct daemon *d)
 	if (reminders || breaches)
 		log_info("Deadlines: %zu reminder%s, %zu breach%s", reminders,
 			 reminders == 1 ? "" : "s", breaches, breaches == 1 ? "" : "es");
+	if (digest_check(&cx, &digests) < 0)
+		log_error("Weekly digest not queued: %s; trying again on the next round",
+			  store_last_error(d->ctx.store));
 	if (d->smtp == NULL)
 		return 0;
 	r = outbox_deliver(&cx, d->smtp, &d->mail, watchdog_tick, d);

@@ -17,6 +17,7 @@
 
 #include "conf.h"
 #include "routing.h"
+#include "digest_list.h"
 #include "util.h"
 
 enum key_type { KEY_STRING, KEY_BOOL, KEY_INT, KEY_LONG, KEY_LIST, KEY_LEVEL };
@@ -104,6 +105,9 @@ static const struct key keys[] = {
 	I("replies", "max_auto_replies_per_day", max_auto_replies_per_day, 0, 1000),
 	I("replies", "thread_window_days", thread_window_days, 0, 365),
 
+	S("digest", "weekday", digest_weekday),
+	I("digest", "days_ahead", digest_days_ahead, 0, 60),
+
 	L("limits", "max_message_bytes", max_message_bytes, 1024, 1L << 30),
 	I("limits", "max_mime_depth", max_mime_depth, 1, 256),
 	I("limits", "max_mime_parts", max_mime_parts, 1, 100000),
@@ -176,6 +180,9 @@ config_set_defaults(struct config *c)
 	c->rules_file = xstrdup(DATADIR "/rules.conf");
 	c->max_auto_replies_per_day = 3;
 	c->thread_window_days = 30;
+
+	c->digest_weekday = xstrdup("monday");
+	c->digest_days_ahead = 5;
 
 	c->max_message_bytes = 25L * 1024 * 1024;
 	c->max_mime_depth = 32;
@@ -381,6 +388,9 @@ config_validate(struct config *c, struct errlist *errs)
 			    c->smtp_url);
 	if (isempty(c->database))
 		errlist_add(errs, "%s: store.database: missing", p);
+	if (!isempty(c->digest_weekday) && digest_weekday_from_name(c->digest_weekday) < 0)
+		errlist_add(errs, "%s: digest.weekday: expected a day of the week (monday ... sunday) or nothing for no digest (got \"%s\")",
+			    p, c->digest_weekday);
 	if (!streq(c->housing_acknowledgement, "officer") &&
 	    !streq(c->housing_acknowledgement, "automatic"))
 		errlist_add(errs, "%s: council.housing_acknowledgement: expected officer or automatic (got \"%s\")",

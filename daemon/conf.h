@@ -101,6 +101,10 @@ struct config {
 	int max_auto_replies_per_day;
 	int thread_window_days;
 
+	/* [digest] (daemon/digest.h) */
+	char *digest_weekday; /* "monday".."sunday"; "" = no weekly digest */
+	int digest_days_ahead; /* working days counted as "due soon" */
+
 	/* [routing] (daemon/routing.h) */
 	struct routing_entry *routing;
 	size_t n_routing;

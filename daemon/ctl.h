@@ -45,6 +45,8 @@ int ctl_unattached(struct context *ctx, int argc, char **argv);
 int ctl_file(struct context *ctx, int argc, char **argv);
 int ctl_open(struct context *ctx, int argc, char **argv);
 int ctl_export(struct context *ctx, int argc, char **argv);
+/* The weekly digest, printed or queued (ctl_digest.c). */
+int ctl_digest(struct context *ctx, int argc, char **argv);
 
 /* Write data to path whole: a temporary file beside it (mode), fsync, rename.  0 or -errno. */
 int ctl_write_file(const char *path, const char *data, size_t len, mode_t mode);
