@@ -64,6 +64,10 @@ collect(const struct digest_case_row *r, void *userdata)
 		.response_due = keep(cs, r->response_due),
 		.officer = keep(cs, r->officer),
 		.team = keep(cs, t.team ? t.address : ""),
+		.team_name = keep(cs, !t.team		      ? ""
+				      : streq(t.source, "route") ? r->route
+				      : streq(t.source, "area")  ? r->area
+								 : "default"),
 	};
 	return 0;
 }

@@ -42,6 +42,7 @@ struct digest_case {
 	const char *response_due;
 	const char *officer;  /* assigned officer's address */
 	const char *team;     /* the [routing] team address of its route or area, "" when none */
+	const char *team_name; /* its [routing] key ("waste", "default"), "" when none */
 };
 
 enum digest_group {

@@ -85,6 +85,18 @@ complainant(const struct digest_case *c)
 	return xstrdup(*name ? name : *email ? email : "not known");
 }
 
+/* "waste (waste-team@council.example)", "no team ([routing])" */
+static char *
+team_words(const struct digest_case *c)
+{
+	_cleanup_free_ char *name = field(c->team_name, NULL);
+	_cleanup_free_ char *addr = field(c->team, NULL);
+
+	if (*addr == '\0')
+		return xstrdup("no team ([routing])");
+	return *name ? xasprintf("%s (%s)", name, addr) : xstrdup(addr);
+}
+
 /* "Monday 7 December 2026", or "no date set". */
 static char *
 due_date(const struct digest_entry *e)
@@ -150,7 +162,7 @@ digest_text_cases(const struct digest_view *v)
 				buf_printf(&b, "%s, no date due\n", stage);
 			buf_printf(&b, "Officer: %s\n", officer);
 			if (v->show_team) {
-				_cleanup_free_ char *team = field(e->c->team, "no team ([routing])");
+				_cleanup_free_ char *team = team_words(e->c);
 
 				buf_printf(&b, "Team: %s\n", team);
 			}
@@ -187,7 +199,7 @@ digest_html_escape(struct buf *out, const char *s)
 }
 
 #define FONT "font-family:Calibri,Arial,Helvetica,sans-serif;font-size:14px;"
-#define CELL "padding:6px 10px;border-bottom:1px solid #d0d7de;vertical-align:top;text-align:left;"
+#define CELL "padding:6px 8px;border-bottom:1px solid #d0d7de;vertical-align:top;text-align:left;"
 
 static void
 td(struct buf *b, const char *style, const char *text)
@@ -201,13 +213,120 @@ td(struct buf *b, const char *style, const char *text)
 static const char *const group_bg[_DIGEST_GROUP_MAX] = {"#fbe3e3", "#fff4d6", "#eef1f4"};
 static const char *const group_fg[_DIGEST_GROUP_MAX] = {"#8a1414", "#6b4a00", "#24292f"};
 
+#define GREY "color:#57606a;"
+
+/* An address, allowed to break before its "@" (a narrow reading pane), escaped. */
+static void
+address_html(struct buf *b, const char *addr)
+{
+	for (const char *p = addr; *p; p++) {
+		char one[2] = {*p, '\0'};
+
+		if (*p == '@' && p != addr)
+			buf_puts(b, "<wbr>");
+		digest_html_escape(b, one);
+	}
+}
+
+/* The reference above the subject: one column for both keeps the table narrow. */
+static void
+case_cell(struct buf *b, const struct digest_case *c)
+{
+	_cleanup_free_ char *ref = field(c->ref, "");
+	_cleanup_free_ char *subject = field(c->subject, "(no subject)");
+
+	buf_puts(b, "<td style=\"" CELL "\"><strong style=\"white-space:nowrap;\">");
+	digest_html_escape(b, ref);
+	buf_puts(b, "</strong><br>");
+	digest_html_escape(b, subject);
+	buf_puts(b, "</td>");
+}
+
+/* The name above the address. */
+static void
+complainant_cell(struct buf *b, const struct digest_case *c)
+{
+	_cleanup_free_ char *name = field(c->complainant_name, NULL);
+	_cleanup_free_ char *email = field(c->complainant_email, NULL);
+
+	buf_puts(b, "<td style=\"" CELL "\">");
+	digest_html_escape(b, *name ? name : *email ? "" : "not known");
+	if (*name && *email)
+		buf_puts(b, "<br>");
+	if (*email) {
+		buf_puts(b, "<span style=\"" GREY "\">");
+		address_html(b, email);
+		buf_puts(b, "</span>");
+	}
+	buf_puts(b, "</td>");
+}
+
+/* What is due, when, and how late or how soon. */
+static void
+due_cell(struct buf *b, const struct digest_entry *e)
+{
+	_cleanup_free_ char *date = due_date(e);
+	_cleanup_free_ char *note = due_note(e);
+
+	buf_puts(b, "<td style=\"" CELL "\">");
+	if (e->has_due) {
+		buf_printf(b, "%s due<br>",
+			   streq(e->due_what, "acknowledgement") ? "Acknowledgement" : "Response");
+		digest_html_escape(b, date);
+		buf_printf(b, "<br><span style=\"white-space:nowrap;color:%s;%s\">",
+			   group_fg[e->group], e->group == DIGEST_OVERDUE ? "font-weight:bold;" : "");
+		digest_html_escape(b, note);
+		buf_puts(b, "</span>");
+	} else
+		buf_puts(b, "<span style=\"" GREY "\">No date set</span>");
+	buf_puts(b, "</td>");
+}
+
+static void
+officer_cell(struct buf *b, const struct digest_case *c, const char *no_officer)
+{
+	_cleanup_free_ char *officer = field(c->officer, NULL);
+
+	if (*officer == '\0') {
+		td(b, GREY, no_officer ? no_officer : "");
+		return;
+	}
+	buf_puts(b, "<td style=\"" CELL "\">");
+	address_html(b, officer);
+	buf_puts(b, "</td>");
+}
+
+/* The team's [routing] name above its address. */
+static void
+team_cell(struct buf *b, const struct digest_case *c)
+{
+	_cleanup_free_ char *name = field(c->team_name, NULL);
+	_cleanup_free_ char *addr = field(c->team, NULL);
+
+	if (*addr == '\0') {
+		td(b, GREY, "no team");
+		return;
+	}
+	for (char *p = name; *p; p++)
+		if (*p == '_')
+			*p = ' ';
+	buf_puts(b, "<td style=\"" CELL "\">");
+	if (*name) {
+		digest_html_escape(b, name);
+		buf_puts(b, "<br>");
+	}
+	buf_puts(b, "<span style=\"" GREY "font-size:12px;\">");
+	address_html(b, addr);
+	buf_puts(b, "</span></td>");
+}
+
 char *
 digest_html_table(const struct digest_view *v)
 {
 	_cleanup_buf_ struct buf b = BUF_INIT;
-	static const char *const heads[] = {"Reference", "Subject", "Complainant", "Stage",
-					    "Next date due", "Officer", "Team"};
-	size_t ncols = v->show_team ? 7 : 6;
+	static const char *const heads[] = {"Case", "Complainant", "Stage", "Next date due",
+					    "Officer", "Team"};
+	size_t ncols = v->show_team ? 6 : 5;
 	size_t n[_DIGEST_GROUP_MAX];
 	size_t i = 0;
 
@@ -217,8 +336,8 @@ digest_html_table(const struct digest_view *v)
 	buf_puts(&b, "<table cellpadding=\"0\" cellspacing=\"0\" border=\"0\" width=\"100%\" "
 		     "style=\"border-collapse:collapse;" FONT "color:#24292f;\">\n<tr>");
 	for (size_t k = 0; k < ncols; k++)
-		buf_printf(&b, "<th style=\"" CELL "background:#24292f;color:#ffffff;font-weight:bold;"
-			       "border-bottom:0;\">%s</th>",
+		buf_printf(&b, "<th bgcolor=\"#24292f\" style=\"" CELL "background:#24292f;"
+			       "color:#ffffff;font-weight:bold;border-bottom:0;white-space:nowrap;\">%s</th>",
 			   heads[k]);
 	buf_puts(&b, "</tr>\n");
 	for (int g = 0; g < _DIGEST_GROUP_MAX; g++) {
@@ -227,44 +346,26 @@ digest_html_table(const struct digest_view *v)
 		if (n[g] == 0)
 			continue;
 		title = group_title(g, v->days_ahead);
-		buf_printf(&b, "<tr><td colspan=\"%zu\" style=\"" CELL "background:%s;color:%s;"
-			       "font-weight:bold;\">",
-			   ncols, group_bg[g], group_fg[g]);
+		buf_printf(&b, "<tr><td colspan=\"%zu\" bgcolor=\"%s\" style=\"" CELL
+			       "background:%s;color:%s;font-weight:bold;\">",
+			   ncols, group_bg[g], group_bg[g], group_fg[g]);
 		digest_html_escape(&b, title);
 		buf_printf(&b, " (%zu)</td></tr>\n", n[g]);
 		for (; i < v->n && (int)v->e[i].group == g; i++) {
 			const struct digest_entry *e = &v->e[i];
-			_cleanup_free_ char *ref = field(e->c->ref, "");
-			_cleanup_free_ char *subject = field(e->c->subject, "(no subject)");
-			_cleanup_free_ char *who = complainant(e->c);
-			_cleanup_free_ char *stage = stage_words(e->c);
-			_cleanup_free_ char *date = due_date(e);
-			_cleanup_free_ char *note = due_note(e);
-			_cleanup_free_ char *officer = field(e->c->officer, v->no_officer);
+			/* under the heading "Stage": 1 or 2, or what the case is when not a complaint */
+			_cleanup_free_ char *stage = isempty(e->c->kind) || streq(e->c->kind, "complaint")
+							     ? xasprintf("%d", e->c->stage)
+							     : stage_words(e->c);
 
 			buf_puts(&b, "<tr>");
-			td(&b, "white-space:nowrap;font-weight:bold;", ref);
-			td(&b, "", subject);
-			td(&b, "", who);
-			td(&b, "white-space:nowrap;", stage);
-			buf_puts(&b, "<td style=\"" CELL "\">");
-			if (e->has_due) {
-				digest_html_escape(&b, e->due_what);
-				buf_puts(&b, " due<br>");
-				digest_html_escape(&b, date);
-				buf_printf(&b, "<br><span style=\"color:%s;%s\">", group_fg[e->group],
-					   e->group == DIGEST_OVERDUE ? "font-weight:bold;" : "");
-				digest_html_escape(&b, note);
-				buf_puts(&b, "</span>");
-			} else
-				digest_html_escape(&b, date);
-			buf_puts(&b, "</td>");
-			td(&b, "", officer);
-			if (v->show_team) {
-				_cleanup_free_ char *team = field(e->c->team, "no team ([routing])");
-
-				td(&b, "", team);
-			}
+			case_cell(&b, e->c);
+			complainant_cell(&b, e->c);
+			td(&b, "", stage);
+			due_cell(&b, e);
+			officer_cell(&b, e->c, v->no_officer);
+			if (v->show_team)
+				team_cell(&b, e->c);
 			buf_puts(&b, "</tr>\n");
 		}
 	}

@@ -162,7 +162,7 @@ check "waste digest: an HTML table, no script, nothing remote" py_check "$dir/di
 	"not re.search(r'(src|href)\\s*=|https?://|url\\(|@import', html, re.I)"
 check "alerts digest: every case, with its team" py_check "$dir/digest-alerts.eml" \
 	"all(r in text and r in html for r in ['$A', '$B', '$C', '$D'])" \
-	"'Team: $WASTE' in text" "'>Team<' in html"
+	"'Team: waste ($WASTE)' in text" "'>Team<' in html"
 check "alerts digest: the held and unattached counts" py_check "$dir/digest-alerts.eml" \
 	"'$held repl' in text and '$unattached message recorded without a case' in text" \
 	"'$held repl' in html"
