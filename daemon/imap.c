@@ -541,9 +541,9 @@ imap_connect(struct imap *im)
 	im->has_idle = mailimap_has_idle(im->s);
 	im->has_move = mailimap_has_extension(im->s, "MOVE");
 	im->has_uidplus = mailimap_has_uidplus(im->s);
-	im->logged_in = true;
 	if ((res = learn_separator(im)) != IMAP_OK)
 		return res;
+	im->logged_in = true;
 	free(im->error);
 	im->error = NULL;
 	return IMAP_OK;

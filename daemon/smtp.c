@@ -426,14 +426,18 @@ smtp_check_login(struct smtp *s, char **ret_error)
 	CURL *c;
 	enum smtp_check res = SMTP_CHECK_OTHER;
 	const char *what;
-	uint64_t gen = 0;
 	long code = 0;
 	CURLcode rc;
 
 	*ret_error = NULL;
-	/* with OAuth the token goes on the handle first, as for a send, so the copy has it */
-	if (s->token && set_token(s, &gen, ret_error) != SMTP_OK)
-		return SMTP_CHECK_OTHER;
+	if (s->token) {
+		/* the token goes on the handle before it is copied */
+		uint64_t gen = 0;
+		enum smtp_result tr = set_token(s, &gen, ret_error);
+
+		if (tr != SMTP_OK)
+			return tr == SMTP_TEMPFAIL ? SMTP_CHECK_UNREACHABLE : SMTP_CHECK_AUTH_REFUSED;
+	}
 	c = curl_easy_duphandle(s->curl);
 	if (c == NULL) {
 		*ret_error = xasprintf("%s: out of memory", s->base_url);

@@ -79,7 +79,9 @@ enum smtp_check {
 /*
  * Connect, EHLO, STARTTLS as configured and AUTH when a username is set,
  * then QUIT: no MAIL FROM, nothing is sent (libcurl's CURLOPT_CONNECT_ONLY
- * on a copy of the sender's handle).  On anything but SMTP_CHECK_OK,
+ * on a copy of the sender's handle), with the token source's token when
+ * there is one (SMTP_CHECK_UNREACHABLE when the identity provider cannot be
+ * reached, SMTP_CHECK_AUTH_REFUSED when it refuses).  On anything but SMTP_CHECK_OK,
  * *ret_error gets a malloc'ed explanation naming the server and its reply.
  */
 enum smtp_check smtp_check_login(struct smtp *s, char **ret_error);

@@ -314,10 +314,9 @@ main(void)
 	    cmocka_unit_test(test_url_parse_accepts), cmocka_unit_test(test_url_parse_rejects),
 	    cmocka_unit_test(test_date_to_utc),       cmocka_unit_test(test_date_to_utc_rejects),
 	    cmocka_unit_test(test_uid_ranges),        cmocka_unit_test(test_new_and_offline_calls),
-	    cmocka_unit_test(test_result_names),
-	    cmocka_unit_test(test_exchange_not_connected_explained),
-	    cmocka_unit_test(test_folder_to_wire),
+	    cmocka_unit_test(test_result_names),      cmocka_unit_test(test_folder_to_wire),
 	    cmocka_unit_test(test_folder_to_wire_rejects),
+	    cmocka_unit_test(test_exchange_not_connected_explained),
 	};
 
 	return cmocka_run_group_tests_name("imap", tests, NULL, NULL) ? 1 : 0;
