@@ -432,7 +432,6 @@ smtp_check_login(struct smtp *s, char **ret_error)
 	*ret_error = NULL;
 	if (s->token) {
 		/* the token goes on the handle before it is copied */
-		uint64_t gen = 0;
 		enum smtp_result tr = set_token(s, &gen, ret_error);
 
 		if (tr != SMTP_OK)
