@@ -426,6 +426,7 @@ smtp_check_login(struct smtp *s, char **ret_error)
 	CURL *c;
 	enum smtp_check res = SMTP_CHECK_OTHER;
 	const char *what;
+	uint64_t gen = 0;
 	long code = 0;
 	CURLcode rc;
 
