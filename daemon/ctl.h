@@ -45,6 +45,15 @@ int ctl_unattached(struct context *ctx, int argc, char **argv);
 int ctl_file(struct context *ctx, int argc, char **argv);
 int ctl_open(struct context *ctx, int argc, char **argv);
 int ctl_export(struct context *ctx, int argc, char **argv);
+/* The case file for an Ombudsman investigator (ctl_casefile.c). */
+int ctl_casefile(struct context *ctx, int argc, char **argv);
+/* The self-assessment against the Code (ctl_selfassess.c). */
+int ctl_selfassess(struct context *ctx, int argc, char **argv);
+/* data/provisions-SCHEME.conf beside the rules file; malloc'ed. */
+char *ctl_provisions_path(const struct config *cfg, const char *scheme);
+/* check-config: both schemes' provisions files (a missing one is a note). */
+struct errlist;
+void ctl_check_provisions(const struct config *cfg, struct errlist *errs, struct errlist *notes);
 
 /* Write data to path whole: a temporary file beside it (mode), fsync, rename.  0 or -errno. */
 int ctl_write_file(const char *path, const char *data, size_t len, mode_t mode);
