@@ -20,7 +20,6 @@
 #include "ctl_html.h"
 #include "quote.h"
 #include "report_impl.h"
-#include "routing.h"
 #include "util.h"
 
 static const char css[] =
@@ -54,7 +53,7 @@ put_time(struct buf *out, time_t t)
 		return;
 	}
 	localtime_r(&t, &tm);
-	if (strftime(s, sizeof(s), "%a %e %b %Y %H:%M %Z", &tm) == 0)
+	if (strftime(s, sizeof(s), "%a %-d %b %Y %H:%M %Z", &tm) == 0)
 		strcpy(s, "?");
 	ctl_html_escape(out, s);
 }
@@ -194,33 +193,45 @@ add_name(char ***v, size_t *n, const char *s)
 }
 
 static void
-put_handlers(struct buf *out, const struct casefile *cf)
+put_names(struct buf *out, const char *label, char **v, size_t n)
 {
-	const struct case_row *c = cf->c;
-	struct routing_target t = routing_responsible(cf->ctx->cfg, c->officer, c->route, NULL);
-	char **people = NULL;
-	size_t n = 0;
-
-	for (size_t i = 0; i < cf->n_msgs; i++)
-		if (!cf->msgs[i].out && streq(cf->msgs[i].role, "officer"))
-			add_name(&people, &n, cf->msgs[i].from);
-	for (size_t i = 0; i < cf->n_events; i++)
-		if (strchr(cf->events[i].actor, '@') != NULL || startswith(cf->events[i].actor, "complaintsctl:"))
-			add_name(&people, &n, cf->events[i].actor);
-	buf_puts(out, "<h2>Who handled the case</h2>\n<table class=\"case\">\n");
-	row(out, "Officer assigned", c->officer);
-	row(out, "Responsible address now", t.address);
-	buf_puts(out, "<tr><th>People who acted on it</th><td>");
+	buf_puts(out, "<tr><th>");
+	ctl_html_escape(out, label);
+	buf_puts(out, "</th><td>");
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			buf_puts(out, "<br>");
-		ctl_html_escape(out, people[i]);
-		free(people[i]);
+		ctl_html_escape(out, v[i]);
+		free(v[i]);
 	}
 	if (n == 0)
 		buf_puts(out, "-");
-	free(people);
-	buf_puts(out, "</td></tr>\n</table>\n");
+	free(v);
+	buf_puts(out, "</td></tr>\n");
+}
+
+static void
+put_handlers(struct buf *out, const struct casefile *cf)
+{
+	const struct case_row *c = cf->c;
+	char **officers = NULL, **actors = NULL, **teams = NULL;
+	size_t n_officers = 0, n_actors = 0, n_teams = 0;
+
+	for (size_t i = 0; i < cf->n_msgs; i++)
+		if (!cf->msgs[i].out && streq(cf->msgs[i].role, "officer"))
+			add_name(&officers, &n_officers, cf->msgs[i].from);
+		else if (cf->msgs[i].out && !streq(cf->msgs[i].to, c->complainant_email) &&
+		         !streq(cf->msgs[i].to, c->rep_email))
+			add_name(&teams, &n_teams, cf->msgs[i].to);
+	for (size_t i = 0; i < cf->n_events; i++)
+		if (!streq(cf->events[i].actor, "complaintsd"))
+			add_name(&actors, &n_actors, cf->events[i].actor);
+	buf_puts(out, "<h2>Who handled the case</h2>\n<table class=\"case\">\n");
+	row(out, "Officer assigned", c->officer);
+	put_names(out, "Officers and teams sent the case", teams, n_teams);
+	put_names(out, "Officers who wrote on it", officers, n_officers);
+	put_names(out, "Events recorded by (besides complaintsd)", actors, n_actors);
+	buf_puts(out, "</table>\n");
 }
 
 /* ---- chronology */
@@ -248,18 +259,23 @@ put_message(struct buf *out, const struct cf_message *m)
 	(void)buf_printf(out, "<div class=\"msg %s\" id=\"m%zu\">\n<div class=\"head\">\n<p><span "
 	                      "class=\"n\">Message %zu</span>, ",
 	                 m->out ? "out" : "in", m->n, m->n);
-	buf_puts(out, m->out ? "sent by the council" : "received");
-	buf_puts(out, " (");
-	ctl_html_escape(out, m->role);
+	if (m->out)
+		buf_puts(out, "sent by the council");
+	else {
+		buf_puts(out, "received from the ");
+		ctl_html_escape(out, m->role);
+	}
 	if (!isempty(m->automatic)) {
-		buf_puts(out, ", automatic: ");
+		buf_puts(out, " (automatic: ");
 		ctl_html_escape(out, m->automatic);
+		buf_puts(out, ")");
 	}
 	if (!streq(m->state, "processed") && !streq(m->state, "sent")) {
-		buf_puts(out, ", ");
+		buf_puts(out, " [");
 		ctl_html_escape(out, m->state);
+		buf_puts(out, "]");
 	}
-	buf_puts(out, "): ");
+	buf_puts(out, ": ");
 	put_time(out, m->date);
 	buf_puts(out, "</p>\n<p>From: ");
 	ctl_html_escape(out, m->from);

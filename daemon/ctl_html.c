@@ -63,7 +63,7 @@ ctl_html_head(struct buf *out, const char *title, const char *css)
 	              "p.meta { margin: .1em 0; color: #333; }\n"
 	              "table { border-collapse: collapse; width: 100%; }\n"
 	              "th, td { border: 1px solid #888; padding: 3pt 4pt; vertical-align: top;"
-	              " text-align: left; overflow-wrap: anywhere; }\n"
+	              " text-align: left; overflow-wrap: break-word; }\n"
 	              "th { background: #e8e8e8; }\n"
 	              "thead { display: table-header-group; }\n"
 	              "tr { break-inside: avoid; }\n"

@@ -174,8 +174,10 @@ selfassess_render_json(const struct selfassess *sa, struct buf *out)
 /* ---- HTML */
 
 static const char html_css[] =
-    "col.sec { width: 9%; } col.req { width: 30%; } col.ev { width: 31%; }\n"
-    "col.as { width: 12%; } col.com { width: 18%; }\n"
+    "table.sa { table-layout: fixed; }\n"
+    "table.sa th { font-size: 9pt; overflow-wrap: normal; }\n"
+    "col.sec { width: 11%; } col.req { width: 30%; } col.ev { width: 30%; }\n"
+    "col.as { width: 14%; } col.com { width: 15%; }\n"
     "td.sec { font-weight: bold; white-space: nowrap; }\n"
     "td.meets { background: #e3f1e3; } td.not { background: #f8dede; font-weight: bold; }\n"
     "td.council { background: #f2f2f2; }\n"
@@ -224,7 +226,7 @@ selfassess_render_html(const struct selfassess *sa, const char *generated, struc
 	                 "<p class=\"meta\">%zu provisions: %zu meet, %zu do not meet, %zu for the "
 	                 "council to complete.</p>\n",
 	                 sa->n_rows, counts[SA_MEETS], counts[SA_DOES_NOT_MEET], counts[SA_COUNCIL]);
-	(void)buf_puts(out, "<table>\n<colgroup><col class=\"sec\"><col class=\"req\"><col class=\"ev\">"
+	(void)buf_puts(out, "<table class=\"sa\">\n<colgroup><col class=\"sec\"><col class=\"req\"><col class=\"ev\">"
 	                    "<col class=\"as\"><col class=\"com\"></colgroup>\n"
 	                    "<thead><tr><th>Provision</th><th>Requirement (in brief)</th><th>Evidence</th>"
 	                    "<th>Assessment</th><th>Commentary</th></tr></thead>\n<tbody>\n");
