@@ -57,6 +57,9 @@
 #define LLVMFuzzerTestOneInput fuzz_authres_one
 #include "fuzz/fuzz_authres.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_provisions_one
+#include "fuzz/fuzz_provisions.c"
+#undef LLVMFuzzerTestOneInput
 
 struct target {
 	const char *name;
@@ -69,6 +72,7 @@ static const struct target targets[] = {
     {"command", fuzz_command_one},   {"holidays_json", fuzz_holidays_json_one},
     {"template", fuzz_template_one}, {"config", fuzz_config_one},
     {"rxset", fuzz_rxset_one},      {"authres", fuzz_authres_one},
+    {"provisions", fuzz_provisions_one},
 };
 
 /* Read a whole file into a malloc'ed buffer of exactly its size (1 if empty). */
