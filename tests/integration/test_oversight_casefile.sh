@@ -201,4 +201,19 @@ out=$(ctl self-assessment --scheme welsh --from "$year-01-01" --to "$year-12-31"
 check_eq "an unknown scheme: exit 2" 2 "$rc"
 check "check-config reads the provisions" ctl check-config
 
+# a council's broken provisions file: check-config names the file and line
+mkdir "$dir/rules"
+cp "$top_srcdir/data/rules.conf" "$dir/rules/"
+sed -e 's/^6.2 \[lgo-6\] ack1:/6.2 [lgo-6] acknowledgement:/' "$top_srcdir/data/provisions-lgsco.conf" \
+	>"$dir/rules/provisions-lgsco.conf"
+bad=$(grep -n '^6.2 ' "$dir/rules/provisions-lgsco.conf" | cut -d: -f1)
+sed -e "s|^rules_file = .*|rules_file = $dir/rules/rules.conf|" "$dir/complaintsd.conf" >"$dir/bad.conf"
+out=$("$COMPLAINTSCTL" -c "$dir/bad.conf" check-config 2>&1) && rc=0 || rc=$?
+check_eq "check-config refuses a broken provisions file: exit 2" 2 "$rc"
+check "and says where and why" grep -q "provisions-lgsco.conf:$bad: 6.2: unknown evidence \"acknowledgement\"" <<<"$out"
+check "a missing one is noted" grep -q "provisions-housing.conf: missing" <<<"$out"
+out=$("$COMPLAINTSCTL" -c "$dir/bad.conf" self-assessment --scheme lgsco --from "$year-01-01" --to "$year-12-31" 2>&1) && rc=0 || rc=$?
+check_eq "self-assessment refuses it too: exit 2" 2 "$rc"
+check "with the same words" grep -q "provisions-lgsco.conf:$bad: 6.2: unknown evidence" <<<"$out"
+
 it_finish
