@@ -60,6 +60,9 @@
 #define LLVMFuzzerTestOneInput fuzz_provisions_one
 #include "fuzz/fuzz_provisions.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_safename_one
+#include "fuzz/fuzz_safename.c"
+#undef LLVMFuzzerTestOneInput
 
 struct target {
 	const char *name;
@@ -72,7 +75,7 @@ static const struct target targets[] = {
     {"command", fuzz_command_one},   {"holidays_json", fuzz_holidays_json_one},
     {"template", fuzz_template_one}, {"config", fuzz_config_one},
     {"rxset", fuzz_rxset_one},      {"authres", fuzz_authres_one},
-    {"provisions", fuzz_provisions_one},
+    {"provisions", fuzz_provisions_one}, {"safename", fuzz_safename_one},
 };
 
 /* Read a whole file into a malloc'ed buffer of exactly its size (1 if empty). */
