@@ -75,15 +75,17 @@ it_deliver "$dir/olivia.eml"
 check "run 2" it_once
 check_eq "Jane has the response" 2 "$(it_inbox_of "$JANE" 2)"
 
-# --- 3. Jane replies with text that looks like markup, quoting the response
+# --- 3. Jane escalates, with text that looks like markup, quoting the response
 it_mail "$dir/reply.eml" "Jane Resident <$JANE>" "$COMPLAINTS" "Re: [$ref] Our response to your complaint" <<'EOF2'
-Thank you. <script>alert("x")</script> <img src="https://tracker.example.net/p.png"> & done.
+I'm still not happy and I want to take this further.
+<script>alert("x")</script> <img src="https://tracker.example.net/p.png"> & more.
 
 On Mon, 7 Dec 2026, Example Borough Council wrote:
 > The mattress was collected this morning.
 EOF2
 it_deliver "$dir/reply.eml"
 check "run 3" it_once
+check_eq "escalated to stage 2" 2 "$(it_field "$ref" .stage)"
 
 # --- 4. the case file
 cf=$dir/casefile
@@ -142,6 +144,11 @@ check "every link is to a file beside it" sh -c "! grep -o 'href=\"[^\"]*\"' '$h
 check "the quoted part is marked" grep -q 'class="quoted"' "$html"
 check "the officer is among who handled it" grep -q "$OFFICER" "$html"
 check "the deadlines say they were met" grep -q '<td class="met">met</td>' "$html"
+check "stage 1's response among them" grep -q '<tr><td>Stage 1 response</td><td>[0-9-]*</td><td>[^<]*</td><td class="met">met</td>' "$html"
+check "stage 2's acknowledgement was sent in time" \
+	grep -q '<tr><td>Stage 2 acknowledgement</td><td>[0-9-]*</td><td>[^<]*</td><td class="met">met</td>' "$html"
+check "stage 2's response is not due yet" \
+	grep -q '<tr><td>Stage 2 response (final)</td><td>[0-9-]*</td><td>-</td><td class="open">not yet due</td>' "$html"
 check "every message's subject is there" grep -q 'Re: \[[A-Z0-9-]*\] Our response to your complaint' "$html"
 check "an event is in the chronology" grep -q 'class="event"' "$html"
 
@@ -192,6 +199,8 @@ cat "$dir/compare.txt"
 check_eq "every figure is the report's" 0 "$rc"
 check_eq "6.2 counts Jane's acknowledgement in time" "meets" \
 	"$(jq -r '.[] | select(.section == "6.2") | .assessment' "$dir/sa.json")"
+check_eq "and her escalation" 1 \
+	"$(jq -r '.[] | select(.section == "5.7") | .figures[] | select(.key == "stage2.escalated") | .num' "$dir/sa.json")"
 ctl self-assessment --scheme housing --from "$year-01-01" --to "$year-12-31" --format html --output "$dir/sa.html"
 check "the HTML form names the council" grep -q '<h1>Example Borough Council</h1>' "$dir/sa.html"
 check "and has no script" sh -c "! grep -qi '<script' '$dir/sa.html'"
