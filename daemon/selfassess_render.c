@@ -35,27 +35,23 @@ put_refs(struct buf *out, const struct selfassess_row *r, const char *sep)
 static void
 put_wrapped(struct buf *out, const char *label, const char *s)
 {
-	size_t col = 0, indent = 15;
+	size_t col, indent = 15;
 
 	(void)buf_printf(out, "  %-12s ", label);
 	col = indent;
-	while (*s) {
+	while (*(s += strspn(s, " ")) != '\0') {
 		size_t w = strcspn(s, " ");
 
-		if (col > indent && col + w > 78) {
+		if (col > indent && col + 1 + w > 78) {
 			(void)buf_printf(out, "\n%*s", (int)indent, "");
 			col = indent;
+		} else if (col > indent) {
+			(void)buf_putc(out, ' ');
+			col++;
 		}
 		(void)buf_append(out, s, w);
 		col += w;
 		s += w;
-		if (*s == ' ') {
-			s += strspn(s, " ");
-			if (*s && col + 1 <= 78) {
-				(void)buf_putc(out, ' ');
-				col++;
-			}
-		}
 	}
 	(void)buf_putc(out, '\n');
 }
