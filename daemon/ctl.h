@@ -46,6 +46,8 @@ int ctl_unattached(struct context *ctx, int argc, char **argv);
 int ctl_file(struct context *ctx, int argc, char **argv);
 int ctl_open(struct context *ctx, int argc, char **argv);
 int ctl_export(struct context *ctx, int argc, char **argv);
+/* oauth login|status (ctl_oauth.c) */
+int ctl_oauth(struct context *ctx, int argc, char **argv);
 /* The case file for an Ombudsman investigator (ctl_casefile.c). */
 int ctl_casefile(struct context *ctx, int argc, char **argv);
 /* The self-assessment against the Code (ctl_selfassess.c). */
