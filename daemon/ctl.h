@@ -45,6 +45,8 @@ int ctl_unattached(struct context *ctx, int argc, char **argv);
 int ctl_file(struct context *ctx, int argc, char **argv);
 int ctl_open(struct context *ctx, int argc, char **argv);
 int ctl_export(struct context *ctx, int argc, char **argv);
+int ctl_backup(struct context *ctx, int argc, char **argv);   /* ctl_backup.c */
+int ctl_recover(struct context *ctx, int argc, char **argv);  /* ctl_recover.c */
 
 /* Write data to path whole: a temporary file beside it (mode), fsync, rename.  0 or -errno. */
 int ctl_write_file(const char *path, const char *data, size_t len, mode_t mode);
