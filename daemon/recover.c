@@ -260,6 +260,31 @@ item_cmp(const void *a, const void *b)
 	return 0;
 }
 
+/*
+ * Officers' mail in the watched Sent folder past the watcher's position is
+ * the watcher's (sentwatch.c) as new mail, unless it falls among what was
+ * lost: only what is no newer than the newest lost message or mail of ours
+ * is taken up here, in its place in the order.
+ */
+static void
+drop_new_sent_mail(struct recover_run *rr)
+{
+	time_t newest = 0;
+	size_t n = 0;
+
+	for (size_t i = 0; i < rr->n_items; i++)
+		if (rr->items[i].kind != RK_SENT && rr->items[i].date > newest)
+			newest = rr->items[i].date;
+	for (size_t i = 0; i < rr->n_items; i++) {
+		if (rr->items[i].kind == RK_SENT && (newest == 0 || rr->items[i].date > newest)) {
+			item_free(&rr->items[i]);
+			continue;
+		}
+		rr->items[n++] = rr->items[i];
+	}
+	rr->n_items = n;
+}
+
 /* Which folders, and from which UID each is to be read (UINT32_MAX: not at all). */
 static enum imap_result
 plan_folder(struct recover_run *rr, struct imap *im, struct folder_scan *f, bool fresh,
@@ -364,6 +389,7 @@ recover_run(struct intake *in, struct imap *im, const struct recover_opts *o,
 			ir = back;
 	}
 	if (ir == IMAP_OK && *ret_store_error == 0 && any) {
+		drop_new_sent_mail(&rr);
 		qsort(rr.items, rr.n_items, sizeof(*rr.items), item_cmp);
 		r = store_begin(in->store);
 		if (r == 0)
