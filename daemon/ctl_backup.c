@@ -84,9 +84,8 @@ check_target(const char *path, const char *database, bool force)
 static int
 write_backup(struct context *ctx, const char *path, bool force)
 {
-	_cleanup_free_ char *copy = xstrdup(path), *tmp = NULL, *error = NULL;
+	_cleanup_free_ char *copy = xstrdup(path), *tmp = NULL, *error = NULL, *what = NULL;
 	const char *dir = dirname(copy);
-	int64_t pages = 0, cases = 0, messages = 0;
 	struct stat st;
 	int fd, r;
 
@@ -102,7 +101,7 @@ write_backup(struct context *ctx, const char *path, bool force)
 	}
 	(void)fchmod(fd, 0600);
 	close(fd);
-	r = store_backup(ctx->store, tmp, &pages, &error);
+	r = store_backup(ctx->store, tmp, &what, &error);
 	if (r == 0)
 		r = fsync_path(tmp, O_RDONLY);
 	if (r == 0) {
@@ -122,11 +121,8 @@ write_backup(struct context *ctx, const char *path, bool force)
 		return EXIT_FAILURE;
 	}
 	(void)fsync_path(dir, O_RDONLY | O_DIRECTORY);
-	(void)store_count(ctx->store, "cases", &cases);
-	(void)store_count(ctx->store, "messages", &messages);
-	printf("%s: backup of %s written and checked (integrity ok; %lld cases, %lld messages, %lld bytes)\n",
-	       path, ctx->cfg->database, (long long)cases, (long long)messages,
-	       stat(path, &st) == 0 ? (long long)st.st_size : (long long)pages);
+	printf("%s: backup of %s written and checked (integrity ok; %s, %lld bytes)\n", path,
+	       ctx->cfg->database, what, stat(path, &st) == 0 ? (long long)st.st_size : 0LL);
 	return EXIT_SUCCESS;
 }
 

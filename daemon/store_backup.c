@@ -35,14 +35,15 @@ check_row(void *userdata, int n, char **values, char **names)
 }
 
 int
-store_backup(struct store *s, const char *dest_path, int64_t *ret_pages, char **ret_error)
+store_backup(struct store *s, const char *dest_path, char **ret_what, char **ret_error)
 {
 	sqlite3 *dest = NULL;
 	sqlite3_backup *b;
-	char *check = NULL, *err = NULL;
+	char *check = NULL, *counts = NULL, *err = NULL;
 	int rc, r = 0;
 
 	*ret_error = NULL;
+	*ret_what = NULL;
 	rc = sqlite3_open_v2(dest_path, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
 		r = fail(dest, rc, "cannot open the backup file", ret_error);
@@ -65,7 +66,6 @@ store_backup(struct store *s, const char *dest_path, int64_t *ret_pages, char **
 		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
 			sqlite3_sleep(50);
 	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-	*ret_pages = sqlite3_backup_pagecount(b);
 	sqlite3_backup_finish(b);
 	if (rc != SQLITE_DONE) {
 		r = fail(dest, rc, "the backup failed", ret_error);
@@ -76,6 +76,10 @@ store_backup(struct store *s, const char *dest_path, int64_t *ret_pages, char **
 	rc = sqlite3_exec(dest, "PRAGMA journal_mode = DELETE", NULL, NULL, &err);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(dest, "PRAGMA integrity_check", check_row, &check, &err);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(dest, "SELECT (SELECT count(*) FROM cases) || ' cases, ' || "
+					"(SELECT count(*) FROM messages) || ' messages'",
+				  check_row, &counts, &err);
 	if (rc != SQLITE_OK)
 		r = fail(dest, rc, "the backup could not be checked", ret_error);
 	else if (check == NULL || !streq(check, "ok")) {
@@ -85,6 +89,10 @@ store_backup(struct store *s, const char *dest_path, int64_t *ret_pages, char **
 	}
 	sqlite3_free(err);
 	free(check);
+	if (r == 0)
+		*ret_what = counts;
+	else
+		free(counts);
 	rc = sqlite3_close(dest);
 	if (r == 0 && rc != SQLITE_OK) {
 		*ret_error = xasprintf("cannot close the backup file: %s", sqlite3_errstr(rc));

@@ -84,8 +84,9 @@ int store_sent_copy_count(struct store *s, int64_t *ret);
  * Copy the open database to dest_path (a new file) with SQLite's online
  * backup, switch the copy to a plain rollback journal (one self-contained
  * file) and check it with PRAGMA integrity_check (daemon/store_backup.c).
- * 0, or a negative errno with *ret_error (malloc'ed) saying why.
+ * 0 with *ret_what ("N cases, M messages" of the copy), or a negative errno
+ * with *ret_error saying why; both malloc'ed.
  */
-int store_backup(struct store *s, const char *dest_path, int64_t *ret_pages, char **ret_error);
+int store_backup(struct store *s, const char *dest_path, char **ret_what, char **ret_error);
 
 #endif
