@@ -53,11 +53,12 @@ recover_say(struct recover_run *rr, const char *case_ref, const char *mail_id, c
 char *
 recover_ref_of_message_id(const char *message_id, const char *prefix)
 {
+	const char *at = message_id ? strchr(message_id, '@') : NULL;
 	const char *dot = message_id ? strchr(message_id, '.') : NULL;
 	_cleanup_free_ char *local = NULL;
 	char ref[THREADKEY_REF_MAX];
 
-	if (dot == NULL || dot == message_id)
+	if (dot == NULL || dot == message_id || (at != NULL && dot > at))
 		return NULL;
 	local = xstrndup(message_id, (size_t)(dot - message_id));
 	for (char *p = local; *p; p++)
@@ -71,10 +72,11 @@ recover_ref_of_message_id(const char *message_id, const char *prefix)
 char *
 recover_purpose_of_message_id(const char *message_id)
 {
+	const char *at = message_id ? strchr(message_id, '@') : NULL;
 	const char *dot = message_id ? strchr(message_id, '.') : NULL, *end;
 	char *p, *cut;
 
-	if (dot == NULL)
+	if (dot == NULL || (at != NULL && dot > at))
 		return xstrdup("recovered");
 	end = strchr(dot + 1, '.');
 	if (end == NULL)
