@@ -9,10 +9,9 @@
 #include "automail.h"
 #include "autoreply.h"
 #include "calendar.h"
-#include "case.h"
+#include "case_ctx.h"
 #include "conf.h"
 #include "log.h"
-#include "sender_auth.h"
 #include "store_autoreply.h"
 #include "util.h"
 
@@ -37,6 +36,14 @@ to_council_side(const struct case_ctx *cx, const struct outbox_mail *m)
 	       (m->c != NULL && ascii_strcaseeq(rcpt, m->c->officer)) ||
 	       config_address_in(rcpt, cfg->officer_addresses, cfg->n_officer_addresses,
 				 cfg->officer_domains, cfg->n_officer_domains);
+}
+
+/* Was mail from addr authenticated on case c before (a "sender_authenticated" event)? */
+static int
+sender_auth_known(const struct case_ctx *cx, const struct case_row *c, const char *addr,
+		  bool *ret)
+{
+	return store_event_has(cx->store, c->id, "sender_authenticated", addr, ret);
 }
 
 int

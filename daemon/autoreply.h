@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#include "outbox.h"
+#include "outbox_mail.h"
 
 struct case_ctx;
 

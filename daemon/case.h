@@ -13,37 +13,10 @@
 #include <time.h>
 
 #include "automail.h"
+#include "case_ctx.h"
 #include "kinds.h"
 #include "message.h"
 #include "store.h"
-
-struct config;
-struct calendar;
-struct rules;
-struct template_set;
-
-/* What a case change works with.  Initialise by field name: fields are added. */
-struct case_ctx {
-	struct store *store;
-	const struct config *cfg;
-	const struct calendar *cal;
-	const struct rules *rules; /* NULL: every new case is a complaint */
-	const struct template_set *templates;
-	time_t now;
-	/* the From address of the mail being processed when the council's mail
-	 * server authenticated it (daemon/sender_auth.h), else NULL */
-	const char *authenticated_sender;
-	/*
-	 * When the mail being handled was received (0: now).  Clocks that a reply
-	 * starts (escalation, upgrade, #acknowledge) run from its date received,
-	 * so a backlog does not move deadlines.
-	 */
-	time_t received_at;
-	const char *raw; /* the raw source of the message being handled, or NULL */
-	size_t raw_len;
-	/* recovery (daemon/recover.c): the reference a case opened now had before, or NULL */
-	const char *recover_ref;
-};
 
 /*
  * Open a new case for m: classify the sender's own text, take the constituent
@@ -81,10 +54,6 @@ int case_sent_mail(const struct case_ctx *cx, struct case_row *c, const struct m
  * as from the Sent folder (counted once if both copies are read).
  */
 int case_council_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m);
-
-/* Add an event to c and log it with the case's fields. */
-int case_event(const struct case_ctx *cx, const struct case_row *c, const char *actor,
-	       const char *type, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /*
  * Apply one officer command line ("#extend 5 waiting for a site visit") to c,

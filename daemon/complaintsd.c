@@ -258,6 +258,13 @@ intake_bind(struct daemon *d)
 }
 
 /* Deadlines, then the outbox: both work from the database alone. */
+/* The outbox reports a mail that failed for good; the case records it and alerts. */
+static int
+delivery_failed(const struct case_ctx *cx, const struct outbox_row *o)
+{
+	return case_delivery_failed(cx, o->case_id, o->rcpt, o->purpose, o->last_error);
+}
+
 static int
 daemon_housekeeping(struct daemon *d)
 {
@@ -278,7 +285,7 @@ daemon_housekeeping(struct daemon *d)
 			 reminders == 1 ? "" : "s", breaches, breaches == 1 ? "" : "es");
 	if (d->smtp == NULL)
 		return 0;
-	r = outbox_deliver(&cx, d->smtp, &d->mail, watchdog_tick, d);
+	r = outbox_deliver(&cx, d->smtp, &d->mail, delivery_failed, watchdog_tick, d);
 	if (r < 0 && r != -EPROTO)
 		log_error("Outbox delivery stopped: %s; the replies not yet sent stay queued",
 			  store_last_error(d->ctx.store));

@@ -11,6 +11,7 @@
 #include "compose.h"
 #include "conf.h"
 #include "log.h"
+#include "message.h"
 #include "notify.h"
 #include "outbox.h"
 #include "quote.h"
@@ -214,9 +215,10 @@ notify_team_words(const struct case_ctx *cx, const struct case_row *c)
 	return team_words(cx->cfg, c, &to, area);
 }
 
-int
-notify_new_case(const struct case_ctx *cx, const struct case_row *c, const struct message *m,
-		const char *reason)
+/* One notice about mail m (attached whole when attach and there is a raw source). */
+static int
+notify_about(const struct case_ctx *cx, const struct case_row *c, const struct message *m,
+	     enum template_id tmpl, const char *purpose, const char *reason, bool attach)
 {
 	struct notice n = {0};
 	struct compose_part part = {NULL, "message/rfc822", cx->raw, cx->raw_len};
@@ -226,40 +228,30 @@ notify_new_case(const struct case_ctx *cx, const struct case_row *c, const struc
 	summary_vars(cx, c, m, &n);
 	if (!isempty(reason))
 		n.v.value[TV_CLASSIFICATION] = reason;
-	r = queue_notice(cx, c, TEMPLATE_OFFICER_NEW_CASE, "notify-new-case", m, &n, &part,
-			 cx->raw != NULL ? 1 : 0, NULL, &q);
+	r = queue_notice(cx, c, tmpl, purpose, m, &n, &part, attach && cx->raw != NULL ? 1 : 0,
+			 NULL, &q);
 	notice_done(&n);
 	return r;
+}
+
+int
+notify_new_case(const struct case_ctx *cx, const struct case_row *c, const struct message *m,
+		const char *reason)
+{
+	return notify_about(cx, c, m, TEMPLATE_OFFICER_NEW_CASE, "notify-new-case", reason, true);
 }
 
 int
 notify_resident_mail(const struct case_ctx *cx, const struct case_row *c, const struct message *m)
 {
-	struct notice n = {0};
-	struct compose_part part = {NULL, "message/rfc822", cx->raw, cx->raw_len};
-	enum outbox_queued q;
-	int r;
-
-	summary_vars(cx, c, m, &n);
-	r = queue_notice(cx, c, TEMPLATE_OFFICER_NEW_MESSAGE, "notify-message", m, &n, &part,
-			 cx->raw != NULL ? 1 : 0, NULL, &q);
-	notice_done(&n);
-	return r;
+	return notify_about(cx, c, m, TEMPLATE_OFFICER_NEW_MESSAGE, "notify-message", NULL, true);
 }
 
 int
 notify_escalation(const struct case_ctx *cx, const struct case_row *c, const struct message *m)
 {
-	struct notice n = {0};
-	struct compose_part part = {NULL, "message/rfc822", cx->raw, cx->raw_len};
-	enum outbox_queued q;
-	int r;
-
-	summary_vars(cx, c, m, &n);
-	r = queue_notice(cx, c, TEMPLATE_OFFICER_ESCALATION, "notify-escalation", m, &n, &part,
-			 cx->raw != NULL && m != NULL ? 1 : 0, NULL, &q);
-	notice_done(&n);
-	return r;
+	return notify_about(cx, c, m, TEMPLATE_OFFICER_ESCALATION, "notify-escalation", NULL,
+			    m != NULL);
 }
 
 struct collected {

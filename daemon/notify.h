@@ -17,7 +17,10 @@
 #ifndef COMPLAINTSD_NOTIFY_H
 #define COMPLAINTSD_NOTIFY_H
 
-#include "case.h"
+#include "case_ctx.h"
+
+struct config;
+struct message;
 
 /*
  * A new case, any kind (template officer-new-case), queued after the first

@@ -10,7 +10,7 @@
 #include "autoreply.h"
 #include "buf.h"
 #include "calendar.h"
-#include "case.h"
+#include "case_ctx.h"
 #include "compose.h"
 #include "conf.h"
 #include "log.h"
@@ -277,7 +277,7 @@ outbox_backoff(int attempts)
 /* Record one delivery attempt's outcome in its own transaction. */
 static int
 record_attempt(const struct case_ctx *cx, struct outbox_row *o, enum smtp_result res, long code,
-	       const char *error)
+	       const char *error, outbox_failed_fn failed)
 {
 	int r = store_begin(cx->store);
 
@@ -309,8 +309,8 @@ record_attempt(const struct case_ctx *cx, struct outbox_row *o, enum smtp_result
 		break;
 	}
 	r = store_outbox_update(cx->store, o);
-	if (r == 0 && streq(o->state, "failed") && o->case_id > 0)
-		r = case_delivery_failed(cx, o->case_id, o->rcpt, o->purpose, o->last_error);
+	if (r == 0 && streq(o->state, "failed") && o->case_id > 0 && failed != NULL)
+		r = failed(cx, o);
 	if (r == 0 && streq(o->state, "failed") && o->case_id == 0)
 		log_fields(LOG_WARNING,
 			   &(struct log_fields){.catalog_id = MSGID_DELIVERY_FAILED,
@@ -328,7 +328,8 @@ record_attempt(const struct case_ctx *cx, struct outbox_row *o, enum smtp_result
 /* Try each row once; stop at the first failure to record an outcome. */
 static int
 deliver_batch(const struct case_ctx *cx, struct smtp *smtp, struct outbox_row *rows, size_t n,
-	      struct outbox_stats *stats, void (*tick)(void *userdata), void *userdata)
+	      struct outbox_stats *stats, outbox_failed_fn failed, void (*tick)(void *userdata),
+	      void *userdata)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct outbox_row *o = &rows[i];
@@ -346,7 +347,7 @@ deliver_batch(const struct case_ctx *cx, struct smtp *smtp, struct outbox_row *r
 				  smtp_result_to_string(res), error ? error : "no detail");
 			return -EPROTO;
 		}
-		r = record_attempt(cx, o, res, code, error);
+		r = record_attempt(cx, o, res, code, error, failed);
 		if (r < 0) {
 			if (res == SMTP_OK)
 				log_fields(LOG_ERR,
@@ -375,7 +376,7 @@ deliver_batch(const struct case_ctx *cx, struct smtp *smtp, struct outbox_row *r
 
 int
 outbox_deliver(const struct case_ctx *cx, struct smtp *smtp, struct outbox_stats *stats,
-	       void (*tick)(void *userdata), void *userdata)
+	       outbox_failed_fn failed, void (*tick)(void *userdata), void *userdata)
 {
 	size_t n;
 	int r;
@@ -393,7 +394,7 @@ outbox_deliver(const struct case_ctx *cx, struct smtp *smtp, struct outbox_stats
 		r = store_outbox_due(cx->store, cx->now, OUTBOX_BATCH, &rows, &n);
 		if (r < 0)
 			return r;
-		r = deliver_batch(cx, smtp, rows, n, stats, tick, userdata);
+		r = deliver_batch(cx, smtp, rows, n, stats, failed, tick, userdata);
 		outbox_rows_free(rows, n);
 	} while (r == 0 && n > 0);
 	return r;

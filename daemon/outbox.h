@@ -18,50 +18,13 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "compose.h"
-#include "template.h"
+#include "outbox_mail.h"
 
 struct case_ctx;
 struct case_row;
+struct outbox_row;
 struct smtp;
 
-/* tmpl value for a relay of an officer's text with no template around it */
-#define OUTBOX_NO_TEMPLATE _TEMPLATE_MAX
-
-struct outbox_mail {
-	const struct case_row *c; /* the case (for reference, names, dates), or NULL */
-	enum template_id tmpl;
-	const char *purpose;      /* stored purpose: "ack-stage1", "relay", ... */
-	const char *key;          /* makes the Message-ID unique; NULL: the next sequence number */
-	const char *to_addr;
-	const char *to_name;
-	const char *subject;      /* OUTBOX_NO_TEMPLATE: the subject (NULL: "[REF] " + the case's) */
-	const char *body_prefix;  /* text placed before the template's body (a relayed reply) */
-	const char *in_reply_to;  /* the message answered, or NULL for the case's first message */
-	const char *const *references;
-	size_t n_references;
-	bool automatic;           /* Auto-Submitted: auto-replied; may be held (daemon/autoreply.h) */
-	bool notification;        /* to officers (purpose "notify-..."): Auto-Submitted:
-				   * auto-generated; never an automatic reply to a resident,
-				   * never counted against or held by the limit */
-	const struct compose_part *parts; /* attachments after the text (files, messages) */
-	size_t n_parts;
-	bool thread_subject;      /* "[REF] " + the case's subject, so the person's mail client
-				   * keeps the conversation together (the template's Subject
-				   * line is used when the case has none) */
-	struct template_vars vars; /* extra values; common ones are filled from the case */
-	bool with_footer;         /* the body of template `footer` follows the template's body */
-	enum template_id footer;
-};
-
-enum outbox_queued {
-	OUTBOX_QUEUED,
-	OUTBOX_DUPLICATE,  /* the same mail was queued before: nothing done */
-	OUTBOX_SUPPRESSED, /* to an address never answered (no-reply...): recorded, not sent */
-	OUTBOX_HELD,       /* over the daily limit for a sender not authenticated: recorded,
-			    * waiting for an officer (complaintsctl outbox release) */
-	OUTBOX_NO_ADDRESS, /* nobody to send it to */
-};
 
 int outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queued *ret);
 
@@ -70,7 +33,16 @@ struct outbox_stats {
 };
 
 /*
- * Deliver everything due now; tick (or NULL) is called before each mail, so
+ * A mail of case o->case_id failed for good (5xx, or retried past
+ * OUTBOX_MAX_AGE): the caller's answer to it, inside the transaction that
+ * records the failure (a negative errno rolls both back).  The outbox only
+ * reports it; whoever drives delivery tells the case (case_delivery_failed).
+ */
+typedef int (*outbox_failed_fn)(const struct case_ctx *cx, const struct outbox_row *o);
+
+/*
+ * Deliver everything due now; failed (or NULL) is told of each mail on a
+ * case that failed for good; tick (or NULL) is called before each mail, so
  * the caller can keep its watchdog fed.  Returns 0 (temporary failures are
  * queued for a later attempt), -EPROTO when the SMTP server refuses us
  * (authentication, TLS: a configuration problem that stops delivery as a
@@ -78,7 +50,7 @@ struct outbox_stats {
  * not yet tried stays queued either way.
  */
 int outbox_deliver(const struct case_ctx *cx, struct smtp *smtp, struct outbox_stats *stats,
-		   void (*tick)(void *userdata), void *userdata);
+		   outbox_failed_fn failed, void (*tick)(void *userdata), void *userdata);
 
 /* Seconds to wait after the n-th failed attempt (pure, clamped: 1 min .. 1 h). */
 time_t outbox_backoff(int attempts);

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "case.h"
+#include "case_ctx.h"
 #include "conf.h"
 #include "log.h"
 #include "message.h"
@@ -41,13 +41,6 @@ sender_auth_note(const struct case_ctx *cx, const struct case_row *c,
 		return r;
 	return case_event(cx, c, cx->authenticated_sender, "sender_authenticated", "%s: %s",
 			  cx->authenticated_sender, v->summary);
-}
-
-int
-sender_auth_known(const struct case_ctx *cx, const struct case_row *c, const char *addr,
-		  bool *ret)
-{
-	return store_event_has(cx->store, c->id, "sender_authenticated", addr, ret);
 }
 
 /* FNV-1a, to key the once-a-day alert about mail with no case by its sender. */

@@ -35,10 +35,6 @@ void sender_auth_evaluate(const struct config *cfg, const char *raw, size_t len,
 int sender_auth_note(const struct case_ctx *cx, const struct case_row *c,
 		     const struct authres_verdict *v);
 
-/* Was mail from addr authenticated on case c before? */
-int sender_auth_known(const struct case_ctx *cx, const struct case_row *c, const char *addr,
-		      bool *ret);
-
 /*
  * m came from an officer address and failed authentication; the caller has
  * recorded it (on case c, or without a case when c is NULL).  Logs the

@@ -1,8 +1,11 @@
 /*
- * store.c - SQLite persistence for cases, messages, events and the IMAP position.
+ * store.c - SQLite persistence for cases, messages, events and the IMAP position:
+ * opening the database, errors, transactions and the single-row writes and
+ * look-ups.  Reading cases is in store_case.c, the outbox's rows in
+ * store_outbox.c, both through store_rows() (store_rows.c).
  *
- * Schema changes are numbered migrations applied in one transaction each,
- * recorded in PRAGMA user_version.  Statements are prepared once
+ * Schema changes are numbered migrations (store_schema.c) applied in one
+ * transaction each, recorded in PRAGMA user_version.  Statements are prepared once
  * (SQLITE_PREPARE_PERSISTENT) and reset after every use so no read
  * transaction stays open and the WAL can be checkpointed.
  */
@@ -34,13 +37,8 @@ enum stmt_id {
 	ST_NEXT_REF,
 	ST_CASE_INSERT,
 	ST_CASE_UPDATE,
-	ST_CASE_GET,
-	ST_CASE_GET_REF,
 	ST_EVENT_ADD,
-	ST_CASE_MESSAGES,
-	ST_CASE_EVENTS,
 	ST_OUTBOX_INSERT,
-	ST_OUTBOX_DUE,
 	ST_OUTBOX_UPDATE,
 	ST_OUTBOX_COUNT_AUTO,
 	ST_OUTBOX_FIND,
@@ -50,17 +48,6 @@ enum stmt_id {
 	ST_CASE_REMINDER_DONE,
 	_ST_MAX,
 };
-
-#define CASE_COLUMNS                                                                               \
-	"id, ref, kind, stage, status, scheme, route, subject, subject_key, complainant_name, "   \
-	"complainant_email, rep_email, rep_role, rep_consent, officer, received_at, "            \
-	"received_date, ack_due, acknowledged_at, response_due, responded_at, extension_days, "  \
-	"outcome, flags, escalated_at, first_and_final, s1_acknowledged_at, s1_response_due, "     \
-	"s1_responded_at, s1_extension_days, s1_outcome, created_at, updated_at"
-
-#define OUTBOX_COLUMNS                                                                             \
-	"id, coalesce(case_id, 0), purpose, message_id, in_reply_to, rcpt, data, state, attempts, " \
-	"next_attempt, last_error, created_at, sent_at"
 
 static const char *const stmt_sql[_ST_MAX] = {
 	[ST_MAILBOX_GET] = "SELECT uidvalidity, last_uid FROM mailbox_state WHERE mailbox = ?1",
@@ -100,21 +87,11 @@ static const char *const stmt_sql[_ST_MAX] = {
 		"outcome = ?23, flags = ?24, escalated_at = ?25, first_and_final = ?26, "
 		"s1_acknowledged_at = ?27, s1_response_due = ?28, s1_responded_at = ?29, "
 		"s1_extension_days = ?30, s1_outcome = ?31, created_at = ?32, updated_at = ?33 WHERE id = ?1",
-	[ST_CASE_GET] = "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?1",
-	[ST_CASE_GET_REF] = "SELECT " CASE_COLUMNS " FROM cases WHERE ref = ?1",
 	[ST_EVENT_ADD] = "INSERT INTO events (case_id, at, actor, type, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[ST_CASE_MESSAGES] =
-		"SELECT message_id, direction, role, from_email, received_at, subject, automatic, state "
-		"FROM messages WHERE case_id = ?1 "
-		"UNION ALL SELECT message_id, 'out', 'council', rcpt, created_at, purpose, '', state "
-		"FROM outbox WHERE case_id = ?1 ORDER BY 5, 2, 1",
-	[ST_CASE_EVENTS] = "SELECT at, actor, type, detail FROM events WHERE case_id = ?1 ORDER BY id",
 	[ST_OUTBOX_INSERT] =
 		"INSERT INTO outbox (case_id, purpose, message_id, in_reply_to, rcpt, data, state, "
 		"attempts, next_attempt, last_error, created_at, sent_at) VALUES (?1, ?2, ?3, ?4, ?5, "
 		"?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(message_id) DO NOTHING",
-	[ST_OUTBOX_DUE] = "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' "
-			  "AND next_attempt <= ?1 ORDER BY next_attempt, id LIMIT ?2",
 	[ST_OUTBOX_UPDATE] = "UPDATE outbox SET state = ?2, attempts = ?3, next_attempt = ?4, "
 			     "last_error = ?5, sent_at = ?6 WHERE id = ?1",
 	[ST_OUTBOX_COUNT_AUTO] = "SELECT count(*) FROM outbox WHERE rcpt = ?1 AND created_at >= ?2 "
@@ -401,23 +378,51 @@ step_int64(struct store *s, sqlite3_stmt *st, const char *what, int64_t *ret)
 	return r;
 }
 
+/* Step a statement expected to return at most one row of two integers. -ENOENT when none. */
+static int
+step_two_int64(struct store *s, sqlite3_stmt *st, const char *what, int64_t *ret_a, int64_t *ret_b)
+{
+	int rc = sqlite3_step(st), r = 0;
+
+	if (rc == SQLITE_ROW) {
+		*ret_a = sqlite3_column_int64(st, 0);
+		*ret_b = sqlite3_column_int64(st, 1);
+	} else
+		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, what);
+	stmt_done(st);
+	return r;
+}
+
+/* Step a statement expected to return at most one text (malloc'ed). -ENOENT when none. */
+static int
+step_str(struct store *s, sqlite3_stmt *st, const char *what, char **ret)
+{
+	int rc = sqlite3_step(st), r = 0;
+
+	if (rc == SQLITE_ROW)
+		*ret = store_col_str(st, 0);
+	else
+		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, what);
+	stmt_done(st);
+	return r;
+}
+
 int
 store_mailbox_get(struct store *s, const char *mailbox, uint32_t *ret_uidvalidity,
 		  uint32_t *ret_last_uid)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_MAILBOX_GET);
-	int rc, r = 0;
+	int64_t uidvalidity, last_uid;
+	int r;
 
 	if (st == NULL)
 		return -EIO;
 	bind_text(st, 1, mailbox);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ret_uidvalidity = (uint32_t)sqlite3_column_int64(st, 0);
-		*ret_last_uid = (uint32_t)sqlite3_column_int64(st, 1);
-	} else
-		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, "mailbox_get");
-	stmt_done(st);
+	r = step_two_int64(s, st, "mailbox_get", &uidvalidity, &last_uid);
+	if (r == 0) {
+		*ret_uidvalidity = (uint32_t)uidvalidity;
+		*ret_last_uid = (uint32_t)last_uid;
+	}
 	return r;
 }
 
@@ -439,20 +444,13 @@ store_message_find_uid(struct store *s, const char *mailbox, uint32_t uidvalidit
 		       char **ret_state)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_MSG_FIND_UID);
-	int rc, r = 0;
 
 	if (st == NULL)
 		return -EIO;
 	bind_text(st, 1, mailbox);
 	sqlite3_bind_int64(st, 2, uidvalidity);
 	sqlite3_bind_int64(st, 3, uid);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*ret_state = xstrdup((const char *)sqlite3_column_text(st, 0));
-	else
-		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, "message_find_uid");
-	stmt_done(st);
-	return r;
+	return step_str(s, st, "message_find_uid", ret_state);
 }
 
 int
@@ -643,118 +641,6 @@ store_case_update(struct store *s, const struct case_row *c)
 	return step_done(s, st, "case_update");
 }
 
-static char *
-col_str(sqlite3_stmt *st, int i)
-{
-	const unsigned char *v = sqlite3_column_text(st, i);
-
-	return xstrdup(v ? (const char *)v : "");
-}
-
-static struct case_row *
-case_from_row(sqlite3_stmt *st)
-{
-	struct case_row *c = xcalloc(1, sizeof(*c));
-
-	c->id = sqlite3_column_int64(st, 0);
-	c->ref = col_str(st, 1);
-	c->kind = col_str(st, 2);
-	c->stage = sqlite3_column_int(st, 3);
-	c->status = col_str(st, 4);
-	c->scheme = col_str(st, 5);
-	c->route = col_str(st, 6);
-	c->subject = col_str(st, 7);
-	c->subject_key = col_str(st, 8);
-	c->complainant_name = col_str(st, 9);
-	c->complainant_email = col_str(st, 10);
-	c->rep_email = col_str(st, 11);
-	c->rep_role = col_str(st, 12);
-	c->rep_consent = col_str(st, 13);
-	c->officer = col_str(st, 14);
-	c->received_at = sqlite3_column_int64(st, 15);
-	c->received_date = col_str(st, 16);
-	c->ack_due = col_str(st, 17);
-	c->acknowledged_at = sqlite3_column_int64(st, 18);
-	c->response_due = col_str(st, 19);
-	c->responded_at = sqlite3_column_int64(st, 20);
-	c->extension_days = sqlite3_column_int(st, 21);
-	c->outcome = col_str(st, 22);
-	c->flags = col_str(st, 23);
-	c->escalated_at = sqlite3_column_int64(st, 24);
-	c->first_and_final = sqlite3_column_int(st, 25) != 0;
-	c->s1_acknowledged_at = sqlite3_column_int64(st, 26);
-	c->s1_response_due = col_str(st, 27);
-	c->s1_responded_at = sqlite3_column_int64(st, 28);
-	c->s1_extension_days = sqlite3_column_int(st, 29);
-	c->s1_outcome = col_str(st, 30);
-	c->created_at = sqlite3_column_int64(st, 31);
-	c->updated_at = sqlite3_column_int64(st, 32);
-	return c;
-}
-
-void
-case_row_free(struct case_row *c)
-{
-	if (c == NULL)
-		return;
-	free(c->ref);
-	free(c->kind);
-	free(c->status);
-	free(c->scheme);
-	free(c->route);
-	free(c->subject);
-	free(c->subject_key);
-	free(c->complainant_name);
-	free(c->complainant_email);
-	free(c->rep_email);
-	free(c->rep_role);
-	free(c->rep_consent);
-	free(c->officer);
-	free(c->received_date);
-	free(c->ack_due);
-	free(c->response_due);
-	free(c->outcome);
-	free(c->flags);
-	free(c->s1_response_due);
-	free(c->s1_outcome);
-	free(c);
-}
-
-static int
-case_get(struct store *s, sqlite3_stmt *st, struct case_row **ret)
-{
-	int rc = sqlite3_step(st), r = 0;
-
-	if (rc == SQLITE_ROW)
-		*ret = case_from_row(st);
-	else
-		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, "case_get");
-	stmt_done(st);
-	return r;
-}
-
-int
-store_case_get(struct store *s, int64_t id, struct case_row **ret)
-{
-	sqlite3_stmt *st = store_stmt(s, ST_CASE_GET);
-
-	if (st == NULL)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, id);
-	return case_get(s, st, ret);
-}
-
-int
-store_case_get_ref(struct store *s, const char *ref, struct case_row **ret)
-{
-	sqlite3_stmt *st = store_stmt(s, ST_CASE_GET_REF);
-
-	if (st == NULL)
-		return -EIO;
-	bind_text(st, 1, ref);
-	return case_get(s, st, ret);
-}
-
 int
 store_event_add(struct store *s, int64_t case_id, time_t at, const char *actor, const char *type,
 		const char *detail)
@@ -769,126 +655,6 @@ store_event_add(struct store *s, int64_t case_id, time_t at, const char *actor, 
 	bind_text(st, 4, type);
 	bind_text(st, 5, detail);
 	return step_done(s, st, "event_add");
-}
-
-/* Bind text to a named parameter when the statement has it. */
-static void
-bind_named(sqlite3_stmt *st, const char *name, const char *v)
-{
-	int i = sqlite3_bind_parameter_index(st, name);
-
-	if (i > 0)
-		bind_text(st, i, v);
-}
-
-int
-store_case_list(struct store *s, const struct case_filter *f, store_case_cb cb, void *userdata)
-{
-	_cleanup_buf_ struct buf sql = BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	int rc, r = 0;
-
-	/*
-	 * Only the filters given, so SQLite can plan each listing on its own:
-	 * --overdue starts from the partial due-date indexes, whatever the
-	 * number of closed cases.
-	 */
-	(void)buf_puts(&sql, "SELECT " CASE_COLUMNS " FROM cases WHERE 1");
-	if (f->stage)
-		(void)buf_puts(&sql, " AND stage = :stage");
-	if (f->kind)
-		(void)buf_puts(&sql, " AND kind = :kind");
-	if (f->status)
-		(void)buf_puts(&sql, " AND status = :status");
-	if (f->officer)
-		(void)buf_puts(&sql, " AND officer = :officer");
-	if (f->overdue_on)
-		(void)buf_puts(&sql,
-			       " AND id IN (SELECT id FROM cases WHERE status = 'open' AND "
-			       "acknowledged_at = 0 AND ack_due != '' AND ack_due < :overdue "
-			       "UNION SELECT id FROM cases WHERE status = 'open' AND "
-			       "response_due != '' AND response_due < :overdue)");
-	(void)buf_puts(&sql, " ORDER BY id");
-
-	rc = sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return store_fail(s, rc, "case_list");
-	if (f->stage)
-		sqlite3_bind_int(st, sqlite3_bind_parameter_index(st, ":stage"), f->stage);
-	bind_named(st, ":kind", f->kind);
-	bind_named(st, ":status", f->status);
-	bind_named(st, ":officer", f->officer);
-	bind_named(st, ":overdue", f->overdue_on);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct case_row *c = case_from_row(st);
-
-		r = cb(c, userdata);
-		case_row_free(c);
-		if (r < 0)
-			break;
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = store_fail(s, rc, "case_list");
-	sqlite3_finalize(st);
-	return r;
-}
-
-int
-store_case_messages(struct store *s, int64_t case_id, store_message_cb cb, void *userdata)
-{
-	sqlite3_stmt *st = store_stmt(s, ST_CASE_MESSAGES);
-	int rc, r = 0;
-
-	if (st == NULL)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, case_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct message_summary m = {
-			.message_id = (const char *)sqlite3_column_text(st, 0),
-			.direction = (const char *)sqlite3_column_text(st, 1),
-			.role = (const char *)sqlite3_column_text(st, 2),
-			.from = (const char *)sqlite3_column_text(st, 3),
-			.date = sqlite3_column_int64(st, 4),
-			.subject = (const char *)sqlite3_column_text(st, 5),
-			.automatic = (const char *)sqlite3_column_text(st, 6),
-			.state = (const char *)sqlite3_column_text(st, 7),
-		};
-
-		r = cb(&m, userdata);
-		if (r < 0)
-			break;
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = store_fail(s, rc, "case_messages");
-	stmt_done(st);
-	return r;
-}
-
-int
-store_case_events(struct store *s, int64_t case_id, store_event_cb cb, void *userdata)
-{
-	sqlite3_stmt *st = store_stmt(s, ST_CASE_EVENTS);
-	int rc, r = 0;
-
-	if (st == NULL)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, case_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct event_summary e = {
-			.at = sqlite3_column_int64(st, 0),
-			.actor = (const char *)sqlite3_column_text(st, 1),
-			.type = (const char *)sqlite3_column_text(st, 2),
-			.detail = (const char *)sqlite3_column_text(st, 3),
-		};
-
-		r = cb(&e, userdata);
-		if (r < 0)
-			break;
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = store_fail(s, rc, "case_events");
-	stmt_done(st);
-	return r;
 }
 
 int
@@ -952,76 +718,6 @@ store_outbox_insert(struct store *s, const struct outbox_row *o)
 	return r;
 }
 
-static void
-outbox_from_row(sqlite3_stmt *st, struct outbox_row *o)
-{
-	o->id = sqlite3_column_int64(st, 0);
-	o->case_id = sqlite3_column_int64(st, 1);
-	o->purpose = col_str(st, 2);
-	o->message_id = col_str(st, 3);
-	o->in_reply_to = col_str(st, 4);
-	o->rcpt = col_str(st, 5);
-	o->len = (size_t)sqlite3_column_bytes(st, 6);
-	o->data = xmalloc(o->len + 1);
-	if (o->len > 0)
-		memcpy(o->data, sqlite3_column_blob(st, 6), o->len);
-	o->data[o->len] = '\0';
-	o->state = col_str(st, 7);
-	o->attempts = sqlite3_column_int(st, 8);
-	o->next_attempt = sqlite3_column_int64(st, 9);
-	o->last_error = col_str(st, 10);
-	o->created_at = sqlite3_column_int64(st, 11);
-	o->sent_at = sqlite3_column_int64(st, 12);
-}
-
-static void
-outbox_row_clear(struct outbox_row *o)
-{
-	free(o->purpose);
-	free(o->message_id);
-	free(o->in_reply_to);
-	free(o->rcpt);
-	free(o->data);
-	free(o->state);
-	free(o->last_error);
-}
-
-void
-outbox_rows_free(struct outbox_row *rows, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		outbox_row_clear(&rows[i]);
-	free(rows);
-}
-
-int
-store_outbox_due(struct store *s, time_t now, size_t limit, struct outbox_row **ret, size_t *ret_n)
-{
-	sqlite3_stmt *st = store_stmt(s, ST_OUTBOX_DUE);
-	struct outbox_row *rows = NULL;
-	size_t n = 0;
-	int rc, r = 0;
-
-	if (st == NULL)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		rows = xreallocarray(rows, n + 1, sizeof(*rows));
-		outbox_from_row(st, &rows[n++]);
-	}
-	if (rc != SQLITE_DONE)
-		r = store_fail(s, rc, "outbox_due");
-	stmt_done(st);
-	if (r < 0) {
-		outbox_rows_free(rows, n);
-		return r;
-	}
-	*ret = rows;
-	*ret_n = n;
-	return 0;
-}
-
 int
 store_outbox_update(struct store *s, const struct outbox_row *o)
 {
@@ -1054,48 +750,11 @@ int
 store_outbox_find(struct store *s, const char *message_id, int64_t *ret_id, int64_t *ret_case_id)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_OUTBOX_FIND);
-	int rc, r = 0;
 
 	if (st == NULL)
 		return -EIO;
 	bind_text(st, 1, message_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ret_id = sqlite3_column_int64(st, 0);
-		*ret_case_id = sqlite3_column_int64(st, 1);
-	} else
-		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, "outbox_find");
-	stmt_done(st);
-	return r;
-}
-
-int
-store_outbox_list(struct store *s, const char *state, store_outbox_cb cb, void *userdata)
-{
-	sqlite3_stmt *st = NULL;
-	int rc, r = 0;
-
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT " OUTBOX_COLUMNS " FROM outbox WHERE ?1 IS NULL OR state = ?1 "
-				"ORDER BY id DESC",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return store_fail(s, rc, "outbox_list");
-	if (state != NULL)
-		bind_text(st, 1, state);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct outbox_row o;
-
-		outbox_from_row(st, &o);
-		r = cb(&o, userdata);
-		outbox_row_clear(&o);
-		if (r < 0)
-			break;
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = store_fail(s, rc, "outbox_list");
-	sqlite3_finalize(st);
-	return r;
+	return step_two_int64(s, st, "outbox_find", ret_id, ret_case_id);
 }
 
 int
@@ -1114,59 +773,11 @@ int
 store_case_first_message_id(struct store *s, int64_t case_id, char **ret)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_CASE_FIRST_MSGID);
-	int rc, r = 0;
 
 	if (st == NULL)
 		return -EIO;
 	sqlite3_bind_int64(st, 1, case_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*ret = col_str(st, 0);
-	else
-		r = rc == SQLITE_DONE ? -ENOENT : store_fail(s, rc, "case_first_message_id");
-	stmt_done(st);
-	return r;
-}
-
-int
-store_case_due(struct store *s, const char *today, const char *horizon, store_case_cb cb,
-	       void *userdata)
-{
-	sqlite3_stmt *st = NULL;
-	int rc, r = 0;
-
-	/*
-	 * Two range scans on the partial due-date indexes, which also hold
-	 * what was done (breach_done, reminder_done): cost follows what is due
-	 * and not yet dealt with, not the number of cases.  The UNION is
-	 * materialised before the first row comes back, so the callback may
-	 * update the rows (store_case_deadline_done) while this runs.
-	 */
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT " CASE_COLUMNS " FROM cases WHERE status = 'open' AND "
-				"response_due != '' AND response_due <= ?1 AND "
-				"breach_done != stage || ':' || response_due || ':response' AND "
-				"(response_due < ?2 OR reminder_done != stage || ':' || response_due) "
-				"UNION SELECT " CASE_COLUMNS " FROM cases WHERE status = 'open' AND "
-				"ack_due != '' AND ack_due < ?2 AND acknowledged_at = 0 AND response_due = '' AND "
-				"breach_done != stage || ':' || ack_due || ':ack' ORDER BY 1",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return store_fail(s, rc, "case_due");
-	bind_text(st, 1, horizon);
-	bind_text(st, 2, today);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct case_row *c = case_from_row(st);
-
-		r = cb(c, userdata);
-		case_row_free(c);
-		if (r < 0)
-			break;
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = store_fail(s, rc, "case_due");
-	sqlite3_finalize(st);
-	return r;
+	return step_str(s, st, "case_first_message_id", ret);
 }
 
 /* The keys are the ones store_case_due's query builds from the case's columns. */
@@ -1185,126 +796,6 @@ store_case_deadline_done(struct store *s, int64_t id, enum deadline_dealt what, 
 	sqlite3_bind_int64(st, 1, id);
 	bind_text(st, 2, key);
 	return step_done(s, st, "case_deadline_done");
-}
-
-int
-store_outbox_requeue(struct store *s, int64_t id, time_t now)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	rc = sqlite3_prepare_v2(s->db,
-				"UPDATE outbox SET state = 'queued', next_attempt = ?2, created_at = ?2, "
-				"last_error = 'retry requested: ' || last_error WHERE id = ?1 AND state = 'failed'",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return store_fail(s, rc, "outbox_requeue");
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_fail(s, rc, "outbox_requeue");
-	return sqlite3_changes(s->db) > 0 ? 0 : -ENOENT;
-}
-
-int
-store_outbox_bounced(struct store *s, int64_t id, const char *reason)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	rc = sqlite3_prepare_v2(s->db, "UPDATE outbox SET state = 'failed', last_error = ?2 WHERE id = ?1",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return store_fail(s, rc, "outbox_bounced");
-	sqlite3_bind_int64(st, 1, id);
-	bind_text(st, 2, reason);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : store_fail(s, rc, "outbox_bounced");
-}
-
-int
-store_purge(struct store *s, time_t before, bool apply, time_t now, store_case_cb cb,
-	    void (*progress)(size_t done, size_t total, void *userdata), void *userdata)
-{
-	static const char *const scrub[] = {
-		"UPDATE cases SET complainant_name = '', complainant_email = '', rep_email = '', "
-		"subject = '(removed under the retention policy)', subject_key = '', officer = '' "
-		"WHERE id = ?1",
-		"UPDATE messages SET from_email = '', from_name = '', subject = '', body = '', "
-		"raw = x'' WHERE case_id = ?1",
-		"UPDATE outbox SET rcpt = '', data = x'', in_reply_to = '' WHERE case_id = ?1",
-		/* keep what the annual report reads; drop free text that may name people */
-		"UPDATE events SET actor = '', detail = '' WHERE case_id = ?1 AND type NOT IN "
-		"('outcome', 'improvement', 'extended', 'reclassified', 'status', 'acknowledged', "
-		"'escalated', 'responded', 'deadline_breached', 'first_and_final')",
-		"INSERT INTO events (case_id, at, actor, type, detail) VALUES (?1, ?2, 'complaintsctl', "
-		"'purged', 'personal data removed under the retention policy')",
-	};
-	sqlite3_stmt *list = NULL;
-	int64_t *ids = NULL;
-	size_t n = 0;
-	int rc, r = 0;
-
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT " CASE_COLUMNS " FROM cases WHERE status IN ('closed', 'excluded') "
-				"AND updated_at < ?1 AND complainant_email || rep_email || subject_key != '' "
-				"ORDER BY id",
-				-1, &list, NULL);
-	if (rc != SQLITE_OK)
-		return store_fail(s, rc, "purge");
-	sqlite3_bind_int64(list, 1, before);
-	while ((rc = sqlite3_step(list)) == SQLITE_ROW) {
-		struct case_row *c = case_from_row(list);
-
-		r = cb(c, userdata);
-		ids = xreallocarray(ids, n + 1, sizeof(*ids));
-		ids[n++] = c->id;
-		case_row_free(c);
-		if (r < 0)
-			break;
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = store_fail(s, rc, "purge");
-	sqlite3_finalize(list);
-	if (r < 0 || !apply || n == 0) {
-		free(ids);
-		return r;
-	}
-	{
-		sqlite3_stmt *st[ELEMENTSOF(scrub)] = {NULL};
-
-		for (size_t k = 0; r == 0 && k < ELEMENTSOF(scrub); k++) {
-			rc = sqlite3_prepare_v2(s->db, scrub[k], -1, &st[k], NULL);
-			if (rc != SQLITE_OK)
-				r = store_fail(s, rc, "purge");
-		}
-		if (r == 0)
-			r = store_begin(s);
-		for (size_t i = 0; r == 0 && i < n; i++) {
-			for (size_t k = 0; r == 0 && k < ELEMENTSOF(scrub); k++) {
-				sqlite3_bind_int64(st[k], 1, ids[i]);
-				if (k == ELEMENTSOF(scrub) - 1)
-					sqlite3_bind_int64(st[k], 2, now);
-				rc = sqlite3_step(st[k]);
-				sqlite3_reset(st[k]);
-				if (rc != SQLITE_DONE)
-					r = store_fail(s, rc, "purge");
-			}
-			if (progress != NULL)
-				progress(i + 1, n, userdata);
-		}
-		for (size_t k = 0; k < ELEMENTSOF(scrub); k++)
-			sqlite3_finalize(st[k]);
-	}
-	if (r == 0)
-		r = store_commit(s);
-	if (r < 0)
-		store_rollback(s);
-	free(ids);
-	return r;
 }
 
 struct sqlite3 *

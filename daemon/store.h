@@ -259,6 +259,8 @@ struct sqlite3_stmt;
 typedef int (*store_row_fn)(struct sqlite3_stmt *st, void *userdata);
 int store_rows(struct store *s, const char *what, const char *sql, store_row_fn row,
 	       void *userdata, const char *types, ...);
+/* Column i of a row as a malloc'ed string ("" for NULL). */
+char *store_col_str(struct sqlite3_stmt *st, int i);
 /* The statements store_rows() keeps (owned by the store, freed with it). */
 struct stmt_cache;
 struct stmt_cache **store_stmt_cache(struct store *s);

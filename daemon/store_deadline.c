@@ -19,42 +19,46 @@
 #include "store.h"
 #include "util.h"
 
+struct id_list {
+	int64_t *ids;
+	size_t n;
+};
+
+/* Collect each row's id (column 0). */
+static int
+id_row(sqlite3_stmt *st, void *userdata)
+{
+	struct id_list *a = userdata;
+
+	a->ids = xreallocarray(a->ids, a->n + 1, sizeof(*a->ids));
+	a->ids[a->n++] = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
 int
 store_case_ack_due_soon(struct store *s, const char *today, const char *horizon,
 			store_case_cb cb, void *userdata)
 {
-	sqlite3 *db = store_sqlite(s);
-	sqlite3_stmt *st = NULL;
-	_cleanup_free_ int64_t *ids = NULL;
-	size_t n = 0;
-	int rc, r = 0;
+	struct id_list a = {NULL, 0};
+	int r;
 
-	rc = sqlite3_prepare_v2(db,
-				"SELECT id FROM cases WHERE status = 'open' AND acknowledged_at = 0 AND "
-				"ack_due >= ?1 AND ack_due <= ?2 AND response_due = '' AND "
-				"reminder_done != stage || ':' || ack_due || ':ack' ORDER BY id",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		log_error("Deadline scan: cannot prepare the acknowledgement query: %s",
-			  sqlite3_errmsg(db));
+	/* ids first: the callback updates the rows this reads */
+	r = store_rows(s, "ack_due_soon",
+		       "SELECT id FROM cases WHERE status = 'open' AND acknowledged_at = 0 AND "
+		       "ack_due >= ?1 AND ack_due <= ?2 AND response_due = '' AND "
+		       "reminder_done != stage || ':' || ack_due || ':ack' ORDER BY id",
+		       id_row, &a, "ss", today, horizon);
+	if (r < 0) {
+		log_error("Deadline scan: acknowledgement query failed: %s", store_last_error(s));
+		free(a.ids);
 		return -EIO;
 	}
-	sqlite3_bind_text(st, 1, today, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, horizon, -1, SQLITE_TRANSIENT);
-	/* ids first: the callback updates the rows this reads */
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ids = xreallocarray(ids, n + 1, sizeof(*ids));
-		ids[n++] = sqlite3_column_int64(st, 0);
-	}
-	if (rc != SQLITE_DONE) {
-		log_error("Deadline scan: acknowledgement query failed: %s", sqlite3_errmsg(db));
-		r = -EIO;
-	}
-	sqlite3_finalize(st);
-	for (size_t i = 0; r == 0 && i < n; i++) {
-		struct case_row c = {.id = ids[i]};
+	r = 0;
+	for (size_t i = 0; r == 0 && i < a.n; i++) {
+		struct case_row c = {.id = a.ids[i]};
 
 		r = cb(&c, userdata);
 	}
+	free(a.ids);
 	return r;
 }

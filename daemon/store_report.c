@@ -53,41 +53,33 @@ static const char sql_mails[] =
     "('exclusion', 'extension', 'deadline-missed', 'other-process', 'relay') "
     "ORDER BY o.id";
 
-static char *
-col_text(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return xstrdup(t ? (const char *)t : "");
-}
-
 static void
 read_case(sqlite3_stmt *st, void *row)
 {
 	struct report_case *c = row;
 
 	c->id = sqlite3_column_int64(st, 0);
-	c->ref = col_text(st, 1);
-	c->kind = col_text(st, 2);
+	c->ref = store_col_str(st, 1);
+	c->kind = store_col_str(st, 2);
 	c->stage = sqlite3_column_int(st, 3);
-	c->status = col_text(st, 4);
-	c->scheme = col_text(st, 5);
-	c->route = col_text(st, 6);
-	c->area = col_text(st, 21);
-	c->received_date = col_text(st, 7);
-	c->ack_due = col_text(st, 8);
+	c->status = store_col_str(st, 4);
+	c->scheme = store_col_str(st, 5);
+	c->route = store_col_str(st, 6);
+	c->area = store_col_str(st, 21);
+	c->received_date = store_col_str(st, 7);
+	c->ack_due = store_col_str(st, 8);
 	c->acknowledged_at = sqlite3_column_int64(st, 9);
-	c->response_due = col_text(st, 10);
+	c->response_due = store_col_str(st, 10);
 	c->responded_at = sqlite3_column_int64(st, 11);
 	c->extension_days = sqlite3_column_int(st, 12);
-	c->outcome = col_text(st, 13);
+	c->outcome = store_col_str(st, 13);
 	c->escalated_at = sqlite3_column_int64(st, 14);
 	c->first_and_final = sqlite3_column_int(st, 15) != 0;
 	c->s1_acknowledged_at = sqlite3_column_int64(st, 16);
-	c->s1_response_due = col_text(st, 17);
+	c->s1_response_due = store_col_str(st, 17);
 	c->s1_responded_at = sqlite3_column_int64(st, 18);
 	c->s1_extension_days = sqlite3_column_int(st, 19);
-	c->s1_outcome = col_text(st, 20);
+	c->s1_outcome = store_col_str(st, 20);
 }
 
 static void
@@ -96,11 +88,11 @@ read_event(sqlite3_stmt *st, void *row)
 	struct report_event *e = row;
 
 	e->case_id = sqlite3_column_int64(st, 0);
-	e->ref = col_text(st, 1);
+	e->ref = store_col_str(st, 1);
 	e->at = sqlite3_column_int64(st, 2);
-	e->type = col_text(st, 3);
-	e->detail = col_text(st, 4);
-	e->scheme = col_text(st, 5);
+	e->type = store_col_str(st, 3);
+	e->detail = store_col_str(st, 4);
+	e->scheme = store_col_str(st, 5);
 }
 
 static void
@@ -108,12 +100,12 @@ read_mail(sqlite3_stmt *st, void *row)
 {
 	struct report_mail *m = row;
 
-	m->purpose = col_text(st, 0);
-	m->kind = col_text(st, 1);
+	m->purpose = store_col_str(st, 0);
+	m->kind = store_col_str(st, 1);
 	m->created_at = sqlite3_column_int64(st, 2);
 	m->escalated_at = sqlite3_column_int64(st, 3);
 	m->first_and_final = sqlite3_column_int(st, 4) != 0;
-	m->scheme = col_text(st, 5);
+	m->scheme = store_col_str(st, 5);
 }
 
 /* Run one query and append each row (of size `size`) to *array through `read`. */

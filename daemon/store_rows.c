@@ -17,8 +17,14 @@
 #include "store.h"
 #include "util.h"
 
-/* More distinct queries than this and the oldest are finalised and prepared again. */
-#define STMT_CACHE_SIZE 48
+/*
+ * More distinct queries than this and the oldest are finalised and prepared
+ * again.  Room for every query of the store_*.c files (store_recover.c adds
+ * about fifteen) with a margin: a walk's callback (the deadline check, the
+ * listings, recovery's report) runs other queries while the walk's own
+ * statement is still stepping, and must not push it out.
+ */
+#define STMT_CACHE_SIZE 96
 
 struct stmt_cache {
 	struct {
@@ -100,4 +106,12 @@ store_rows(struct store *s, const char *what, const char *sql, store_row_fn row,
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return r < 0 ? r : n;
+}
+
+char *
+store_col_str(struct sqlite3_stmt *st, int i)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+
+	return xstrdup(v ? (const char *)v : "");
 }
