@@ -194,4 +194,33 @@ it_deliver "$dir/dan2.eml" >/dev/null
 check "Wednesday's run" it_once
 check_eq "Dan's new mail is on his case" 2 "$(ctl show "$dan" --json | jq '[.messages[] | select(.direction == "in")] | length')"
 check_eq "no new case for it" "$(echo "$tuesday" | wc -l)" "$(sql "SELECT count(*) FROM cases")"
+
+# --- a copy that cannot be appended waits, and never holds up sending
+sentdir=$(mailstack_maildir "$COMPLAINTS" Sent)
+chmod -R a-w "$sentdir"
+complain 7 "Gus Gray <gus@example.net>" "Bins missed on Elm Lane"
+check "a run while Sent refuses copies" it_once
+check_eq "Gus was acknowledged all the same" 1 "$(it_inbox_of gus@example.net 1)"
+check "his copies wait in the store, with the reason" \
+	test "$(sql "SELECT count(*) FROM sent_copy WHERE attempts = 1 AND last_error != ''")" -ge 1
+check "the failure is logged, saying the mail itself was sent" \
+	grep -q 'could not be appended to Sent: .*(the mail itself was sent)' "$dir/daemon.log"
+chmod -R u+w "$sentdir"
+check "a run after their backoff" sh -c "faketime -f +5m '$COMPLAINTSD' -c '$dir/complaintsd.conf' --once >>'$dir/daemon.log' 2>&1"
+check_eq "the copies are appended" 0 "$(sql "SELECT count(*) FROM sent_copy")"
+n=$(sql "SELECT count(*) FROM outbox WHERE state = 'sent'")
+check "every sent mail has one copy in Sent, byte for byte" \
+	grep -Eq "^copies $n same $n differs 0 unknown 0 defects 0\$" <<<"$(sentcopies | tail -1)"
+
+# --- the Sent folder watched as well: the watcher knows our copies as our own
+printf 'sent_folder = Sent\n' >"$dir/sent.ini"
+sed -i "/^\[imap\]/r $dir/sent.ini" "$dir/complaintsd.conf"
+check "a run watching Sent" it_once
+complain 8 "Hal Hunt <hal@example.net>" "Bins missed on Elm Close"
+check "a run with Hal's complaint" it_once
+check "a run that reads Hal's copies in Sent" it_once
+check_eq "our copies are not recorded as received or sent messages" 0 \
+	"$(sql "SELECT count(*) FROM messages WHERE message_id IN (SELECT message_id FROM outbox)")"
+check "the watcher knew them as our own" grep -q 'is our own mail; already recorded' "$dir/daemon.log"
+check_eq "Hal was acknowledged once" 1 "$(it_inbox_of hal@example.net 1)"
 it_finish
