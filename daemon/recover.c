@@ -106,6 +106,7 @@ item_free(struct recover_item *it)
 	free(it->references);
 	free(it->ref);
 	free(it->rcpt);
+	free(it->quarantine_reason);
 }
 
 /* Is m our own mail: from the complaints address, with a Message-ID we made? */
@@ -201,6 +202,45 @@ consider(struct recover_run *rr, const struct folder_scan *f, struct imap_messag
 	return 0;
 }
 
+/*
+ * Fetch a batch; when the server refuses it (a message it cannot read), one
+ * by one, leaving out the ones refused: a message that can never be fetched
+ * must not stop every start (it stays in the folder for an officer).
+ */
+static enum imap_result
+fetch_batch(struct imap *im, const char *folder, const uint32_t *uids, size_t n, size_t max_size,
+	    struct imap_message **ret, size_t *ret_n)
+{
+	enum imap_result ir = imap_fetch(im, uids, n, max_size, ret, ret_n);
+	struct imap_message *all = NULL;
+	size_t n_all = 0;
+
+	if (ir != IMAP_MSG_BAD)
+		return ir;
+	for (size_t i = 0; i < n; i++) {
+		struct imap_message *one = NULL;
+		size_t n_one = 0;
+
+		ir = imap_fetch(im, uids + i, 1, max_size, &one, &n_one);
+		if (ir == IMAP_MSG_BAD) {
+			log_warning("Recovery: the server refused to fetch %s UID %u (%s); it is left out",
+				    folder, uids[i], imap_last_error(im));
+			continue;
+		}
+		if (ir != IMAP_OK) {
+			imap_messages_free(all, n_all);
+			return ir;
+		}
+		all = xreallocarray(all, n_all + n_one + 1, sizeof(*all));
+		memcpy(all + n_all, one, n_one * sizeof(*one));
+		n_all += n_one;
+		free(one); /* its messages now belong to all */
+	}
+	*ret = all;
+	*ret_n = n_all;
+	return IMAP_OK;
+}
+
 /* Read folder f past from_uid and keep what the store does not know. */
 static enum imap_result
 scan_folder(struct recover_run *rr, struct imap *im, struct folder_scan *f, uint32_t from_uid,
@@ -226,7 +266,7 @@ scan_folder(struct recover_run *rr, struct imap *im, struct folder_scan *f, uint
 
 		if (rr->o->tick != NULL)
 			rr->o->tick(rr->o->userdata);
-		ir = imap_fetch(im, uids + off, n, rr->in->limits.max_size, &msgs, &n_msgs);
+		ir = fetch_batch(im, f->name, uids + off, n, rr->in->limits.max_size, &msgs, &n_msgs);
 		for (size_t i = 0; ir == IMAP_OK && i < n_msgs; i++) {
 			int r = consider(rr, f, &msgs[i]);
 

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,8 +105,10 @@ apply_received(struct recover_run *rr, struct recover_item *it)
 	int r;
 
 	/* mail in the quarantine folder stays quarantined, whatever made it so */
-	if (it->kind == RK_QUARANTINE && it->raw != NULL &&
-	    message_parse(it->raw, it->len, &in->limits, &m, &reason) == MSG_OK)
+	if (it->quarantine_reason != NULL)
+		src.quarantine_reason = it->quarantine_reason;
+	else if (it->kind == RK_QUARANTINE && it->raw != NULL &&
+		 message_parse(it->raw, it->len, &in->limits, &m, &reason) == MSG_OK)
 		src.quarantine_reason = "recovered from the quarantine folder (the first reason is not recorded)";
 	r = intake_message(in, &src, it->date > 0 ? it->date : time(NULL), &disp);
 	if (r < 0)
@@ -196,6 +199,53 @@ pending(const struct recover_queued *q, void *userdata)
 		    q->message_id);
 }
 
+static int
+savepoint(struct store *s, const char *sql)
+{
+	int r = store_rows(s, "recovery savepoint", sql, NULL, NULL, "");
+
+	return r < 0 ? r : 0;
+}
+
+/* Errors of the database itself, after which going on is pointless (as in sync.c). */
+static bool
+fatal(int r)
+{
+	return r == -ENOSPC || r == -EIO || r == -EACCES || r == -EBUSY;
+}
+
+/*
+ * One item inside its own savepoint.  One that fails for its own sake is
+ * undone alone: received mail is then recorded bare as quarantined (as the
+ * sync does), our own mail is left out with an error; neither stops the rest.
+ */
+static int
+apply_one(struct recover_run *rr, struct recover_item *it)
+{
+	struct store *s = rr->in->store;
+	int r = savepoint(s, "SAVEPOINT recover_item");
+
+	if (r == 0)
+		r = it->kind == RK_OWN ? apply_own(rr, it) : apply_received(rr, it);
+	if (r < 0 && !fatal(r)) {
+		_cleanup_free_ char *why = xasprintf("store_error: %s", store_last_error(s));
+
+		r = savepoint(s, "ROLLBACK TO recover_item");
+		if (r == 0 && it->kind == RK_OWN)
+			log_error("Recovery: our mail <%s> in %s UID %u could not be recorded (%s); left out",
+				  it->message_id, it->folder, it->uid, why);
+		else if (r == 0) {
+			log_error("Recovery: %s UID %u could not be taken up (%s); recording it as quarantined",
+				  it->folder, it->uid, why);
+			it->quarantine_reason = xstrdup(why);
+			r = apply_received(rr, it);
+		}
+	}
+	if (r == 0)
+		r = savepoint(s, "RELEASE recover_item");
+	return r;
+}
+
 int
 recover_apply(struct recover_run *rr)
 {
@@ -203,11 +253,9 @@ recover_apply(struct recover_run *rr)
 	int r = store_recover_outbox_max_id(rr->in->store, &before);
 
 	for (size_t i = 0; r == 0 && i < rr->n_items; i++) {
-		struct recover_item *it = &rr->items[i];
-
 		if (rr->o->tick != NULL && i % 50 == 0)
 			rr->o->tick(rr->o->userdata);
-		r = it->kind == RK_OWN ? apply_own(rr, it) : apply_received(rr, it);
+		r = apply_one(rr, &rr->items[i]);
 	}
 	if (r == 0)
 		r = store_recover_outbox_pending(rr->in->store, before, pending, rr);

@@ -34,6 +34,7 @@ struct recover_item {
 	size_t n_references;
 	char *ref;          /* own mail: the case reference in its Message-ID, or NULL */
 	char *rcpt;         /* own mail: its first recipient */
+	char *quarantine_reason; /* set when taking it up failed: recorded bare, quarantined */
 };
 
 struct recover_run {

@@ -3,8 +3,8 @@
 # processed; Tuesday's arrive in waves while the long-running daemon ingests
 # them, and `complaintsctl backup` is taken in the middle of it.  Then the
 # server is "lost": the mid-ingest backup is restored.  The daemon is
-# started and killed with SIGKILL during its recovery (twice), then started
-# cleanly.  At the end the store is what it was before the loss: every
+# started and killed with SIGKILL in the middle of its recovery (twice), then
+# started cleanly.  At the end the store is what it was before the loss: every
 # message in exactly one case or in quarantine, the same cases under the
 # same references with the same dates, every complainant acknowledged
 # exactly once (the acknowledgements sent after the backup are found in the
@@ -81,31 +81,40 @@ cp "$dir/mid.db" "$dir/complaints.db"
 rm -f "$dir/complaints.db-wal" "$dir/complaints.db-shm"
 restored=$(sql "SELECT count(*) FROM cases")
 
-# killed during recovery itself: SIGSTOP at its first step, then SIGKILL
-# (the steps are logged as they are taken, the commit comes after the last)
-at_first_step() { # LOG: wait up to 60 s for the first recovered step, polling every 5 ms
-	local i
-	for ((i = 0; i < 12000; i++)); do
-		grep -q 'Recovery: CMP-' "$1" && return 0
-		sleep 0.005
-	done
-	return 1
+# Killed during recovery itself, deterministically: the daemon's log goes to
+# a pipe of one page that is no longer read once the first recovered step
+# has been logged, so the daemon blocks on its next page of log lines, well
+# before the last step and the commit; then SIGKILL.
+kill_in_recovery() { # LOG
+	python3 - "$COMPLAINTSD" "$dir/complaintsd.conf" "$1" <<'PY'
+import fcntl, os, signal, subprocess, sys, time
+daemon, conf, log = sys.argv[1:4]
+r, w = os.pipe()
+fcntl.fcntl(w, 1031, 4096)  # F_SETPIPE_SZ: one page
+p = subprocess.Popen([daemon, "-c", conf], stdout=w, stderr=w)
+os.close(w)
+seen, buf, deadline = False, b"", time.time() + 120
+with open(log, "ab") as out:
+    while not seen and time.time() < deadline:
+        chunk = os.read(r, 512)
+        if not chunk:
+            break
+        out.write(chunk)
+        buf += chunk
+        seen = b"Recovery: CMP-" in buf
+time.sleep(1)  # the daemon fills the pipe and blocks
+alive = p.poll() is None
+p.send_signal(signal.SIGKILL)
+p.wait()
+os.close(r)
+print("killed" if seen and alive else "missed")
+PY
 }
 kills=0
 for k in 1 2; do
-	: >"$dir/start-$k.log"
-	"$COMPLAINTSD" -c "$dir/complaintsd.conf" >>"$dir/start-$k.log" 2>&1 &
-	daemon_pid=$!
-	if at_first_step "$dir/start-$k.log"; then
-		kill -STOP "$daemon_pid" 2>/dev/null || true
-		kill -KILL "$daemon_pid" 2>/dev/null && kills=$((kills + 1))
-	else
-		kill -KILL "$daemon_pid" 2>/dev/null || true
-	fi
-	wait "$daemon_pid" 2>/dev/null || true
-	daemon_pid=
-	cat "$dir/start-$k.log" >>"$dir/daemon.log"
-	echo "#   kill $k during recovery: $(sql 'SELECT count(*) FROM cases') cases"
+	how=$(kill_in_recovery "$dir/daemon.log")
+	[ "$how" = killed ] && kills=$((kills + 1))
+	echo "#   kill $k during recovery ($how): $(sql 'SELECT count(*) FROM cases') cases"
 	check_eq "killed during recovery ($k): nothing of it kept" "$restored" "$(sql "SELECT count(*) FROM cases")"
 done
 check_eq "killed during recovery twice" 2 "$kills"
