@@ -77,7 +77,7 @@ case_set_status(const struct case_ctx *cx, struct case_row *c, enum case_status 
 
 /* The date n working days after d ("YYYY-MM-DD"), as YYYY-MM-DD. */
 char *
-due_after(const struct case_ctx *cx, const char *from, int n)
+case_due_after(const struct case_ctx *cx, const char *from, int n)
 {
 	struct cal_date d;
 	char buf[CAL_DATE_STRLEN];
@@ -90,7 +90,7 @@ due_after(const struct case_ctx *cx, const char *from, int n)
 
 /* The effective date (working hours, holidays) of an instant, as YYYY-MM-DD. */
 char *
-effective_date(const struct case_ctx *cx, time_t t)
+case_effective_date(const struct case_ctx *cx, time_t t)
 {
 	struct cal_date d;
 	char buf[CAL_DATE_STRLEN];
@@ -102,20 +102,20 @@ effective_date(const struct case_ctx *cx, time_t t)
 
 /* The effective date a reply's clocks start from: its date received (see case_ctx). */
 char *
-trigger_date(const struct case_ctx *cx)
+case_trigger_date(const struct case_ctx *cx)
 {
-	return effective_date(cx, cx->received_at > 0 ? cx->received_at : cx->now);
+	return case_effective_date(cx, cx->received_at > 0 ? cx->received_at : cx->now);
 }
 
 void
-replace(char **field, char *value)
+case_field_replace(char **field, char *value)
 {
 	free(*field);
 	*field = value;
 }
 
 void
-flag_set(struct case_row *c, const char *flag, bool on)
+case_flag_set(struct case_row *c, const char *flag, bool on)
 {
 	_cleanup_buf_ struct buf b = BUF_INIT;
 	const char *p = c->flags;
@@ -135,11 +135,11 @@ flag_set(struct case_row *c, const char *flag, bool on)
 			(void)buf_putc(&b, ' ');
 		(void)buf_puts(&b, flag);
 	}
-	replace(&c->flags, buf_steal(&b));
+	case_field_replace(&c->flags, buf_steal(&b));
 }
 
 bool
-flag_is_set(const struct case_row *c, const char *flag)
+case_flag_is_set(const struct case_row *c, const char *flag)
 {
 	size_t n = strlen(flag);
 
@@ -162,7 +162,7 @@ case_correspondent(const struct case_row *c, const char **ret_name)
 }
 
 bool
-is_housing_officer_ack(const struct case_ctx *cx, const struct case_row *c)
+case_is_housing_officer_ack(const struct case_ctx *cx, const struct case_row *c)
 {
 	return streq(c->scheme, "housing") && streq(cx->cfg->housing_acknowledgement, "officer");
 }
@@ -332,8 +332,8 @@ case_open_kind(const struct case_ctx *cx, const struct message *m, enum sender_r
 	}
 	c->flags = buf_steal(&flags);
 	c->ack_due = streq(c->kind, "complaint")
-			     ? due_after(cx, c->received_date, cfg->ts.stage1_ack_days)
-			     : xstrdup("");
+	                 ? case_due_after(cx, c->received_date, cfg->ts.stage1_ack_days)
+	                 : xstrdup("");
 
 	/* a case taken up again from the mailbox keeps the reference its mail was given */
 	r = cx->recover_ref ? store_recover_take_ref(cx->store, cx->recover_ref, &c->ref) : -ENOENT;
@@ -366,12 +366,12 @@ case_open_kind(const struct case_ctx *cx, const struct message *m, enum sender_r
 	}
 	if (r == 0) {
 		team = notify_team_words(cx, c);
-		r = first_reply(cx, c, m, route_to, team ? team : "our complaints team");
+		r = case_first_reply(cx, c, m, route_to, team ? team : "our complaints team");
 	}
 	if (r == 0)
 		r = notify_new_case(cx, c, m, reason);
 	if (r == 0)
-		r = ask_consent(cx, c, m);
+		r = case_ask_consent(cx, c, m);
 	if (r == 0)
 		r = store_case_update(cx->store, c);
 	if (r < 0)
@@ -382,41 +382,41 @@ case_open_kind(const struct case_ctx *cx, const struct message *m, enum sender_r
 
 /* Stage 1 as it was when the case moved to stage 2, for the record (annual report). */
 void
-keep_stage1(struct case_row *c)
+case_keep_stage1(struct case_row *c)
 {
 	c->s1_acknowledged_at = c->acknowledged_at;
-	replace(&c->s1_response_due, xstrdup(c->response_due));
+	case_field_replace(&c->s1_response_due, xstrdup(c->response_due));
 	c->s1_responded_at = c->responded_at;
 	c->s1_extension_days = c->extension_days;
-	replace(&c->s1_outcome, xstrdup(c->outcome));
+	case_field_replace(&c->s1_outcome, xstrdup(c->outcome));
 }
 
 /* Stage 1 -> stage 2: keep stage 1 for the record, start the stage 2 clocks. */
 int
-escalate(const struct case_ctx *cx, struct case_row *c, const char *actor, const char *why,
-	 const struct message *answered)
+case_escalate(const struct case_ctx *cx, struct case_row *c, const char *actor, const char *why,
+              const struct message *answered)
 {
-	_cleanup_free_ char *today = trigger_date(cx);
+	_cleanup_free_ char *today = case_trigger_date(cx);
 	int r;
 
 	if (c->stage != 1)
 		return 0;
-	keep_stage1(c);
+	case_keep_stage1(c);
 	c->stage = 2;
 	c->escalated_at = cx->now;
 	c->acknowledged_at = 0;
 	c->responded_at = 0;
 	c->extension_days = 0;
-	replace(&c->outcome, xstrdup(""));
-	replace(&c->ack_due, due_after(cx, today, cx->cfg->ts.stage2_ack_days));
-	replace(&c->response_due, xstrdup(""));
+	case_field_replace(&c->outcome, xstrdup(""));
+	case_field_replace(&c->ack_due, case_due_after(cx, today, cx->cfg->ts.stage2_ack_days));
+	case_field_replace(&c->response_due, xstrdup(""));
 	r = case_set_status(cx, c, STATUS_OPEN, actor, "escalated to stage 2");
 	if (r < 0)
 		return r;
 	r = case_event_key(cx, c, LOG_INFO, MSGID_ESCALATED, "escalated",
 			   "stage 1 -> stage 2 (%s); acknowledgement due %s", why, c->ack_due);
 	if (r == 0)
-		r = acknowledge(cx, c, answered);
+		r = case_acknowledge(cx, c, answered);
 	return r;
 }
 
@@ -452,8 +452,8 @@ resident_mail_apply(const struct case_ctx *cx, struct case_row *c, const struct 
 				  "asks to take it further during stage 2: recorded; the final response signposts the Ombudsman");
 	if (c->stage == 2) {
 		/* the procedure is over (a stage 2 or first-and-final response): the Ombudsman */
-		r = queue_to_complainant(cx, c, TEMPLATE_PROCEDURE_COMPLETE, "procedure-complete",
-					 NULL, m, NULL, &q);
+		r = case_queue_to_complainant(cx, c, TEMPLATE_PROCEDURE_COMPLETE,
+		                              "procedure-complete", NULL, m, NULL, &q);
 		return r < 0 ? r
 			     : case_event(cx, c, m->from.email, "ombudsman_asked",
 					  "asks to take it further after the final response: told the procedure is complete, with the Ombudsman's details");
@@ -462,18 +462,19 @@ resident_mail_apply(const struct case_ctx *cx, struct case_row *c, const struct 
 		return case_event(cx, c, m->from.email, "escalation_early",
 				  "asks to take it further before the stage 1 response; recorded, the stage 1 clock keeps running");
 	if (cx->cfg->ts.escalation_window_days > 0 && c->responded_at > 0) {
-		_cleanup_free_ char *answered = effective_date(cx, c->responded_at);
-		_cleanup_free_ char *limit = due_after(cx, answered, cx->cfg->ts.escalation_window_days);
-		_cleanup_free_ char *today = effective_date(cx, cx->now);
+		_cleanup_free_ char *answered = case_effective_date(cx, c->responded_at);
+		_cleanup_free_ char *limit =
+		    case_due_after(cx, answered, cx->cfg->ts.escalation_window_days);
+		_cleanup_free_ char *today = case_effective_date(cx, cx->now);
 
 		if (strcmp(today, limit) > 0) {
-			flag_set(c, "escalation_late", true);
+			case_flag_set(c, "escalation_late", true);
 			return case_event(cx, c, m->from.email, "escalation_late",
 					  "asks for stage 2 after the window (ended %s): an officer decides (#stage2)",
 					  limit);
 		}
 	}
-	return escalate(cx, c, m->from.email, "the complainant asked to take it further", m);
+	return case_escalate(cx, c, m->from.email, "the complainant asked to take it further", m);
 }
 
 /*
@@ -541,14 +542,14 @@ sent_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m
 	time_t before = c->responded_at;
 	int r;
 
-	if (!already_sent_directly(c, m))
+	if (!case_already_sent_directly(c, m))
 		return case_event(cx, c, m->from.email, "sent_mail",
 				  "mail sent from the complaints mailbox, not to the complainant; recorded");
 	if (sent_at != 0 && sent_at < stage_began)
 		return case_event(cx, c, m->from.email, "sent_mail",
 				  "mail sent from the complaints mailbox before stage %d began; recorded",
 				  c->stage);
-	r = officer_mail(cx, c, m);
+	r = case_officer_mail(cx, c, m);
 	/* the response counts from when it was sent, not from when we read it */
 	if (r == 0 && c->responded_at != before && sent_at > 0 && sent_at < c->responded_at)
 		c->responded_at = sent_at;
@@ -569,7 +570,7 @@ council_mail(const struct case_ctx *cx, struct case_row *c, const struct message
 		r = store_message_find_copy(cx->store, m->message_id, "", "out", &id);
 	if (r < 0 && r != -ENOENT)
 		return r;
-	if (r == -ENOENT && already_sent_directly(c, m))
+	if (r == -ENOENT && case_already_sent_directly(c, m))
 		return sent_mail(cx, c, m, sent_at);
 	return case_event(cx, c, m->from.email, "own_mail", "a copy of our own mail; ignored");
 }
@@ -594,7 +595,7 @@ case_message_received(const struct case_ctx *cx, struct case_row *c, const struc
 					 automail_kind_to_string(automail));
 		break;
 	case ROLE_OFFICER:
-		r = officer_mail(cx, c, m);
+		r = case_officer_mail(cx, c, m);
 		break;
 	case ROLE_COUNCIL:
 		r = case_event(cx, c, m->from.email, "own_mail", "a copy of our own mail; ignored");
@@ -661,7 +662,8 @@ case_delivery_failed(const struct case_ctx *cx, int64_t case_id, const char *rcp
 	}
 	v.value[TV_RECIPIENT] = rcpt;
 	v.value[TV_REASON] = reason;
-	return queue_to_officer(cx, c, TEMPLATE_DELIVERY_FAILED, "delivery-failed", NULL, NULL, &v);
+	return case_queue_to_officer(cx, c, TEMPLATE_DELIVERY_FAILED, "delivery-failed", NULL, NULL,
+	                             &v);
 }
 
 struct deadline_scan {
@@ -730,9 +732,9 @@ check_one(const struct case_row *cr, void *userdata)
 				   ack ? "acknowledgement" : "response", due,
 				   "the complainant is told, with the Ombudsman's details, and the officer alerted");
 		if (r == 0)
-			r = queue_to_complainant(cx, c,
-						 ack ? TEMPLATE_ACK_MISSED : TEMPLATE_DEADLINE_MISSED,
-						 ack ? "ack-missed" : "deadline-missed", key, NULL, &v, &q);
+			r = case_queue_to_complainant(
+			    cx, c, ack ? TEMPLATE_ACK_MISSED : TEMPLATE_DEADLINE_MISSED,
+			    ack ? "ack-missed" : "deadline-missed", key, NULL, &v, &q);
 		goto done;
 	}
 	if (cx->cfg->ts.reminder_days_before <= 0)

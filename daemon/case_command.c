@@ -58,7 +58,7 @@ direct_response(const struct case_ctx *cx, struct case_row *c, const struct mess
 	/* a later mail at the same stage: the footer went with the first response */
 	if (r < 0 || answered_before)
 		return r;
-	return footer_followup(cx, c, m, actor);
+	return case_footer_followup(cx, c, m, actor);
 }
 
 static int
@@ -73,7 +73,7 @@ apply_extend(const struct case_ctx *cx, struct case_row *c, const struct officer
 	int r;
 
 	c->extension_days += cmd->days;
-	replace(&c->response_due, due_after(cx, c->response_due, cmd->days));
+	case_field_replace(&c->response_due, case_due_after(cx, c->response_due, cmd->days));
 	r = case_event(cx, c, actor, "extended", "stage %d extended by %d working days to %s: %s",
 		       c->stage, cmd->days, c->response_due, cmd->arg);
 	if (r < 0)
@@ -81,7 +81,7 @@ apply_extend(const struct case_ctx *cx, struct case_row *c, const struct officer
 	(void)max;
 	v.value[TV_REASON] = cmd->arg;
 	key = xasprintf("s%d-%s", c->stage, c->response_due);
-	return queue_to_complainant(cx, c, TEMPLATE_EXTENSION, "extension", key, m, &v, &q);
+	return case_queue_to_complainant(cx, c, TEMPLATE_EXTENSION, "extension", key, m, &v, &q);
 }
 
 /* Check a command against the case before anything is applied; NULL when fine. */
@@ -137,23 +137,23 @@ int
 case_upgrade_to_complaint(const struct case_ctx *cx, struct case_row *c, const char *actor,
 			  const char *why, const struct message *m)
 {
-	_cleanup_free_ char *old = xstrdup(c->kind), *from = trigger_date(cx);
+	_cleanup_free_ char *old = xstrdup(c->kind), *from = case_trigger_date(cx);
 	int r;
 
 	if (streq(c->kind, "complaint"))
 		return 0;
-	replace(&c->kind, xstrdup("complaint"));
+	case_field_replace(&c->kind, xstrdup("complaint"));
 	c->received_at = cx->received_at > 0 ? cx->received_at : cx->now;
-	replace(&c->received_date, xstrdup(from));
-	replace(&c->ack_due, due_after(cx, from, cx->cfg->ts.stage1_ack_days));
+	case_field_replace(&c->received_date, xstrdup(from));
+	case_field_replace(&c->ack_due, case_due_after(cx, from, cx->cfg->ts.stage1_ack_days));
 	/* a councillor or MP complains for someone: their consent is needed */
 	if (!isempty(c->rep_email) && !streq(c->rep_consent, "received"))
-		flag_set(c, FLAG_CONSENT_NEEDED, true);
+		case_flag_set(c, FLAG_CONSENT_NEEDED, true);
 	r = case_event(cx, c, actor, "reclassified",
 		       "%s -> complaint (%s); received %s, acknowledgement due %s", old, why,
 		       c->received_date, c->ack_due);
 	if (r == 0)
-		r = acknowledge(cx, c, m);
+		r = case_acknowledge(cx, c, m);
 	return r;
 }
 
@@ -169,15 +169,15 @@ reclassify(const struct case_ctx *cx, struct case_row *c, enum case_kind to, con
 		return case_upgrade_to_complaint(cx, c, actor, "an officer reclassified it", m);
 	if (streq(c->kind, case_kind_to_string(to)))
 		return 0;
-	replace(&c->kind, xstrdup(case_kind_to_string(to)));
+	case_field_replace(&c->kind, xstrdup(case_kind_to_string(to)));
 	r = case_event(cx, c, actor, "reclassified", "%s -> %s", old, c->kind);
 	if (r < 0)
 		return r;
-	replace(&c->ack_due, xstrdup(""));
-	replace(&c->response_due, xstrdup(""));
+	case_field_replace(&c->ack_due, xstrdup(""));
+	case_field_replace(&c->response_due, xstrdup(""));
 	c->acknowledged_at = 0;
-	return queue_to_complainant(cx, c, TEMPLATE_SERVICE_REQUEST, "service-request",
-				    "reclassified", m, NULL, &q);
+	return case_queue_to_complainant(cx, c, TEMPLATE_SERVICE_REQUEST, "service-request",
+	                                 "reclassified", m, NULL, &q);
 }
 
 /*
@@ -190,16 +190,18 @@ reclassify(const struct case_ctx *cx, struct case_row *c, enum case_kind to, con
 static int
 first_and_final(const struct case_ctx *cx, struct case_row *c, const char *actor)
 {
-	keep_stage1(c);
-	replace(&c->s1_outcome, xstrdup("")); /* the outcome belongs to the final response */
+	case_keep_stage1(c);
+	case_field_replace(&c->s1_outcome,
+	                   xstrdup("")); /* the outcome belongs to the final response */
 	c->stage = 2;
 	c->first_and_final = true;
 	c->escalated_at = cx->received_at > 0 ? cx->received_at : cx->now;
 	c->extension_days = 0;
 	if (c->acknowledged_at != 0) {
-		_cleanup_free_ char *acked = effective_date(cx, c->acknowledged_at);
+		_cleanup_free_ char *acked = case_effective_date(cx, c->acknowledged_at);
 
-		replace(&c->response_due, due_after(cx, acked, cx->cfg->ts.stage2_response_days));
+		case_field_replace(&c->response_due,
+		                   case_due_after(cx, acked, cx->cfg->ts.stage2_response_days));
 	}
 	return case_event(cx, c, actor, "first_and_final",
 			  "stage 1 -> stage 2: the next response is the council's first and final response; response due %s",
@@ -214,8 +216,8 @@ set_scheme(const struct case_ctx *cx, struct case_row *c, const char *scheme, co
 
 	if (streq(old, scheme))
 		return case_event(cx, c, actor, "scheme", "already %s", scheme);
-	replace(&c->scheme, xstrdup(scheme));
-	flag_set(c, FLAG_HOUSING, streq(scheme, "housing"));
+	case_field_replace(&c->scheme, xstrdup(scheme));
+	case_flag_set(c, FLAG_HOUSING, streq(scheme, "housing"));
 	return case_event(cx, c, actor, "scheme",
 			  "%s -> %s: later mail names the %s; nothing sent now", old, scheme,
 			  streq(scheme, "housing") ? "Housing Ombudsman" : "LGSCO");
@@ -237,10 +239,10 @@ apply_command(const struct case_ctx *cx, struct case_row *c, const struct office
 	case CMD_EXTEND:
 		return apply_extend(cx, c, cmd, actor, m);
 	case CMD_OUTCOME:
-		replace(&c->outcome, xstrdup(cmd->arg));
+		case_field_replace(&c->outcome, xstrdup(cmd->arg));
 		return case_event(cx, c, actor, "outcome", "stage %d outcome: %s", c->stage, cmd->arg);
 	case CMD_STAGE2:
-		return escalate(cx, c, actor, "an officer escalated it", m);
+		return case_escalate(cx, c, actor, "an officer escalated it", m);
 	case CMD_FINAL:
 		*ret_final = true;
 		return first_and_final(cx, c, actor);
@@ -251,25 +253,26 @@ apply_command(const struct case_ctx *cx, struct case_row *c, const struct office
 		if (r < 0)
 			return r;
 		v.value[TV_REASON] = cmd->arg;
-		return queue_to_complainant(cx, c, TEMPLATE_EXCLUSION, "exclusion", "1", m, &v, &q);
+		return case_queue_to_complainant(cx, c, TEMPLATE_EXCLUSION, "exclusion", "1", m, &v,
+		                                 &q);
 	case CMD_CONSENT:
-		replace(&c->rep_consent, xstrdup("received"));
-		flag_set(c, "consent_needed", false);
+		case_field_replace(&c->rep_consent, xstrdup("received"));
+		case_flag_set(c, "consent_needed", false);
 		return case_event(cx, c, actor, "consent", "representative's consent received");
 	case CMD_ASSIGN:
-		replace(&c->officer, xstrdup(cmd->arg));
+		case_field_replace(&c->officer, xstrdup(cmd->arg));
 		r = case_event(cx, c, actor, "assigned", "responsible officer: %s", cmd->arg);
 		return r < 0 ? r : notify_assigned(cx, c);
 	case CMD_IMPROVEMENT:
 		return case_event(cx, c, actor, "improvement", "%s: %s", cmd->arg, cmd->text);
 	case CMD_ACKNOWLEDGE: {
-		_cleanup_free_ char *today = trigger_date(cx);
+		_cleanup_free_ char *today = case_trigger_date(cx);
 		int days = c->stage == 1 ? cx->cfg->ts.stage1_response_days
 					 : cx->cfg->ts.stage2_response_days;
 
 		c->acknowledged_at = cx->received_at > 0 ? cx->received_at : cx->now;
-		replace(&c->response_due, due_after(cx, today, days));
-		r = relay(cx, c, m, cmd->arg, true);
+		case_field_replace(&c->response_due, case_due_after(cx, today, days));
+		r = case_relay(cx, c, m, cmd->arg, true);
 		if (r == 0)
 			r = case_event(cx, c, actor, "acknowledged",
 				       "stage %d acknowledged by the officer; response due %s", c->stage,
@@ -289,7 +292,7 @@ apply_command(const struct case_ctx *cx, struct case_row *c, const struct office
 
 /* An officer's mail on a case: commands, then the relayed response. */
 int
-officer_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m)
+case_officer_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m)
 {
 	_cleanup_free_ char *own = quote_strip(m->body);
 	_cleanup_(officer_cmds_freep) struct officer_cmds cmds = OFFICER_CMDS_INIT;
@@ -304,7 +307,7 @@ officer_mail(const struct case_ctx *cx, struct case_row *c, const struct message
 	if (cmds.n_errors > 0) {
 		_cleanup_free_ char *errors = officer_cmds_format_errors(&cmds);
 
-		return command_error(cx, c, m, errors);
+		return case_command_error(cx, c, m, errors);
 	}
 	{
 		_cleanup_buf_ struct buf refusals = BUF_INIT;
@@ -316,17 +319,18 @@ officer_mail(const struct case_ctx *cx, struct case_row *c, const struct message
 				(void)buf_printf(&refusals, "%s\n", why);
 		}
 		if (refusals.len > 0)
-			return command_error(cx, c, m, buf_str(&refusals));
+			return case_command_error(cx, c, m, buf_str(&refusals));
 	}
 	internal = cmds.internal;
-	if (!internal && m->n_attachments > 0 && !already_sent_directly(c, m)) {
-		_cleanup_free_ char *why = relay_files_refusal(cx, m);
+	if (!internal && m->n_attachments > 0 && !case_already_sent_directly(c, m)) {
+		_cleanup_free_ char *why = case_relay_files_refusal(cx, m);
 
 		if (why != NULL)
-			return relay_refused(cx, c, m, why);
+			return case_relay_refused(cx, c, m, why);
 		/* the files themselves: the mail again, this time with its attachments' bytes */
-		if (message_with_files(cx, &files) < 0)
-			return relay_refused(cx, c, m, "- the attachments could not be read from the mail.\n");
+		if (case_message_with_files(cx, &files) < 0)
+			return case_relay_refused(
+			    cx, c, m, "- the attachments could not be read from the mail.\n");
 		m = files;
 	}
 	for (size_t i = 0; i < cmds.n_cmds; i++) {
@@ -342,14 +346,14 @@ officer_mail(const struct case_ctx *cx, struct case_row *c, const struct message
 				  "%s; nothing relayed", internal ? "internal" : "commands only");
 	if (!streq(c->kind, "complaint")) {
 		/* a service request or enquiry: the answer goes through, no stage footer */
-		if (already_sent_directly(c, m))
+		if (case_already_sent_directly(c, m))
 			return case_event(cx, c, actor, "officer_message", "sent directly by the officer");
-		r = relay(cx, c, m, cmds.relay_text, false);
+		r = case_relay(cx, c, m, cmds.relay_text, false);
 		return r < 0 ? r : case_event(cx, c, actor, "officer_message", "relayed");
 	}
-	if (already_sent_directly(c, m))
+	if (case_already_sent_directly(c, m))
 		return direct_response(cx, c, m, actor);
-	r = relay(cx, c, m, cmds.relay_text, false);
+	r = case_relay(cx, c, m, cmds.relay_text, false);
 	if (r == 0)
 		r = record_response(cx, c, actor, true);
 	return r;

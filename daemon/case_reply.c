@@ -34,9 +34,10 @@
 
 /* Queue a templated mail to the complainant (or representative). */
 int
-queue_to_complainant(const struct case_ctx *cx, const struct case_row *c, enum template_id tmpl,
-		     const char *purpose, const char *key, const struct message *answered,
-		     const struct template_vars *vars, enum outbox_queued *ret)
+case_queue_to_complainant(const struct case_ctx *cx, const struct case_row *c,
+                          enum template_id tmpl, const char *purpose, const char *key,
+                          const struct message *answered, const struct template_vars *vars,
+                          enum outbox_queued *ret)
 {
 	const char *name = NULL, *to = case_correspondent(c, &name);
 	struct case_address ca;
@@ -80,9 +81,9 @@ queue_to_complainant(const struct case_ctx *cx, const struct case_row *c, enum t
 
 /* Queue a mail to the responsible officer (or the complaints mailbox). */
 int
-queue_to_officer(const struct case_ctx *cx, const struct case_row *c, enum template_id tmpl,
-		 const char *purpose, const char *key, const char *to,
-		 const struct template_vars *vars)
+case_queue_to_officer(const struct case_ctx *cx, const struct case_row *c, enum template_id tmpl,
+                      const char *purpose, const char *key, const char *to,
+                      const struct template_vars *vars)
 {
 	_cleanup_free_ char *responsible = isempty(to) && c != NULL
 						   ? notify_responsible_address(cx, c) : NULL;
@@ -110,7 +111,7 @@ queue_to_officer(const struct case_ctx *cx, const struct case_row *c, enum templ
  * officer's #acknowledge starts the clock.
  */
 int
-acknowledge(const struct case_ctx *cx, struct case_row *c, const struct message *answered)
+case_acknowledge(const struct case_ctx *cx, struct case_row *c, const struct message *answered)
 {
 	const char *purpose = c->stage == 1 ? "ack-stage1" : "ack-stage2";
 	enum template_id tmpl = c->stage == 1 ? TEMPLATE_ACK_STAGE1 : TEMPLATE_ACK_STAGE2;
@@ -118,16 +119,16 @@ acknowledge(const struct case_ctx *cx, struct case_row *c, const struct message 
 	enum outbox_queued q;
 	int r;
 
-	if (is_housing_officer_ack(cx, c))
-		return queue_to_complainant(cx, c, TEMPLATE_RECEIPT_HOUSING,
-					    c->stage == 1 ? "receipt-stage1" : "receipt-stage2", "1",
-					    answered, NULL, &q);
+	if (case_is_housing_officer_ack(cx, c))
+		return case_queue_to_complainant(
+		    cx, c, TEMPLATE_RECEIPT_HOUSING,
+		    c->stage == 1 ? "receipt-stage1" : "receipt-stage2", "1", answered, NULL, &q);
 
 	/* the response date goes into the acknowledgement, so set it first */
-	_cleanup_free_ char *today = trigger_date(cx);
-	replace(&c->response_due, due_after(cx, today, days));
+	_cleanup_free_ char *today = case_trigger_date(cx);
+	case_field_replace(&c->response_due, case_due_after(cx, today, days));
 	c->acknowledged_at = cx->now;
-	r = queue_to_complainant(cx, c, tmpl, purpose, "1", answered, NULL, &q);
+	r = case_queue_to_complainant(cx, c, tmpl, purpose, "1", answered, NULL, &q);
 	if (r < 0)
 		return r;
 	if (q == OUTBOX_DUPLICATE)
@@ -135,7 +136,7 @@ acknowledge(const struct case_ctx *cx, struct case_row *c, const struct message 
 	if (q == OUTBOX_HELD || q == OUTBOX_SUPPRESSED) {
 		/* not sent, so not acknowledged: releasing a held one acknowledges (autoreply.c) */
 		c->acknowledged_at = 0;
-		replace(&c->response_due, xstrdup(""));
+		case_field_replace(&c->response_due, xstrdup(""));
 	}
 	return case_event_key(cx, c, LOG_INFO, MSGID_ACKNOWLEDGED, "acknowledged",
 			      "stage %d acknowledgement %s; response due %s", c->stage,
@@ -147,8 +148,8 @@ acknowledge(const struct case_ctx *cx, struct case_row *c, const struct message 
 
 /* The first reply for a new case, by kind. */
 int
-first_reply(const struct case_ctx *cx, struct case_row *c, const struct message *m,
-	    const char *route_to, const char *team)
+case_first_reply(const struct case_ctx *cx, struct case_row *c, const struct message *m,
+                 const char *route_to, const char *team)
 {
 	enum case_kind kind = (enum case_kind)case_kind_from_string(c->kind);
 	struct template_vars v = {.value[TV_TEAM] = team};
@@ -157,18 +158,18 @@ first_reply(const struct case_ctx *cx, struct case_row *c, const struct message 
 
 	switch (kind) {
 	case KIND_COMPLAINT:
-		return acknowledge(cx, c, m);
+		return case_acknowledge(cx, c, m);
 	case KIND_SERVICE_REQUEST:
-		return queue_to_complainant(cx, c, TEMPLATE_SERVICE_REQUEST, "service-request", "1",
-					    m, &v, &q);
+		return case_queue_to_complainant(cx, c, TEMPLATE_SERVICE_REQUEST, "service-request",
+		                                 "1", m, &v, &q);
 	case KIND_MEMBER_ENQUIRY:
-		return queue_to_complainant(cx, c, TEMPLATE_MEMBER_ENQUIRY, "member-enquiry", "1", m,
-					    &v, &q);
+		return case_queue_to_complainant(cx, c, TEMPLATE_MEMBER_ENQUIRY, "member-enquiry",
+		                                 "1", m, &v, &q);
 	case KIND_OTHER_PROCESS:
 		route = notify_route_contact(cx->cfg, c->route, route_to);
 		v.value[TV_ROUTE] = route;
-		return queue_to_complainant(cx, c, TEMPLATE_OTHER_PROCESS, "other-process", "1", m,
-					    &v, &q);
+		return case_queue_to_complainant(cx, c, TEMPLATE_OTHER_PROCESS, "other-process",
+		                                 "1", m, &v, &q);
 	default:
 		return 0;
 	}
@@ -176,20 +177,20 @@ first_reply(const struct case_ctx *cx, struct case_row *c, const struct message 
 
 /* Someone complains for another person (not a councillor or MP): ask for that person's consent. */
 int
-ask_consent(const struct case_ctx *cx, const struct case_row *c, const struct message *m)
+case_ask_consent(const struct case_ctx *cx, const struct case_row *c, const struct message *m)
 {
 	enum outbox_queued q;
 
 	if (!streq(c->kind, "complaint") || !isempty(c->rep_email) ||
-	    !flag_is_set(c, FLAG_CONSENT_NEEDED))
+	    !case_flag_is_set(c, FLAG_CONSENT_NEEDED))
 		return 0;
-	return queue_to_complainant(cx, c, TEMPLATE_CONSENT_REQUEST, "consent-request", "1", m,
-				    NULL, &q);
+	return case_queue_to_complainant(cx, c, TEMPLATE_CONSENT_REQUEST, "consent-request", "1", m,
+	                                 NULL, &q);
 }
 
 /*
  * The footer under a response at c's stage: the Ombudsman's details for a
- * final response, else how to escalate (with the date to ask by only when
+ * final response, else how to case_escalate (with the date to ask by only when
  * an escalation window is configured).  *ret_esc_by is malloc'ed.
  */
 static enum template_id
@@ -205,18 +206,18 @@ stage_footer(const struct case_ctx *cx, const struct case_row *c, char **ret_esc
 		*ret_esc_by = xstrdup(""); /* no window: footer-stage1 names no date */
 		return TEMPLATE_FOOTER_STAGE1;
 	}
-	_cleanup_free_ char *today = effective_date(cx, cx->now);
+	_cleanup_free_ char *today = case_effective_date(cx, cx->now);
 
-	*ret_esc_by = due_after(cx, today, cx->cfg->ts.escalation_window_days);
+	*ret_esc_by = case_due_after(cx, today, cx->cfg->ts.escalation_window_days);
 	if (cal_date_parse(*ret_esc_by, &d) == 0)
-		replace(ret_esc_by, cal_date_format_long(d));
+		case_field_replace(ret_esc_by, cal_date_format_long(d));
 	return TEMPLATE_FOOTER_STAGE1_WINDOW;
 }
 
 /* The officer's text reaches the complainant: the stage's response (or an acknowledgement). */
 int
-relay(const struct case_ctx *cx, struct case_row *c, const struct message *m, const char *text,
-      bool is_acknowledgement)
+case_relay(const struct case_ctx *cx, struct case_row *c, const struct message *m, const char *text,
+           bool is_acknowledgement)
 {
 	const char *name = NULL, *to = case_correspondent(c, &name);
 	/* the stage footers belong under a complaint response only */
@@ -237,7 +238,7 @@ relay(const struct case_ctx *cx, struct case_row *c, const struct message *m, co
 	enum outbox_queued q;
 	int r;
 
-	/* the officer's files go with their words (checked by relay_files_refusal()) */
+	/* the officer's files go with their words (checked by case_relay_files_refusal()) */
 	if (m != NULL && m->n_attachments > 0) {
 		parts = xcalloc(m->n_attachments, sizeof(*parts));
 		for (size_t i = 0; i < m->n_attachments; i++)
@@ -259,7 +260,7 @@ relay(const struct case_ctx *cx, struct case_row *c, const struct message *m, co
 
 /* Was the complainant (or representative) already among the officer's recipients? */
 bool
-already_sent_directly(const struct case_row *c, const struct message *m)
+case_already_sent_directly(const struct case_row *c, const struct message *m)
 {
 	const char *to_name, *to = case_correspondent(c, &to_name);
 
@@ -277,7 +278,7 @@ already_sent_directly(const struct case_row *c, const struct message *m)
  * can (or there are none), else why not, one reason a line.
  */
 char *
-relay_files_refusal(const struct case_ctx *cx, const struct message *m)
+case_relay_files_refusal(const struct case_ctx *cx, const struct message *m)
 {
 	_cleanup_buf_ struct buf why = BUF_INIT;
 	long max = cx->cfg->max_relay_attachment_bytes;
@@ -299,7 +300,7 @@ relay_files_refusal(const struct case_ctx *cx, const struct message *m)
 
 /* The mail being handled parsed again with its attachments' bytes (parsing only measures them). */
 int
-message_with_files(const struct case_ctx *cx, struct message **ret)
+case_message_with_files(const struct case_ctx *cx, struct message **ret)
 {
 	const struct config *cfg = cx->cfg;
 	struct msg_limits lim = {(size_t)cfg->max_message_bytes, (unsigned)cfg->max_mime_depth,
@@ -312,8 +313,8 @@ message_with_files(const struct case_ctx *cx, struct message **ret)
 
 /* The officer's mail cannot be relayed whole: nothing is applied, the officer is told why. */
 int
-relay_refused(const struct case_ctx *cx, const struct case_row *c, const struct message *m,
-	      const char *why)
+case_relay_refused(const struct case_ctx *cx, const struct case_row *c, const struct message *m,
+                   const char *why)
 {
 	struct outbox_mail om = {
 		.c = c,
@@ -342,8 +343,8 @@ relay_refused(const struct case_ctx *cx, const struct case_row *c, const struct 
  * on the same thread.  Once per stage footer.
  */
 int
-footer_followup(const struct case_ctx *cx, struct case_row *c, const struct message *m,
-		const char *actor)
+case_footer_followup(const struct case_ctx *cx, struct case_row *c, const struct message *m,
+                     const char *actor)
 {
 	bool final = c->stage == 2 || c->first_and_final;
 	const struct config_ombudsman *o = streq(c->scheme, "housing") ? &cx->cfg->housing
@@ -388,19 +389,17 @@ footer_followup(const struct case_ctx *cx, struct case_row *c, const struct mess
 
 /* Tell the officer what was wrong with their commands; nothing else happens. */
 int
-command_error(const struct case_ctx *cx, const struct case_row *c, const struct message *m,
-	      const char *errors)
+case_command_error(const struct case_ctx *cx, const struct case_row *c, const struct message *m,
+                   const char *errors)
 {
 	struct template_vars v = {0};
 	int r;
 
 	v.value[TV_ERRORS] = errors;
 	/* mail sent as the complaints address itself: tell the responsible officer instead */
-	r = queue_to_officer(cx, c, TEMPLATE_COMMAND_ERROR, "command-error", NULL,
-			     ascii_strcaseeq(m->from.email, cx->cfg->complaints_address)
-				     ? NULL
-				     : m->from.email,
-			     &v);
+	r = case_queue_to_officer(
+	    cx, c, TEMPLATE_COMMAND_ERROR, "command-error", NULL,
+	    ascii_strcaseeq(m->from.email, cx->cfg->complaints_address) ? NULL : m->from.email, &v);
 	if (r == 0 && c != NULL)
 		r = case_event(cx, c, m->from.email, "command_error", "%s", errors);
 	return r;
