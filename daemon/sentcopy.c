@@ -124,28 +124,18 @@ record(struct store *store, const struct sent_copy_row *c, bool done, const char
 	return r;
 }
 
-enum imap_result
-sentcopy_append_due(const struct config *cfg, struct store *store, struct imap *im,
-		    struct sentcopy *sc, int *ret_store_error)
+/* One batch: IMAP_OK with *ret_more when a full batch went and more may be due. */
+static enum imap_result
+append_batch(const struct config *cfg, struct store *store, struct imap *im, struct sentcopy *sc,
+	     time_t now, bool *ret_more, int *ret_store_error)
 {
 	const char *folder = sentcopy_folder(cfg);
 	struct sent_copy_row *rows = NULL;
 	enum imap_result ir = IMAP_OK;
-	time_t now = time(NULL);
-	size_t n = 0, todo;
+	size_t n = 0, todo, done = 0;
 	int r;
 
-	*ret_store_error = 0;
-	if (!sentcopy_enabled(cfg, NULL)) {
-		int64_t waiting = 0;
-
-		/* off (or the server keeps copies itself): nothing is wanted of what waits */
-		r = store_sent_copy_count(store, &waiting);
-		if (r == 0 && waiting > 0)
-			r = store_sent_copy_clear(store);
-		*ret_store_error = r;
-		return IMAP_OK;
-	}
+	*ret_more = false;
 	r = store_sent_copy_due(store, now, SENTCOPY_BATCH, &rows, &n);
 	if (r < 0) {
 		*ret_store_error = r;
@@ -170,6 +160,7 @@ sentcopy_append_due(const struct config *cfg, struct store *store, struct imap *
 		ir = imap_append(im, folder, c->data, c->len, c->sent_at, true, &uid);
 		if (ir == IMAP_OK) {
 			sc->appended++;
+			done++;
 			log_fields(LOG_DEBUG,
 				   &(struct log_fields){.event = "sent_copy", .mail_message_id = c->message_id,
 							.imap_uid = uid},
@@ -195,6 +186,39 @@ sentcopy_append_due(const struct config *cfg, struct store *store, struct imap *
 			break;
 		}
 	}
+	/* a copy that failed is due again only after its backoff, so this ends */
+	*ret_more = ir == IMAP_OK && *ret_store_error == 0 && n == SENTCOPY_BATCH && done > 0;
 	sent_copy_rows_free(rows, n);
+	return ir;
+}
+
+enum imap_result
+sentcopy_append_due(const struct config *cfg, struct store *store, struct imap *im,
+		    struct sentcopy *sc, int *ret_store_error)
+{
+	enum imap_result ir;
+	time_t now = time(NULL);
+	bool more;
+	int r;
+
+	*ret_store_error = 0;
+	if (!sentcopy_enabled(cfg, NULL)) {
+		int64_t waiting = 0;
+
+		/* off (or the server keeps copies itself): nothing is wanted of what waits */
+		r = store_sent_copy_count(store, &waiting);
+		if (r == 0 && waiting > 0)
+			r = store_sent_copy_clear(store);
+		*ret_store_error = r;
+		return IMAP_OK;
+	}
+	/*
+	 * Every copy due, batch after batch: until it is in the Sent folder, a
+	 * mail sent is known only to the database, and a restore of an older
+	 * backup would send it again.
+	 */
+	do
+		ir = append_batch(cfg, store, im, sc, now, &more, ret_store_error);
+	while (more);
 	return ir;
 }
