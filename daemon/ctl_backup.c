@@ -153,7 +153,8 @@ prune(const char *dir, unsigned long keep)
 		}
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		if (i + keep < n) {
 			_cleanup_free_ char *p = xasprintf("%s/%s", dir, names[i]);

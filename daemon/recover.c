@@ -231,9 +231,11 @@ fetch_batch(struct imap *im, const char *folder, const uint32_t *uids, size_t n,
 			imap_messages_free(all, n_all);
 			return ir;
 		}
-		all = xreallocarray(all, n_all + n_one + 1, sizeof(*all));
-		memcpy(all + n_all, one, n_one * sizeof(*one));
-		n_all += n_one;
+		if (n_one > 0) {
+			all = xreallocarray(all, n_all + n_one, sizeof(*all));
+			memcpy(all + n_all, one, n_one * sizeof(*one));
+			n_all += n_one;
+		}
 		free(one); /* its messages now belong to all */
 	}
 	*ret = all;
@@ -432,7 +434,8 @@ recover_run(struct intake *in, struct imap *im, const struct recover_opts *o,
 	}
 	if (ir == IMAP_OK && *ret_store_error == 0 && any) {
 		drop_new_sent_mail(&rr);
-		qsort(rr.items, rr.n_items, sizeof(*rr.items), item_cmp);
+		if (rr.n_items > 1)
+			qsort(rr.items, rr.n_items, sizeof(*rr.items), item_cmp);
 		r = store_begin(in->store);
 		if (r == 0)
 			r = recover_apply(&rr);
