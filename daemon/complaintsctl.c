@@ -9,7 +9,7 @@
  *   complaintsctl [-c FILE] unattached [--json] | file MSG REF | open MSG
  *   complaintsctl [-c FILE] backup [--force] FILE | backup --dir DIR [--keep N]
  *   complaintsctl [-c FILE] recover [--dry-run]
- *   complaintsctl [-c FILE] check-config
+ *   complaintsctl [-c FILE] check-config | check-connection
  *   complaintsctl [-c FILE] outbox [--state STATE] [--json] | outbox retry ID | outbox release ID
  *   complaintsctl [-c FILE] extend|outcome|reclassify|assign|note|close|scheme REF [ARGS]
  *   complaintsctl [-c FILE] calendar add DATE N
@@ -67,6 +67,8 @@ usage(FILE *f)
 		"  file MSG REF                       put unattached message MSG on case REF\n"
 		"  open MSG                           open a new case from unattached message MSG\n"
 		"  check-config                       validate the configuration, rules and holidays\n"
+		"  check-connection                   log in to IMAP and SMTP as complaintsd does, say\n"
+		"                                     which configured folders exist; sends nothing\n"
 		"  outbox [--state queued|held|sent|failed|suppressed] [--json]\n"
 		"                                     mail waiting, sent, failed or held back\n"
 		"  outbox retry ID                    send a failed mail again\n"
@@ -265,9 +267,15 @@ cmd_check_config(const char *config_path)
 			fprintf(stderr, "%s\n", errs.v[errs.n - 1]);
 		if (config_auth_warning(ctx.cfg) != NULL)
 			auth = xasprintf("warning: %s", config_auth_warning(ctx.cfg));
-		else if (!isempty(ctx.cfg->trusted_authserv_id))
-			auth = xasprintf("officers' mail counts only when %s vouches for it",
-					 ctx.cfg->trusted_authserv_id);
+		else if (!isempty(ctx.cfg->trusted_authserv_id) || !isempty(ctx.cfg->exchange_tenant_id))
+			auth = xasprintf("officers' mail counts only when %s%s%s%s vouches for it",
+					 ctx.cfg->trusted_authserv_id,
+					 !isempty(ctx.cfg->trusted_authserv_id) &&
+						 !isempty(ctx.cfg->exchange_tenant_id)
+					     ? " or "
+					     : "",
+					 isempty(ctx.cfg->exchange_tenant_id) ? "" : "Exchange Online for tenant ",
+					 ctx.cfg->exchange_tenant_id);
 	}
 	context_done(&ctx);
 	if (errs.n > 0) {
@@ -749,7 +757,11 @@ main(int argc, char **argv)
 
 	if (streq(cmd, "check-config"))
 		return cmd_check_config(config_path);
-	if (streq(cmd, "calendar")) {
+	if (streq(cmd, "check-connection")) {
+		r = load(&ctx, config_path, false);
+		if (r == 0)
+			r = ctl_check_connection(&ctx, argc, argv);
+	} else if (streq(cmd, "calendar")) {
 		r = load(&ctx, config_path, false);
 		if (r == 0)
 			r = cmd_calendar(&ctx, argc, argv);

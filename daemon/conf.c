@@ -16,6 +16,7 @@
 #include <syslog.h>
 
 #include "conf.h"
+#include "exorg.h"
 #include "routing.h"
 #include "util.h"
 
@@ -55,6 +56,7 @@ static const struct key keys[] = {
 	LIST("people", "councillor_domains", councillor_domains),
 	B("people", "officer_auth_required", officer_auth_required),
 	S("people", "trusted_authserv_id", trusted_authserv_id),
+	S("people", "exchange_tenant_id", exchange_tenant_id),
 	S("people", "alerts_address", alerts_address),
 
 	S("imap", "url", imap_url),
@@ -138,6 +140,7 @@ config_set_defaults(struct config *c)
 	c->n_councillor_domains = 1;
 	c->officer_auth_required = true;
 	c->trusted_authserv_id = xstrdup("");
+	c->exchange_tenant_id = xstrdup("");
 	c->alerts_address = xstrdup("");
 
 	c->imap_url = xstrdup("");
@@ -419,10 +422,14 @@ config_validate(struct config *c, struct errlist *errs)
 		errlist_add(errs, "%s:%u: people.alerts_address must not be the complaints address: complaintsd would file its own alerts away unread",
 			    p, c->alerts_address_line);
 	ascii_strlower(c->alerts_address);
+	if (!isempty(c->exchange_tenant_id) && !exorg_tenant_id_valid(c->exchange_tenant_id))
+		errlist_add(errs, "%s: people.exchange_tenant_id: \"%s\" is not a tenant id: write the Microsoft 365 tenant's GUID (Entra admin centre, Overview, Tenant ID), e.g. 0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+			    p, c->exchange_tenant_id);
+	ascii_strlower(c->exchange_tenant_id);
 	if (c->officer_auth_required && isempty(c->trusted_authserv_id) &&
-	    c->n_officer_domains + c->n_officer_addresses > 0)
+	    isempty(c->exchange_tenant_id) && c->n_officer_domains + c->n_officer_addresses > 0)
 		errlist_add(errs, "%s: people.officer_auth_required is yes (the default) but people.trusted_authserv_id is empty, so no officer's mail could be believed: "
-			    "set trusted_authserv_id to the host name your mail server writes in its Authentication-Results headers (see complaintsd.conf(5)), "
+			    "set trusted_authserv_id to the host name your mail server writes in its Authentication-Results headers, or exchange_tenant_id on Microsoft 365 (see complaintsd.conf(5)), "
 			    "or set officer_auth_required = no to believe any mail from an officer address (then anyone can speak for the council)",
 			    p);
 }

@@ -60,6 +60,7 @@ struct config {
 	size_t n_councillor_domains;
 	bool officer_auth_required; /* default yes */
 	char *trusted_authserv_id;  /* whose Authentication-Results to believe */
+	char *exchange_tenant_id;   /* Microsoft 365 tenant whose internal mail proves itself ("" off) */
 	char *alerts_address; /* officers' alerts when a case has no officer or team; required */
 	unsigned alerts_address_line;
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "connect.h"
 #include "context.h"
 #include "ctl.h"
 #include "errlist.h"
@@ -34,32 +35,18 @@ say(const char *line, void *userdata)
 	printf("%s%s\n", dry ? "would: " : "", line);
 }
 
-/* An IMAP session for cfg, as the daemon makes it (complaintsd.c). */
+/* An IMAP session for cfg, built as the daemon builds it (daemon/connect.c). */
 static struct imap *
 make_imap(const struct config *cfg)
 {
 	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
-	_cleanup_free_ char *password = NULL, *error = NULL;
-	struct imap_config ic;
-	struct imap *im;
+	struct imap *im = NULL;
 
-	if (config_read_secret(cfg, cfg->imap_password_file, &password, &errs) < 0) {
-		fprintf(stderr, "complaintsctl recover: %s\n", errs.v[errs.n - 1]);
+	if (connect_imap(cfg, &im, &errs) < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(stderr, "complaintsctl recover: %s\n", errs.v[i]);
 		return NULL;
 	}
-	ic = (struct imap_config){
-		.url = cfg->imap_url,
-		.starttls = cfg->imap_starttls,
-		.username = cfg->imap_username,
-		.password = password,
-		.tls_verify = cfg->imap_tls_verify,
-		.ca_file = cfg->imap_ca_file,
-		.timeout = (unsigned)cfg->imap_timeout,
-	};
-	im = imap_new(&ic, &error);
-	explicit_bzero(password, strlen(password));
-	if (im == NULL)
-		fprintf(stderr, "complaintsctl recover: imap.url: %s\n", error);
 	return im;
 }
 

@@ -81,6 +81,7 @@ imap_new(const struct imap_config *cfg, char **ret_error)
 	im->password = xstrdup(cfg->password ? cfg->password : "");
 	im->ca_file = isempty(cfg->ca_file) ? NULL : xstrdup(cfg->ca_file);
 	im->timeout = cfg->timeout ? cfg->timeout : IMAP_DEFAULT_TIMEOUT;
+	im->sep = '/';
 	return im;
 }
 
@@ -99,6 +100,7 @@ imap_new_like(const struct imap *model)
 	im->password = xstrdup(model->password);
 	im->ca_file = model->ca_file ? xstrdup(model->ca_file) : NULL;
 	im->timeout = model->timeout;
+	im->sep = model->sep;
 	return im;
 }
 
@@ -340,6 +342,48 @@ set_keepalive(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
 }
 
+/*
+ * LIST "" "" answers with the hierarchy separator of the root (RFC 3501
+ * 6.3.8): "/" on Exchange and Gmail, "." on Dovecot with Maildir++ and its
+ * default separator.  A server that will not say keeps the names as written.
+ * It is also the first command that needs the mailbox, so Exchange Online's
+ * "BAD User is authenticated but not connected" (the credentials are valid
+ * but have no permission on the mailbox) shows here, as IMAP_AUTH_BAD.
+ */
+static enum imap_result
+learn_separator(struct imap *im)
+{
+	clist *list = NULL;
+	int r;
+
+	r = mailimap_list(im->s, "", "", &list);
+	if (list != NULL) {
+		clistiter *it = clist_begin(list);
+		struct mailimap_mailbox_list *mb = it ? clist_content(it) : NULL;
+
+		if (mb != NULL)
+			im->sep = mb->mb_delimiter;
+		mailimap_list_result_free(list);
+	}
+	/* Exchange Online: the login was right but gives no access to this mailbox */
+	if (r == MAILIMAP_ERROR_PROTOCOL &&
+	    ascii_strcasestr(server_text(im), "User is authenticated but not connected")) {
+		set_error(im, "login as %s accepted, but the first command was refused: %s: these credentials give no access to this mailbox",
+		          im->username, server_text(im));
+		session_drop(im);
+		return IMAP_AUTH_BAD;
+	}
+	if (r != MAILIMAP_NO_ERROR && !is_command_no(r))
+		return command_failed(im, r, IMAP_SERVER_BAD, "LIST (hierarchy separator)");
+	return IMAP_OK;
+}
+
+char
+imap_separator(const struct imap *im)
+{
+	return im->sep;
+}
+
 enum imap_result
 imap_connect(struct imap *im)
 {
@@ -349,6 +393,7 @@ imap_connect(struct imap *im)
 	int r;
 
 	session_drop(im);
+	im->sep = '/';
 	im->s = mailimap_new(0, NULL);
 	if (!im->s) {
 		set_error(im, "out of memory");
@@ -419,6 +464,8 @@ imap_connect(struct imap *im)
 	im->has_idle = mailimap_has_idle(im->s);
 	im->has_move = mailimap_has_extension(im->s, "MOVE");
 	im->has_uidplus = mailimap_has_uidplus(im->s);
+	if ((res = learn_separator(im)) != IMAP_OK)
+		return res;
 	free(im->error);
 	im->error = NULL;
 	return IMAP_OK;
@@ -440,36 +487,17 @@ imap_disconnect(struct imap *im)
 
 /* ------------------------------------------------------------ mailboxes */
 
-/*
- * The wire form of a folder name: printable ASCII, '&' written as "&-"
- * (modified UTF-7); NULL with the error set for anything else.
- */
+/* The wire form of a configured folder name ("/" mapped to the server's separator). */
 char *
 mailbox_encode(struct imap *im, const char *name)
 {
-	_cleanup_buf_ struct buf b = BUF_INIT;
+	char *error = NULL, *wire = imap_folder_to_wire(name, im->sep, &error);
 
-	if (isempty(name)) {
-		set_error(im, "empty folder name");
-		return NULL;
+	if (wire == NULL) {
+		set_error(im, "%s", error);
+		free(error);
 	}
-	buf_init(&b, 1024);
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-		if (*p < 0x20 || *p > 0x7e) {
-			set_error(im, "folder name \"%s\": only printable ASCII is supported",
-			          name);
-			return NULL;
-		}
-		if (*p == '*' || *p == '%' || *p == '"' || *p == '\\') {
-			set_error(im, "folder name \"%s\" must not contain %c", name, *p);
-			return NULL;
-		}
-		if (buf_putc(&b, (char)*p) < 0 || (*p == '&' && buf_putc(&b, '-') < 0)) {
-			set_error(im, "folder name \"%s\" is too long", name);
-			return NULL;
-		}
-	}
-	return buf_steal(&b);
+	return wire;
 }
 
 enum imap_result
@@ -497,34 +525,50 @@ need_selected(struct imap *im)
 }
 
 enum imap_result
-imap_ensure_folder(struct imap *im, const char *folder)
+imap_folder_exists(struct imap *im, const char *folder, bool *ret_exists)
 {
 	_cleanup_free_ char *wire = NULL;
 	enum imap_result res;
 	clist *list = NULL;
-	bool exists;
 	int r;
 
+	*ret_exists = false;
 	if ((res = need_connected(im)) != IMAP_OK)
 		return res;
 	if (!(wire = mailbox_encode(im, folder)))
-		return IMAP_BOX_BAD;
+		return IMAP_NAME_BAD;
 	r = mailimap_list(im->s, "", wire, &list);
 	/* libetpan hands the list out before looking at the tagged status. */
-	exists = list && clist_count(list) > 0;
+	*ret_exists = list && clist_count(list) > 0;
 	if (list)
 		mailimap_list_result_free(list);
-	if (r != MAILIMAP_NO_ERROR)
+	if (r != MAILIMAP_NO_ERROR) {
+		*ret_exists = false;
 		return command_failed(im, r, IMAP_BOX_BAD, "LIST");
-	if (exists)
-		return IMAP_OK;
+	}
+	return IMAP_OK;
+}
+
+enum imap_result
+imap_ensure_folder(struct imap *im, const char *folder)
+{
+	_cleanup_free_ char *wire = NULL;
+	enum imap_result res;
+	bool exists;
+	int r;
+
+	if ((res = imap_folder_exists(im, folder, &exists)) != IMAP_OK || exists)
+		return res;
+	if (!(wire = mailbox_encode(im, folder)))
+		return IMAP_NAME_BAD;
 	r = mailimap_create(im->s, wire);
 	if (r == MAILIMAP_ERROR_CREATE && (ascii_strcasestr(server_text(im), "ALREADYEXISTS") ||
 	                                   ascii_strcasestr(server_text(im), "already exists")))
 		return IMAP_OK;
 	if (r != MAILIMAP_NO_ERROR) {
-		res = command_failed(im, r, IMAP_BOX_BAD, "CREATE");
-		return res;
+		_cleanup_free_ char *what = xasprintf("CREATE %s", folder);
+
+		return command_failed(im, r, IMAP_BOX_BAD, what);
 	}
 	return IMAP_OK;
 }
@@ -542,7 +586,7 @@ open_mailbox(struct imap *im, const char *mailbox, bool readonly, uint32_t *ret_
 	if ((res = need_connected(im)) != IMAP_OK)
 		return res;
 	if (!(wire = mailbox_encode(im, mailbox)))
-		return IMAP_BOX_BAD;
+		return IMAP_NAME_BAD;
 	r = readonly ? mailimap_examine(im->s, wire) : mailimap_select(im->s, wire);
 	if (r != MAILIMAP_NO_ERROR) {
 		_cleanup_free_ char *what = xasprintf("%s %s", readonly ? "EXAMINE" : "SELECT", mailbox);

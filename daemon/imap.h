@@ -35,6 +35,7 @@ enum imap_result {
 	IMAP_SERVER_BAD,
 	IMAP_AUTH_BAD,
 	IMAP_TLS_BAD,
+	IMAP_NAME_BAD, /* a configured folder name cannot be used on this server */
 };
 
 const char *imap_result_to_string(enum imap_result r);
@@ -66,6 +67,18 @@ struct imap_url {
 	bool implicit_tls; /* imaps:// */
 	char *mailbox;     /* percent-decoded; "INBOX" when the path is empty */
 };
+
+/*
+ * A folder name as configured ("/" for nesting) in the server's form: "/"
+ * becomes sep (the server's hierarchy separator; 0 when it has none, and then
+ * names are sent as written), "&" becomes "&-" (modified UTF-7).  Only
+ * printable ASCII without * % " \\ is accepted, and no literal sep when sep
+ * is not "/".  NULL with *ret_error set (malloc'ed) when the name cannot be
+ * used.  Pure; caller frees.
+ */
+char *imap_folder_to_wire(const char *name, char sep, char **ret_error);
+/* The reverse, for names the server lists: sep becomes "/", "&-" becomes "&". */
+char *imap_folder_from_wire(const char *wire, char sep);
 
 /* Parse imap://host[:port]/MAILBOX or imaps://...; 0, or -EINVAL with *ret_error set. */
 int imap_url_parse(const char *url, struct imap_url *ret, char **ret_error);
@@ -111,6 +124,12 @@ bool imap_has_move(const struct imap *im);
 /* CREATE the folder unless it exists.  Names must be printable ASCII. */
 enum imap_result imap_ensure_folder(struct imap *im, const char *folder);
 
+/* Does the folder exist (LIST with its name)?  IMAP_NAME_BAD when the name cannot be used. */
+enum imap_result imap_folder_exists(struct imap *im, const char *folder, bool *ret_exists);
+
+/* The server's hierarchy separator as learnt at login ('/' until then; 0: the server has none). */
+char imap_separator(const struct imap *im);
+
 /* SELECT (read-write).  uidvalidity 0 means the server gave none. */
 enum imap_result imap_select(struct imap *im, const char *mailbox, uint32_t *ret_uidvalidity,
 			     uint32_t *ret_uidnext, uint32_t *ret_exists);
@@ -123,7 +142,8 @@ enum imap_result imap_examine(struct imap *im, const char *mailbox, uint32_t *re
 enum imap_result imap_status(struct imap *im, const char *mailbox, uint32_t *ret_uidvalidity,
 			     uint32_t *ret_uidnext);
 
-/* The names of every folder (LIST "" "*"), as the server spells them; caller frees each and the array. */
+/* The names of every folder (LIST "" "*"), written as the configuration would ("/" for nesting);
+ * caller frees each and the array. */
 enum imap_result imap_list_folders(struct imap *im, char ***ret_names, size_t *ret_n);
 
 /*

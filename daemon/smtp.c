@@ -12,6 +12,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +33,8 @@ struct smtp {
 	char errbuf[CURL_ERROR_SIZE];
 	char reply[REPLY_MAX]; /* the server's last 4xx/5xx line (else its last line), for errors */
 	bool reply_is_error;
+	bool auth_offered; /* an EHLO reply line advertised AUTH */
+	bool auth_ok;      /* the server answered 235 (authentication successful) */
 };
 
 /* What a send reads its data from. */
@@ -83,6 +86,10 @@ debug_cb(CURL *c, curl_infotype type, char *data, size_t size, void *userdata)
 	(void)c;
 	if (type != CURLINFO_HEADER_IN || size == 0)
 		return 0;
+	if (size >= 8 && (strncmp(data, "250-AUTH", 8) == 0 || strncmp(data, "250 AUTH", 8) == 0))
+		s->auth_offered = true;
+	if (size >= 3 && strncmp(data, "235", 3) == 0)
+		s->auth_ok = true;
 	is_error = data[0] == '4' || data[0] == '5';
 	if (s->reply_is_error && !is_error)
 		return 0;
@@ -347,5 +354,90 @@ smtp_send(struct smtp *s, const char *mail_from, const char *rcpt, const char *d
 		else
 			*ret_error = xasprintf("%s: %s (no reply code)", s->base_url, what);
 	}
+	return res;
+}
+
+enum smtp_check
+smtp_check_login(struct smtp *s, char **ret_error)
+{
+	CURL *c = curl_easy_duphandle(s->curl);
+	enum smtp_check res = SMTP_CHECK_OTHER;
+	const char *what;
+	long code = 0;
+	CURLcode rc;
+
+	*ret_error = NULL;
+	if (c == NULL) {
+		*ret_error = xasprintf("%s: out of memory", s->base_url);
+		return SMTP_CHECK_OTHER;
+	}
+	s->errbuf[0] = '\0';
+	s->reply[0] = '\0';
+	s->reply_is_error = s->auth_offered = s->auth_ok = false;
+	/* the copy shares errbuf and the debug callback's state with s */
+	curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(c, CURLOPT_UPLOAD, 0L);
+	curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	if (rc == CURLE_OK) {
+		curl_socket_t fd = CURL_SOCKET_BAD;
+		char bye[256];
+		size_t n = 0;
+
+		/* say goodbye and wait (briefly) for the 221; the connection closes either way */
+		if (curl_easy_send(c, "QUIT\r\n", 6, &n) == CURLE_OK &&
+		    curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK &&
+		    fd != CURL_SOCKET_BAD) {
+			struct pollfd p = {fd, POLLIN, 0};
+
+			for (int i = 0; i < 4 && poll(&p, 1, 500) > 0; i++)
+				if (curl_easy_recv(c, bye, sizeof(bye), &n) != CURLE_AGAIN)
+					break;
+		}
+	}
+	curl_easy_cleanup(c);
+	what = s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc);
+	switch (rc) {
+	case CURLE_OK:
+		if (s->username == NULL || s->auth_ok)
+			return SMTP_CHECK_OK;
+		res = SMTP_CHECK_NO_AUTH;
+		*ret_error = xasprintf("%s: a username is set but the server %s (last reply: %s)",
+				       s->base_url,
+				       s->auth_offered ? "did not accept AUTH"
+						       : "offers no AUTH on this connection",
+				       s->reply[0] ? s->reply : "none");
+		return res;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+		res = SMTP_CHECK_UNREACHABLE;
+		break;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+		res = SMTP_CHECK_TLS;
+		break;
+	case CURLE_USE_SSL_FAILED:
+		res = SMTP_CHECK_NO_STARTTLS;
+		break;
+	case CURLE_LOGIN_DENIED:
+	case CURLE_AUTH_ERROR:
+		res = SMTP_CHECK_AUTH_REFUSED;
+		break;
+	default:
+		if (code == 530 || code == 534 || code == 535 || code == 538 ||
+		    (code >= 500 && s->reply[0] && strstr(s->reply, "5.7.")))
+			res = SMTP_CHECK_AUTH_REFUSED;
+		break;
+	}
+	if (s->reply[0])
+		*ret_error = xasprintf("%s: %s (server said: %s)", s->base_url, what, s->reply);
+	else
+		*ret_error = xasprintf("%s: %s", s->base_url, what);
 	return res;
 }

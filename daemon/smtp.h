@@ -57,4 +57,23 @@ void smtp_free(struct smtp *s);
 enum smtp_result smtp_send(struct smtp *s, const char *mail_from, const char *rcpt,
                            const char *data, size_t len, long *ret_code, char **ret_error);
 
+/* What logging in to the server without sending found (smtp_check_login). */
+enum smtp_check {
+	SMTP_CHECK_OK,          /* connected, EHLO (and STARTTLS) done, AUTH accepted when configured */
+	SMTP_CHECK_UNREACHABLE, /* the name does not resolve, nothing answers, or it timed out */
+	SMTP_CHECK_TLS,         /* the certificate is not trusted or the TLS handshake failed */
+	SMTP_CHECK_NO_STARTTLS, /* starttls is required but the server does not offer it */
+	SMTP_CHECK_NO_AUTH,     /* a username is set but the server offers no AUTH (here) */
+	SMTP_CHECK_AUTH_REFUSED,/* AUTH refused: the server's reply is in the error text */
+	SMTP_CHECK_OTHER,       /* anything else: the error text says what */
+};
+
+/*
+ * Connect, EHLO, STARTTLS as configured and AUTH when a username is set,
+ * then QUIT: no MAIL FROM, nothing is sent (libcurl's CURLOPT_CONNECT_ONLY
+ * on a copy of the sender's handle).  On anything but SMTP_CHECK_OK,
+ * *ret_error gets a malloc'ed explanation naming the server and its reply.
+ */
+enum smtp_check smtp_check_login(struct smtp *s, char **ret_error);
+
 #endif

@@ -137,6 +137,8 @@ static const struct {
 	{"[routing]\nnoise.fax = 0123\n", ":2: routing: unknown key \"noise.fax\""},
 	{"[routing]\nwaste = a@council.example\nwaste = b@council.example\n", ":3: routing.waste is set twice"},
 	{"[limits]\nmax_relay_attachment_bytes = lots\n", ":2: limits.max_relay_attachment_bytes"},
+	{"[people]\nexchange_tenant_id = council.onmicrosoft.com\n",
+	 "people.exchange_tenant_id: \"council.onmicrosoft.com\" is not a tenant id: write the Microsoft 365 tenant's GUID"},
 };
 
 static void
@@ -185,6 +187,26 @@ test_officer_auth_off_is_visible(void **state)
 	config_free(c);
 	unlink(off);
 	unlink(none);
+}
+
+/* On Microsoft 365 the tenant id alone is a way to prove officers' mail. */
+static void
+test_exchange_tenant_id(void **state)
+{
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	_cleanup_free_ char *path = write_temp("[people]\nofficer_domains = council.example\n"
+					       "exchange_tenant_id = 0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D\n"
+					       "alerts_address = team@council.example\n"
+					       "[imap]\nurl = imap://h/\nusername = u\n");
+	struct config *c = NULL;
+
+	assert_int_equal(config_load(path, &c, &errs), 0);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(c->exchange_tenant_id, "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d");
+	assert_string_equal(c->trusted_authserv_id, "");
+	assert_null(config_auth_warning(c));
+	config_free(c);
+	unlink(path);
 }
 
 static void
@@ -265,7 +287,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_file_and_defaults),
 		cmocka_unit_test(test_bad_files_name_line_and_reason),
-		cmocka_unit_test(test_all_errors_reported_not_just_first),
+		cmocka_unit_test(test_exchange_tenant_id),
+	    cmocka_unit_test(test_all_errors_reported_not_just_first),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_officer_auth_off_is_visible),
 		cmocka_unit_test(test_secret_relative_to_credentials_directory),

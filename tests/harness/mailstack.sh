@@ -22,6 +22,10 @@
 MAILSTACK_HOST=127.0.0.1
 MAILSTACK_NOBODY=nobody
 MAILSTACK_NOGROUP=nogroup
+# Dovecot's hierarchy separator (set before mailstack_start): "/" as Exchange
+# and Gmail have it, or "." as Dovecot's Maildir++ default, for tests of the
+# folder-name mapping.  On disk the folders are Maildir++ either way.
+MAILSTACK_SEPARATOR=${MAILSTACK_SEPARATOR:-/}
 # Seconds to wait for a server to accept connections.
 MAILSTACK_START_TIMEOUT=${MAILSTACK_START_TIMEOUT:-10}
 
@@ -211,7 +215,7 @@ userdb {
 }
 namespace inbox {
   inbox = yes
-  separator = /
+  separator = $MAILSTACK_SEPARATOR
 }
 service imap-login {
   chroot =
@@ -273,6 +277,7 @@ MAILSTACK_CA=$dir/tls/ca.pem
 MAILSTACK_PASSWORD_FILE=$dir/password
 MAILSTACK_DOVECOT_PIDFILE=$dir/dovecot.pid
 MAILSTACK_SMTPD_PIDFILE=$dir/smtpd.pid
+MAILSTACK_SEPARATOR=$MAILSTACK_SEPARATOR
 EOF
 }
 
