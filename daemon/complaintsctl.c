@@ -10,6 +10,7 @@
  *   complaintsctl [-c FILE] backup [--force] FILE | backup --dir DIR [--keep N]
  *   complaintsctl [-c FILE] recover [--dry-run]
  *   complaintsctl [-c FILE] check-config | check-connection
+ *   complaintsctl [-c FILE] oauth login|status
  *   complaintsctl [-c FILE] outbox [--state STATE] [--json] | outbox retry ID | outbox release ID
  *   complaintsctl [-c FILE] extend|outcome|reclassify|assign|note|close|scheme REF [ARGS]
  *   complaintsctl [-c FILE] calendar add DATE N
@@ -42,6 +43,7 @@
 #include "json.h"
 #include "kinds.h"
 #include "message.h"
+#include "oauth.h"
 #include "report.h"
 #include "rules.h"
 #include "store.h"
@@ -69,6 +71,8 @@ usage(FILE *f)
 		"  check-config                       validate the configuration, rules and holidays\n"
 		"  check-connection                   log in to IMAP and SMTP as complaintsd does, say\n"
 		"                                     which configured folders exist; sends nothing\n"
+		"  oauth login                        sign in (device code) for [oauth2] grant = refresh_token\n"
+		"  oauth status                       which grant, and whether a token can be had now\n"
 		"  outbox [--state queued|held|sent|failed|suppressed] [--json]\n"
 		"                                     mail waiting, sent, failed or held back\n"
 		"  outbox retry ID                    send a failed mail again\n"
@@ -249,7 +253,7 @@ static int
 cmd_check_config(const char *config_path)
 {
 	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
-	_cleanup_free_ char *auth = NULL;
+	_cleanup_free_ char *auth = NULL, *oauth_line = NULL;
 	struct context ctx;
 	int r = context_load(&ctx, config_path, &errs);
 
@@ -265,6 +269,23 @@ cmd_check_config(const char *config_path)
 		else if (!isempty(ctx.cfg->smtp_password_file) &&
 			 config_read_secret(ctx.cfg, ctx.cfg->smtp_password_file, &secret, &errs) < 0)
 			fprintf(stderr, "%s\n", errs.v[errs.n - 1]);
+		if (config_uses_oauth(ctx.cfg)) {
+			size_t before = errs.n;
+			struct oauth *o = NULL;
+
+			/* every credential file: missing, unreadable, a key that cannot sign */
+			if (oauth_new(ctx.cfg, &o, &errs) < 0)
+				for (size_t i = before; i < errs.n; i++)
+					fprintf(stderr, "%s\n", errs.v[i]);
+			else
+				oauth_line = xasprintf("OAuth 2.0 (%s, %s grant) for %s%s%s; complaintsctl oauth status asks %s for a token",
+						       ctx.cfg->oauth_provider, ctx.cfg->oauth_grant,
+						       streq(ctx.cfg->imap_auth, "oauth2") ? "IMAP" : "",
+						       streq(ctx.cfg->imap_auth, "oauth2") && streq(ctx.cfg->smtp_auth, "oauth2") ? " and " : "",
+						       streq(ctx.cfg->smtp_auth, "oauth2") ? "SMTP" : "",
+						       ctx.cfg->oauth_token_url);
+			oauth_unref(o);
+		}
 		if (config_auth_warning(ctx.cfg) != NULL)
 			auth = xasprintf("warning: %s", config_auth_warning(ctx.cfg));
 		else if (!isempty(ctx.cfg->trusted_authserv_id) || !isempty(ctx.cfg->exchange_tenant_id))
@@ -283,6 +304,8 @@ cmd_check_config(const char *config_path)
 		return EXIT_USAGE;
 	}
 	printf("%s: configuration, rules and holidays are valid\n", config_path);
+	if (oauth_line != NULL)
+		printf("%s\n", oauth_line);
 	if (auth != NULL)
 		printf("%s\n", auth);
 	return EXIT_SUCCESS;
@@ -765,6 +788,10 @@ main(int argc, char **argv)
 		r = load(&ctx, config_path, false);
 		if (r == 0)
 			r = cmd_calendar(&ctx, argc, argv);
+	} else if (streq(cmd, "oauth")) {
+		r = load(&ctx, config_path, false);
+		if (r == 0)
+			r = ctl_oauth(&ctx, argc, argv);
 	} else if (streq(cmd, "holidays")) {
 		r = load(&ctx, config_path, false);
 		if (r == 0)

@@ -403,16 +403,24 @@ daemon_round(struct daemon *d)
 	if (!imap_connected(d->imap)) {
 		ir = imap_connect(d->imap);
 		if (ir == IMAP_AUTH_BAD || ir == IMAP_TLS_BAD) {
+			bool oauth = ir == IMAP_AUTH_BAD && streq(d->ctx.cfg->imap_auth, "oauth2");
+
 			d->retry_cap = OTHER_RETRY_MAX;
-			log_error("IMAP %s: %s; check the [imap] settings", imap_result_to_string(ir),
-				  imap_last_error(d->imap));
+			log_error("IMAP %s: %s; check the %s settings%s", imap_result_to_string(ir),
+				  imap_last_error(d->imap), oauth ? "[oauth2]" : "[imap]",
+				  oauth ? " and the app's permissions (complaintsctl oauth status; complaintsd.conf(5), OAUTH 2.0)" : "");
+			sd_notifyf(0, "STATUS=Not logged in to the IMAP server (%s); the mail stays in the mailbox: %s",
+				   imap_result_to_string(ir), imap_last_error(d->imap));
 			return ROUND_FATAL;
 		}
 		if (ir != IMAP_OK) {
 			d->retry_cap = NETWORK_RETRY_MAX;
 			if (retry_worth_logging(d))
-				log_warning("Cannot reach the IMAP server: %s; retrying in %u seconds (attempt %u)",
+				log_warning("Cannot %s the IMAP server: %s; retrying in %u seconds (attempt %u)",
+					    startswith(imap_last_error(d->imap), "no token") ? "log in to" : "reach",
 					    imap_last_error(d->imap), retry_wait(d), d->failures + 1);
+			sd_notifyf(0, "STATUS=Not connected, retrying (attempt %u); the mail stays in the mailbox: %s",
+				   d->failures + 1, imap_last_error(d->imap));
 			return ROUND_RETRY;
 		}
 		if (d->failures > 0)

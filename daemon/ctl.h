@@ -48,6 +48,8 @@ int ctl_open(struct context *ctx, int argc, char **argv);
 int ctl_export(struct context *ctx, int argc, char **argv);
 int ctl_backup(struct context *ctx, int argc, char **argv);   /* ctl_backup.c */
 int ctl_recover(struct context *ctx, int argc, char **argv);  /* ctl_recover.c */
+/* oauth login|status (ctl_oauth.c) */
+int ctl_oauth(struct context *ctx, int argc, char **argv);
 /* check-connection (ctl_connection.c): log in to IMAP and SMTP as the daemon does. */
 int ctl_check_connection(struct context *ctx, int argc, char **argv);
 

@@ -24,14 +24,33 @@
 #include "smtp.h"
 #include "util.h"
 
+/* What to do when a login with OAuth failed (service: "imap" or "smtp"). */
+static const char *
+oauth_advice(const char *service, const char *error)
+{
+	if (strstr(error, "no token") != NULL)
+		return "the identity provider gave no token (its answer is above): complaintsctl oauth "
+		       "status shows the [oauth2] settings it was asked with and what to do";
+	if (streq(service, "imap"))
+		return "the server refused the OAuth token for this mailbox: check that [imap] username is "
+		       "the mailbox's address and that the application may open it (Exchange Online: "
+		       "New-ServicePrincipal and Add-MailboxPermission; Google: domain-wide delegation "
+		       "with the scope https://mail.google.com/)";
+	return "the server refused the OAuth token for sending: check that [smtp] username is the "
+	       "mailbox's address, that SMTP.SendAsApp has admin consent and that SMTP AUTH is on for "
+	       "the mailbox (Set-CASMailbox -SmtpClientAuthenticationDisabled $false)";
+}
+
 /* What to do about a failed IMAP login, by what the adapter and server said. */
 static const char *
-imap_advice(enum imap_result r, const char *error)
+imap_advice(const struct config *cfg, enum imap_result r, const char *error)
 {
 	if (ascii_strcasestr(error, "User is authenticated but not connected"))
 		return "the server (Exchange Online) accepted the credentials but they give no access to this mailbox: "
 		       "grant the application or user FullAccess to the mailbox (Add-MailboxPermission), "
 		       "and check that [imap] username is the mailbox's address";
+	if (streq(cfg->imap_auth, "oauth2") && (r == IMAP_AUTH_BAD || strstr(error, "no token")))
+		return oauth_advice("imap", error);
 	switch (r) {
 	case IMAP_AUTH_BAD:
 		if (ascii_strcasestr(error, "BasicAuthBlocked") ||
@@ -60,7 +79,7 @@ imap_advice(enum imap_result r, const char *error)
 }
 
 static const char *
-smtp_advice(enum smtp_check r, const char *error)
+smtp_advice(const struct config *cfg, enum smtp_check r, const char *error)
 {
 	if (strstr(error, "5.7.30") ||
 	    ascii_strcasestr(error, "Basic authentication is not supported"))
@@ -69,6 +88,9 @@ smtp_advice(enum smtp_check r, const char *error)
 	if (strstr(error, "5.7.139") || ascii_strcasestr(error, "SmtpClientAuthentication is disabled"))
 		return "SMTP AUTH is turned off for this mailbox: Set-CASMailbox "
 		       "-SmtpClientAuthenticationDisabled $false";
+	if (streq(cfg->smtp_auth, "oauth2") &&
+	    (r == SMTP_CHECK_AUTH_REFUSED || strstr(error, "no token") != NULL))
+		return oauth_advice("smtp", error);
 	switch (r) {
 	case SMTP_CHECK_UNREACHABLE:
 		return "nothing answered: check the host and port in [smtp] url, that the name "
@@ -154,7 +176,7 @@ check_imap(const struct config *cfg)
 	r = imap_connect(im);
 	if (r != IMAP_OK) {
 		printf("  login FAILED: %s\n  what to do: %s\n", imap_last_error(im),
-		       imap_advice(r, imap_last_error(im)));
+		       imap_advice(cfg, r, imap_last_error(im)));
 		imap_free(im);
 		return false;
 	}
@@ -204,7 +226,7 @@ check_smtp(const struct config *cfg)
 	r = smtp_check_login(s, &error);
 	smtp_free(s);
 	if (r != SMTP_CHECK_OK) {
-		printf("  FAILED: %s\n  what to do: %s\n", error, smtp_advice(r, error));
+		printf("  FAILED: %s\n  what to do: %s\n", error, smtp_advice(cfg, r, error));
 		return false;
 	}
 	printf("  %s; nothing was sent\n",

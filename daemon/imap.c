@@ -53,6 +53,14 @@ set_error(struct imap *im, const char *fmt, ...)
 	va_start(ap, fmt);
 	im->error = xvasprintf(fmt, ap);
 	va_end(ap);
+	if (strstr(im->error, "authenticated but not connected") != NULL) {
+		/* Exchange Online: the token was good, the mailbox is not the app's */
+		char *e = xasprintf("%s (Exchange Online accepted the token, but the app has no permission on the mailbox %s: "
+				    "run Add-MailboxPermission -Identity %s -User <the service principal's object ID> -AccessRights FullAccess; see complaintsd.conf(5))",
+				    im->error, im->username, im->username);
+		free(im->error);
+		im->error = e;
+	}
 }
 
 /* The server's text for the last tagged response, or a placeholder. */
@@ -81,6 +89,9 @@ imap_new(const struct imap_config *cfg, char **ret_error)
 	im->password = xstrdup(cfg->password ? cfg->password : "");
 	im->ca_file = isempty(cfg->ca_file) ? NULL : xstrdup(cfg->ca_file);
 	im->timeout = cfg->timeout ? cfg->timeout : IMAP_DEFAULT_TIMEOUT;
+	im->token = cfg->token;
+	if (im->token)
+		im->token->ref(im->token);
 	im->sep = '/';
 	return im;
 }
@@ -100,6 +111,9 @@ imap_new_like(const struct imap *model)
 	im->password = xstrdup(model->password);
 	im->ca_file = model->ca_file ? xstrdup(model->ca_file) : NULL;
 	im->timeout = model->timeout;
+	im->token = model->token;
+	if (im->token)
+		im->token->ref(im->token);
 	im->sep = model->sep;
 	return im;
 }
@@ -123,6 +137,10 @@ session_drop(struct imap *im)
 	mailimap_free(im->s);
 	im->s = NULL;
 	im->has_idle = im->has_move = im->has_uidplus = false;
+	/* Exchange Online drops a session when its token expires: log in again with a newer one */
+	if (im->logged_in)
+		im->token_stale = im->token != NULL && im->token_gen != 0;
+	im->logged_in = false;
 }
 
 void
@@ -139,6 +157,8 @@ imap_free(struct imap *im)
 	}
 	free(im->ca_file);
 	free(im->error);
+	if (im->token)
+		im->token->unref(im->token);
 	free(im);
 }
 
@@ -343,6 +363,59 @@ set_keepalive(int fd)
 }
 
 /*
+ * AUTHENTICATE XOAUTH2 with the source's token; a refused token is given
+ * back (its generation as avoid) and a new one tried once.
+ */
+static enum imap_result
+login_xoauth2(struct imap *im)
+{
+	uint64_t avoid = im->token_stale ? im->token_gen : 0;
+	struct mailimap_capability_data *cd = NULL;
+	int rc = mailimap_capability(im->s, &cd);
+
+	if (rc == MAILIMAP_NO_ERROR)
+		mailimap_capability_data_free(cd);
+	else if (!is_command_no(rc))
+		return command_failed(im, rc, IMAP_SERVER_BAD, "CAPABILITY");
+	if (!mailimap_has_xoauth2(im->s)) {
+		/* no token is asked for: the server could not take it */
+		set_error(im, "%s does not offer AUTH=XOAUTH2, so it cannot take an OAuth token: check [imap] url, or use auth = password for this server",
+			  im->url.host);
+		session_drop(im);
+		return IMAP_AUTH_BAD;
+	}
+	for (int attempt = 0; attempt < 2; attempt++) {
+		char *token = NULL, *error = NULL;
+		uint64_t gen = 0;
+		enum token_result tr = im->token->get(im->token, avoid, &token, &gen, &error);
+		int r;
+
+		if (tr != TOKEN_OK) {
+			set_error(im, "no token to log in to %s as %s: %s", im->url.host, im->username, error);
+			free(error);
+			session_drop(im);
+			im->token_stale = false;
+			return tr == TOKEN_UNREACHABLE ? IMAP_SERVER_BAD : IMAP_AUTH_BAD;
+		}
+		im->token_gen = gen;
+		im->token_stale = false;
+		r = mailimap_oauth2_authenticate(im->s, im->username, token);
+		explicit_bzero(token, strlen(token));
+		free(token);
+		if (r == MAILIMAP_NO_ERROR)
+			return IMAP_OK;
+		if (r != MAILIMAP_ERROR_LOGIN)
+			return command_failed(im, r, IMAP_SERVER_BAD, "AUTHENTICATE XOAUTH2");
+		avoid = gen; /* a new token, once */
+	}
+	set_error(im, "XOAUTH2 login as %s refused with a new token too: %s (the identity provider issues tokens, but %s does not accept them for this mailbox)",
+		  im->username, server_text(im), im->url.host);
+	session_drop(im);
+	im->token_stale = false;
+	return IMAP_AUTH_BAD;
+}
+
+/*
  * LIST "" "" answers with the hierarchy separator of the root (RFC 3501
  * 6.3.8): "/" on Exchange and Gmail, "." on Dovecot with Maildir++ and its
  * default separator.  A server that will not say keeps the names as written.
@@ -444,7 +517,11 @@ imap_connect(struct imap *im)
 		}
 	}
 
-	if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+	if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED && im->token) {
+		res = login_xoauth2(im);
+		if (res != IMAP_OK)
+			return res;
+	} else if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
 		r = mailimap_login(im->s, im->username, im->password);
 		if (r == MAILIMAP_ERROR_LOGIN) {
 			set_error(im, "login as %s refused: %s", im->username, server_text(im));
@@ -466,6 +543,7 @@ imap_connect(struct imap *im)
 	im->has_uidplus = mailimap_has_uidplus(im->s);
 	if ((res = learn_separator(im)) != IMAP_OK)
 		return res;
+	im->logged_in = true;
 	free(im->error);
 	im->error = NULL;
 	return IMAP_OK;
@@ -482,6 +560,7 @@ imap_disconnect(struct imap *im)
 		                                                             : IMAP_LOGOUT_TIMEOUT);
 		(void)mailimap_logout(im->s);
 	}
+	im->logged_in = false; /* our own LOGOUT: the token is still good */
 	session_drop(im);
 }
 

@@ -28,6 +28,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "token.h"
+
 enum imap_result {
 	IMAP_OK = 0,
 	IMAP_MSG_BAD,
@@ -45,6 +47,8 @@ struct imap_config {
 	bool starttls;         /* imap:// only: STARTTLS required (true) or plain (false) */
 	const char *username;
 	const char *password;  /* never logged */
+	struct token_source *token; /* NULL: LOGIN with the password; else AUTHENTICATE XOAUTH2
+				     * with its tokens (referenced while the session object lives) */
 	bool tls_verify;       /* verify chain and host name (default true) */
 	const char *ca_file;   /* PEM bundle for a private CA, NULL or "" for the system store */
 	unsigned timeout;      /* seconds for connect and for each read/write (default 60) */
@@ -115,7 +119,13 @@ const char *imap_mailbox(const struct imap *im);
 /* The server's or the adapter's last error text (never contains the password). */
 const char *imap_last_error(const struct imap *im);
 
-/* Connect, negotiate TLS as configured, verify the certificate, LOGIN. */
+/*
+ * Connect, negotiate TLS as configured, verify the certificate, LOGIN (or
+ * XOAUTH2 with a token; a refused token is replaced once on the same
+ * connection, and the session's token is not used again once the server has
+ * dropped it).  A token that cannot be had is IMAP_SERVER_BAD when the
+ * identity provider is unreachable, IMAP_AUTH_BAD when it refuses.
+ */
 enum imap_result imap_connect(struct imap *im);
 bool imap_connected(const struct imap *im);
 bool imap_has_idle(const struct imap *im);

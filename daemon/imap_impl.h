@@ -9,6 +9,7 @@
 
 #include <libetpan/libetpan.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "imap.h"
 
@@ -18,6 +19,10 @@ struct imap {
 	bool tls_verify;
 	char *username;
 	char *password;
+	struct token_source *token; /* XOAUTH2, or NULL */
+	uint64_t token_gen;         /* of the token of the last login */
+	bool token_stale;           /* the server dropped that session: ask for a newer token */
+	bool logged_in;             /* the session got past LOGIN or AUTHENTICATE */
 	char *ca_file;
 	unsigned timeout;
 

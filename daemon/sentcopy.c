@@ -24,8 +24,8 @@ sentcopy_host_saves_itself(const char *host)
 {
 	/*
 	 * Microsoft 365 and Google Workspace save what SMTP AUTH submits in the
-	 * sender's Sent folder.  Known by host name until [oauth2] names the
-	 * provider.
+	 * sender's Sent folder: known by [oauth2] provider, or by these host
+	 * names when the login is a password.
 	 */
 	static const char *const hosts[] = {"outlook.office365.com", "smtp.office365.com",
 					    "imap.gmail.com", "smtp.gmail.com"};
@@ -75,7 +75,11 @@ sentcopy_enabled(const struct config *cfg, const char **ret_why)
 	} else if (streq(cfg->imap_save_sent, "no")) {
 		on = false;
 		why = "save_sent = no";
+	} else if (streq(cfg->oauth_provider, "microsoft") || streq(cfg->oauth_provider, "google")) {
+		on = false;
+		why = "save_sent = auto: [oauth2] provider saves submitted mail in Sent itself";
 	} else if (sentcopy_host_saves_itself(imap_host) || sentcopy_host_saves_itself(smtp_host)) {
+		/* the same servers with a password login, or [oauth2] provider = generic */
 		on = false;
 		why = "save_sent = auto: the provider saves submitted mail in Sent itself";
 	} else {

@@ -24,8 +24,9 @@ struct store;
 
 /*
  * Is save_sent in effect?  auto is no where the server keeps a copy of
- * submitted mail itself (Microsoft 365, Google: known by the configured
- * IMAP or SMTP host name) and yes elsewhere.  *ret_why (or NULL) says why.
+ * submitted mail itself (Microsoft 365, Google: [oauth2] provider microsoft
+ * or google, or the configured IMAP or SMTP host name) and yes elsewhere.
+ * *ret_why (or NULL) says why.
  */
 bool sentcopy_enabled(const struct config *cfg, const char **ret_why);
 

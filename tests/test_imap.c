@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "imap.h"
+#include "imap_impl.h"
 #include "util.h"
 
 static void
@@ -286,6 +287,26 @@ test_folder_to_wire_rejects(void **state)
 	}
 }
 
+/* Exchange Online's answer when the app's token is good but the mailbox is not its own. */
+static void
+test_exchange_not_connected_explained(void **state)
+{
+	struct imap_config cfg = {.url = "imaps://outlook.office365.com/INBOX",
+				  .username = "complaints@council.example"};
+	char *err = NULL;
+	struct imap *im = imap_new(&cfg, &err);
+	(void)state;
+
+	assert_non_null(im);
+	set_error(im, "SELECT INBOX: %s", "User is authenticated but not connected.");
+	assert_non_null(strstr(imap_last_error(im), "User is authenticated but not connected."));
+	assert_non_null(strstr(imap_last_error(im), "no permission on the mailbox complaints@council.example"));
+	assert_non_null(strstr(imap_last_error(im), "Add-MailboxPermission -Identity complaints@council.example"));
+	set_error(im, "SELECT INBOX: %s", "Mailbox does not exist");
+	assert_null(strstr(imap_last_error(im), "Add-MailboxPermission"));
+	imap_free(im);
+}
+
 int
 main(void)
 {
@@ -295,6 +316,7 @@ main(void)
 	    cmocka_unit_test(test_uid_ranges),        cmocka_unit_test(test_new_and_offline_calls),
 	    cmocka_unit_test(test_result_names),      cmocka_unit_test(test_folder_to_wire),
 	    cmocka_unit_test(test_folder_to_wire_rejects),
+	    cmocka_unit_test(test_exchange_not_connected_explained),
 	};
 
 	return cmocka_run_group_tests_name("imap", tests, NULL, NULL) ? 1 : 0;

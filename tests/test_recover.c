@@ -74,6 +74,41 @@ test_auto_by_host(void **state)
 	}
 }
 
+/* [oauth2] provider decides auto whatever the host names (a relay, a proxy in front). */
+static void
+test_auto_by_provider(void **state)
+{
+	static const char *const texts[] = {
+		"[people]\nalerts_address = team@council.example\nofficer_auth_required = no\n"
+		"[imap]\nurl = imaps://imap-proxy.council.example/INBOX\nauth = oauth2\n"
+		"username = complaints@council.example\n"
+		"[smtp]\nurl = smtp://relay.council.example:587\n"
+		"[oauth2]\nprovider = microsoft\ntenant = council.onmicrosoft.com\n"
+		"client_id = 0c1d2e3f\nclient_secret_file = oauth-client-secret\n",
+		"[people]\nalerts_address = team@council.example\nofficer_auth_required = no\n"
+		"[imap]\nurl = imaps://imap-proxy.council.example/INBOX\nauth = oauth2\n"
+		"username = complaints@council.example\n"
+		"[oauth2]\nprovider = google\nservice_account_file = sa.json\n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ELEMENTSOF(texts); i++) {
+		_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+		struct config *cfg = NULL;
+
+		(void)config_load_string(texts[i], strlen(texts[i]), "/etc/complaintsd/complaintsd.conf",
+					 &cfg, &errs);
+		for (size_t e = 0; e < errs.n; e++)
+			fprintf(stderr, "%s\n", errs.v[e]);
+		assert_non_null(cfg);
+		assert_false(sentcopy_enabled(cfg, NULL));
+		free(cfg->imap_save_sent);
+		cfg->imap_save_sent = xstrdup("yes");
+		assert_true(sentcopy_enabled(cfg, NULL));
+		config_free(cfg);
+	}
+}
+
 static void
 test_bad_value_refused(void **state)
 {
@@ -365,6 +400,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_auto_by_host),
+		cmocka_unit_test(test_auto_by_provider),
 		cmocka_unit_test(test_bad_value_refused),
 		cmocka_unit_test(test_folder),
 		cmocka_unit_test(test_message_id_parts),
