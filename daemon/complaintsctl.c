@@ -8,6 +8,8 @@
  *   complaintsctl [-c FILE] export REF --output FILE | casefile REF --output DIR
  *   complaintsctl [-c FILE] self-assessment --scheme lgsco|housing --from DATE --to DATE
  *   complaintsctl [-c FILE] unattached [--json] | file MSG REF | open MSG
+ *   complaintsctl [-c FILE] backup [--force] FILE | backup --dir DIR [--keep N]
+ *   complaintsctl [-c FILE] recover [--dry-run]
  *   complaintsctl [-c FILE] check-config | check-connection
  *   complaintsctl [-c FILE] oauth login|status
  *   complaintsctl [-c FILE] outbox [--state STATE] [--json] | outbox retry ID | outbox release ID
@@ -94,6 +96,11 @@ usage(FILE *f)
 		"  scheme REF lgsco|housing           which Ombudsman's scheme applies (nothing is sent)\n"
 		"  purge --before DATE [--apply]      remove personal data from closed cases last\n"
 		"                                     changed before DATE (without --apply: list them)\n"
+		"  backup [--force] FILE              a checked copy of the database while the daemon runs\n"
+		"  backup --dir DIR [--keep N]        the same into DIR, named by the time; keep the newest N\n"
+		"  recover [--dry-run]                take up mail in the mailbox's folders that the\n"
+		"                                     database lacks (after a restore); --dry-run: say what\n"
+		"                                     would be done and change nothing\n"
 		"  calendar add DATE N                the date N working days after DATE\n"
 		"  calendar received TIMESTAMP        the effective date received (RFC 3339 time)\n"
 		"  holidays update [--url URL] [--ca-file FILE] [--output FILE]\n"
@@ -744,6 +751,7 @@ static int (*case_verb(const char *cmd))(struct context *, int, char **)
 		{"show", ctl_show},	      {"message", ctl_message}, {"export", ctl_export},
 		{"unattached", ctl_unattached}, {"file", ctl_file},	{"open", ctl_open},
 		{"casefile", ctl_casefile},	{"self-assessment", ctl_selfassess},
+		{"backup", ctl_backup},	      {"recover", ctl_recover},
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)

@@ -46,6 +46,8 @@ int ctl_unattached(struct context *ctx, int argc, char **argv);
 int ctl_file(struct context *ctx, int argc, char **argv);
 int ctl_open(struct context *ctx, int argc, char **argv);
 int ctl_export(struct context *ctx, int argc, char **argv);
+int ctl_backup(struct context *ctx, int argc, char **argv);   /* ctl_backup.c */
+int ctl_recover(struct context *ctx, int argc, char **argv);  /* ctl_recover.c */
 /* oauth login|status (ctl_oauth.c) */
 int ctl_oauth(struct context *ctx, int argc, char **argv);
 /* The case file for an Ombudsman investigator (ctl_casefile.c). */
