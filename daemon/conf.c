@@ -68,6 +68,7 @@ static const struct key keys[] = {
 	S("imap", "processed_folder", imap_processed_folder),
 	S("imap", "quarantine_folder", imap_quarantine_folder),
 	S("imap", "sent_folder", imap_sent_folder),
+	S("imap", "save_sent", imap_save_sent),
 	B("imap", "idle", imap_idle),
 	I("imap", "poll_seconds", imap_poll_seconds, 5, 86400),
 	B("imap", "tls_verify", imap_tls_verify),
@@ -168,6 +169,7 @@ config_set_defaults(struct config *c)
 	c->imap_processed_folder = xstrdup("Processed");
 	c->imap_quarantine_folder = xstrdup("Quarantine");
 	c->imap_sent_folder = xstrdup("");
+	c->imap_save_sent = xstrdup("auto");
 	c->imap_idle = true;
 	c->imap_poll_seconds = 60;
 	c->imap_tls_verify = true;
@@ -564,6 +566,10 @@ config_validate(struct config *c, struct errlist *errs)
 	     streq(c->imap_sent_folder, c->imap_quarantine_folder)))
 		errlist_add(errs, "%s: imap.sent_folder must be the folder of sent mail, not INBOX, the processed or the quarantine folder",
 			    p);
+	if (!streq(c->imap_save_sent, "yes") && !streq(c->imap_save_sent, "no") &&
+	    !streq(c->imap_save_sent, "auto"))
+		errlist_add(errs, "%s: imap.save_sent: expected yes, no or auto (got \"%s\")", p,
+			    c->imap_save_sent);
 	for (size_t i = 0; i < c->n_officer_addresses; i++)
 		if (!valid_address(c->officer_addresses[i]))
 			errlist_add(errs, "%s: people.officer_addresses: \"%s\" is not an email address", p,

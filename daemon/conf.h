@@ -74,6 +74,7 @@ struct config {
 	char *imap_processed_folder;
 	char *imap_quarantine_folder;
 	char *imap_sent_folder; /* watched read-only for responses sent directly; "" = off */
+	char *imap_save_sent;   /* "yes", "no" or "auto": copies of our mail in the Sent folder */
 	bool imap_idle;
 	int imap_poll_seconds;
 	bool imap_tls_verify;

@@ -159,6 +159,26 @@ const char *const store_migrations[] = {
 	"  INSERT OR REPLACE INTO mail_order (kind, row_id) VALUES (0, NEW.id); END;"
 	"CREATE TRIGGER mail_order_outbox AFTER INSERT ON outbox BEGIN"
 	"  INSERT OR REPLACE INTO mail_order (kind, row_id) VALUES (1, NEW.id); END;",
+	/*
+	 * 7: recovery from the mailbox (daemon/store_recover.c): per folder the
+	 * UIDVALIDITY and the highest UID whose mail the store is known to hold,
+	 * so a start with an up-to-date store asks one STATUS per folder; and
+	 * the copies of sent mail still to append to the Sent folder
+	 * ([imap] save_sent), queued by the trigger as a mail becomes sent.
+	 */
+	"CREATE TABLE recover_state ("
+	"  folder TEXT PRIMARY KEY,"
+	"  uidvalidity INTEGER NOT NULL,"
+	"  last_uid INTEGER NOT NULL);"
+	"CREATE TABLE sent_copy ("
+	"  outbox_id INTEGER PRIMARY KEY REFERENCES outbox(id) ON DELETE CASCADE,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT NOT NULL DEFAULT '');"
+	"CREATE TRIGGER outbox_sent_copy AFTER UPDATE OF state ON outbox "
+	"WHEN NEW.state = 'sent' AND OLD.state IS NOT 'sent' BEGIN "
+	"  INSERT OR IGNORE INTO sent_copy (outbox_id, next_attempt) VALUES (NEW.id, NEW.sent_at);"
+	"END;",
 };
 
 const size_t store_n_migrations = ELEMENTSOF(store_migrations);
