@@ -39,6 +39,8 @@ struct case_ctx {
 	time_t received_at;
 	const char *raw; /* the raw source of the message being handled, or NULL */
 	size_t raw_len;
+	/* recovery (daemon/recover.c): the reference a case opened now had before, or NULL */
+	const char *recover_ref;
 };
 
 /* Add an event to c and log it with the case's fields. */

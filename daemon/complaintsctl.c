@@ -5,9 +5,13 @@
  *   complaintsctl [-c FILE] list [--stage 1|2] [--kind KIND] [--status STATUS]
  *                                [--officer ADDR] [--overdue] [--json]
  *   complaintsctl [-c FILE] show REF [--json|--text] | message REF N [--raw]
- *   complaintsctl [-c FILE] export REF --output FILE
+ *   complaintsctl [-c FILE] export REF --output FILE | casefile REF --output DIR
+ *   complaintsctl [-c FILE] self-assessment --scheme lgsco|housing --from DATE --to DATE
  *   complaintsctl [-c FILE] unattached [--json] | file MSG REF | open MSG
- *   complaintsctl [-c FILE] check-config
+ *   complaintsctl [-c FILE] backup [--force] FILE | backup --dir DIR [--keep N]
+ *   complaintsctl [-c FILE] recover [--dry-run]
+ *   complaintsctl [-c FILE] check-config | check-connection
+ *   complaintsctl [-c FILE] oauth login|status
  *   complaintsctl [-c FILE] outbox [--state STATE] [--json] | outbox retry ID | outbox release ID
  *   complaintsctl [-c FILE] extend|outcome|reclassify|assign|note|close|scheme REF [ARGS]
  *   complaintsctl [-c FILE] calendar add DATE N
@@ -40,6 +44,7 @@
 #include "json.h"
 #include "kinds.h"
 #include "message.h"
+#include "oauth.h"
 #include "report.h"
 #include "rules.h"
 #include "store.h"
@@ -61,10 +66,19 @@ usage(FILE *f)
 		"  message REF N [--raw]              message N of a case (as numbered by show);\n"
 		"                                     --raw: the exact stored source\n"
 		"  export REF --output FILE           the case as an mbox (FILE) and FILE.json\n"
+		"  casefile REF --output DIR          the case file for the Ombudsman: index.html,\n"
+		"                                     messages/NN.eml, attachments/ (DIR must be new)\n"
 		"  unattached [--json]                mail recorded without a case\n"
 		"  file MSG REF                       put unattached message MSG on case REF\n"
 		"  open MSG                           open a new case from unattached message MSG\n"
+		"  digest [--to ADDRESS] [--send] [--html]\n"
+		"                                     the weekly digest of open cases as it would go\n"
+		"                                     today (every team's, or one); --send: queue it now\n"
 		"  check-config                       validate the configuration, rules and holidays\n"
+		"  check-connection                   log in to IMAP and SMTP as complaintsd does, say\n"
+		"                                     which configured folders exist; sends nothing\n"
+		"  oauth login                        sign in (device code) for [oauth2] grant = refresh_token\n"
+		"  oauth status                       which grant, and whether a token can be had now\n"
 		"  outbox [--state queued|held|sent|failed|suppressed] [--json]\n"
 		"                                     mail waiting, sent, failed or held back\n"
 		"  outbox retry ID                    send a failed mail again\n"
@@ -72,6 +86,9 @@ usage(FILE *f)
 		"  report --from DATE --to DATE [--scheme lgsco|housing]\n"
 		"         [--format text|csv|json|html] [--output FILE]\n"
 		"                                     the annual complaints performance report\n"
+		"  self-assessment --scheme lgsco|housing --from DATE --to DATE\n"
+		"         [--format text|csv|json|html] [--output FILE]\n"
+		"                                     the annual self-assessment against the Code\n"
 		"  extend REF DAYS REASON             extend the current stage (the complainant is told)\n"
 		"  outcome REF OUTCOME                upheld, partly-upheld, not-upheld, resolved, withdrawn\n"
 		"  reclassify REF complaint|service-request\n"
@@ -82,6 +99,11 @@ usage(FILE *f)
 		"  scheme REF lgsco|housing           which Ombudsman's scheme applies (nothing is sent)\n"
 		"  purge --before DATE [--apply]      remove personal data from closed cases last\n"
 		"                                     changed before DATE (without --apply: list them)\n"
+		"  backup [--force] FILE              a checked copy of the database while the daemon runs\n"
+		"  backup --dir DIR [--keep N]        the same into DIR, named by the time; keep the newest N\n"
+		"  recover [--dry-run]                take up mail in the mailbox's folders that the\n"
+		"                                     database lacks (after a restore); --dry-run: say what\n"
+		"                                     would be done and change nothing\n"
 		"  calendar add DATE N                the date N working days after DATE\n"
 		"  calendar received TIMESTAMP        the effective date received (RFC 3339 time)\n"
 		"  holidays update [--url URL] [--ca-file FILE] [--output FILE]\n"
@@ -240,7 +262,7 @@ static int
 cmd_check_config(const char *config_path)
 {
 	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
-	_cleanup_free_ char *auth = NULL;
+	_cleanup_free_ char *auth = NULL, *oauth_line = NULL;
 	struct context ctx;
 	int r = context_load(&ctx, config_path, &errs);
 
@@ -248,6 +270,16 @@ cmd_check_config(const char *config_path)
 		fprintf(stderr, "%s\n", errs.v[i]);
 	if (ctx.rules != NULL)
 		print_slow_patterns(ctx.rules);
+	if (ctx.cfg != NULL) {
+		_cleanup_errlist_ struct errlist notes = ERRLIST_INIT;
+		size_t before = errs.n;
+
+		ctl_check_provisions(ctx.cfg, &errs, &notes);
+		for (size_t i = before; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.v[i]);
+		for (size_t i = 0; i < notes.n; i++)
+			printf("%s\n", notes.v[i]);
+	}
 	if (r == 0) {
 		_cleanup_free_ char *secret = NULL;
 
@@ -256,11 +288,34 @@ cmd_check_config(const char *config_path)
 		else if (!isempty(ctx.cfg->smtp_password_file) &&
 			 config_read_secret(ctx.cfg, ctx.cfg->smtp_password_file, &secret, &errs) < 0)
 			fprintf(stderr, "%s\n", errs.v[errs.n - 1]);
+		if (config_uses_oauth(ctx.cfg)) {
+			size_t before = errs.n;
+			struct oauth *o = NULL;
+
+			/* every credential file: missing, unreadable, a key that cannot sign */
+			if (oauth_new(ctx.cfg, &o, &errs) < 0)
+				for (size_t i = before; i < errs.n; i++)
+					fprintf(stderr, "%s\n", errs.v[i]);
+			else
+				oauth_line = xasprintf("OAuth 2.0 (%s, %s grant) for %s%s%s; complaintsctl oauth status asks %s for a token",
+						       ctx.cfg->oauth_provider, ctx.cfg->oauth_grant,
+						       streq(ctx.cfg->imap_auth, "oauth2") ? "IMAP" : "",
+						       streq(ctx.cfg->imap_auth, "oauth2") && streq(ctx.cfg->smtp_auth, "oauth2") ? " and " : "",
+						       streq(ctx.cfg->smtp_auth, "oauth2") ? "SMTP" : "",
+						       ctx.cfg->oauth_token_url);
+			oauth_unref(o);
+		}
 		if (config_auth_warning(ctx.cfg) != NULL)
 			auth = xasprintf("warning: %s", config_auth_warning(ctx.cfg));
-		else if (!isempty(ctx.cfg->trusted_authserv_id))
-			auth = xasprintf("officers' mail counts only when %s vouches for it",
-					 ctx.cfg->trusted_authserv_id);
+		else if (!isempty(ctx.cfg->trusted_authserv_id) || !isempty(ctx.cfg->exchange_tenant_id))
+			auth = xasprintf("officers' mail counts only when %s%s%s%s vouches for it",
+					 ctx.cfg->trusted_authserv_id,
+					 !isempty(ctx.cfg->trusted_authserv_id) &&
+						 !isempty(ctx.cfg->exchange_tenant_id)
+					     ? " or "
+					     : "",
+					 isempty(ctx.cfg->exchange_tenant_id) ? "" : "Exchange Online for tenant ",
+					 ctx.cfg->exchange_tenant_id);
 	}
 	context_done(&ctx);
 	if (errs.n > 0) {
@@ -268,6 +323,8 @@ cmd_check_config(const char *config_path)
 		return EXIT_USAGE;
 	}
 	printf("%s: configuration, rules and holidays are valid\n", config_path);
+	if (oauth_line != NULL)
+		printf("%s\n", oauth_line);
 	if (auth != NULL)
 		printf("%s\n", auth);
 	return EXIT_SUCCESS;
@@ -696,6 +753,9 @@ static int (*case_verb(const char *cmd))(struct context *, int, char **)
 	} verbs[] = {
 		{"show", ctl_show},	      {"message", ctl_message}, {"export", ctl_export},
 		{"unattached", ctl_unattached}, {"file", ctl_file},	{"open", ctl_open},
+		{"digest", ctl_digest},
+		{"casefile", ctl_casefile},	{"self-assessment", ctl_selfassess},
+		{"backup", ctl_backup},	      {"recover", ctl_recover},
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
@@ -741,10 +801,18 @@ main(int argc, char **argv)
 
 	if (streq(cmd, "check-config"))
 		return cmd_check_config(config_path);
-	if (streq(cmd, "calendar")) {
+	if (streq(cmd, "check-connection")) {
+		r = load(&ctx, config_path, false);
+		if (r == 0)
+			r = ctl_check_connection(&ctx, argc, argv);
+	} else if (streq(cmd, "calendar")) {
 		r = load(&ctx, config_path, false);
 		if (r == 0)
 			r = cmd_calendar(&ctx, argc, argv);
+	} else if (streq(cmd, "oauth")) {
+		r = load(&ctx, config_path, false);
+		if (r == 0)
+			r = ctl_oauth(&ctx, argc, argv);
 	} else if (streq(cmd, "holidays")) {
 		r = load(&ctx, config_path, false);
 		if (r == 0)

@@ -26,12 +26,16 @@
 
 #include "case.h"
 #include "conf.h"
+#include "connect.h"
 #include "context.h"
 #include "imap.h"
 #include "intake.h"
+#include "digest.h"
 #include "log.h"
 #include "outbox.h"
+#include "recover.h"
 #include "rules.h"
+#include "sentcopy.h"
 #include "sentwatch.h"
 #include "smtp.h"
 #include "store.h"
@@ -73,6 +77,9 @@ struct daemon {
 	unsigned retry_cap; /* the longest wait for this kind of failure */
 	unsigned failures;  /* rounds failed in a row */
 	int housekeeping_error; /* of the last round's deadlines and outbox: 0 or -errno */
+	bool recovered;        /* recovery from the mailbox done in this run (daemon/recover.h) */
+	struct sentcopy copies; /* [imap] save_sent */
+	size_t moved_noted;     /* messages moved when the folders' positions were last noted */
 };
 
 /*
@@ -156,77 +163,16 @@ progress_line(size_t done, size_t total, void *userdata)
 	return true;
 }
 
-/* An SMTP client for cfg ([smtp] url empty: none, replies stay queued). */
+/* The IMAP session object and the SMTP client for cfg (daemon/connect.h). */
 static int
-make_smtp(const struct config *cfg, struct smtp **ret)
+make_clients(const struct config *cfg, struct imap **ret_imap, struct smtp **ret_smtp)
 {
 	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
-	_cleanup_free_ char *password = NULL, *error = NULL;
-	struct smtp_config sc;
-	int r;
+	int r = connect_new(cfg, ret_imap, ret_smtp, &errs);
 
-	*ret = NULL;
-	if (isempty(cfg->smtp_url)) {
-		log_warning("No [smtp] url configured: replies are queued but not sent");
-		return 0;
-	}
-	if (!isempty(cfg->smtp_username) &&
-	    config_read_secret(cfg, cfg->smtp_password_file, &password, &errs) < 0) {
-		log_error("%s", errs.v[errs.n - 1]);
-		return -EINVAL;
-	}
-	sc = (struct smtp_config){
-		.url = cfg->smtp_url,
-		.starttls = cfg->smtp_starttls,
-		.username = cfg->smtp_username,
-		.password = password ? password : "",
-		.tls_verify = cfg->smtp_tls_verify,
-		.ca_file = cfg->smtp_ca_file,
-		.helo_name = cfg->smtp_helo_name,
-		.timeout = cfg->smtp_timeout,
-	};
-	r = smtp_new(&sc, ret, &error);
-	if (password != NULL)
-		explicit_bzero(password, strlen(password));
-	if (r < 0) {
-		log_error("smtp.url: %s", error);
-		return -EINVAL;
-	}
-	if (!cfg->smtp_tls_verify)
-		log_warning("smtp.tls_verify = no: the SMTP server's certificate is not checked");
-	return 0;
-}
-
-/* An IMAP session object for cfg (not yet connected). */
-static int
-make_imap(const struct config *cfg, struct imap **ret)
-{
-	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
-	_cleanup_free_ char *password = NULL, *error = NULL;
-	struct imap_config ic;
-
-	if (config_read_secret(cfg, cfg->imap_password_file, &password, &errs) < 0) {
-		log_error("%s", errs.v[errs.n - 1]);
-		return -EINVAL;
-	}
-	ic = (struct imap_config){
-		.url = cfg->imap_url,
-		.starttls = cfg->imap_starttls,
-		.username = cfg->imap_username,
-		.password = password,
-		.tls_verify = cfg->imap_tls_verify,
-		.ca_file = cfg->imap_ca_file,
-		.timeout = (unsigned)cfg->imap_timeout,
-	};
-	*ret = imap_new(&ic, &error);
-	explicit_bzero(password, strlen(password));
-	if (*ret == NULL) {
-		log_error("imap.url: %s", error);
-		return -EINVAL;
-	}
-	if (!cfg->imap_tls_verify)
-		log_warning("imap.tls_verify = no: the IMAP server's certificate is not checked");
-	return 0;
+	for (size_t i = 0; i < errs.n; i++)
+		log_error("%s", errs.v[i]);
+	return r;
 }
 
 /* Point the intake at the current context. */
@@ -266,7 +212,7 @@ daemon_housekeeping(struct daemon *d)
 	struct case_ctx cx = {.store = d->ctx.store, .cfg = d->ctx.cfg, .cal = d->ctx.cal,
 			      .rules = d->ctx.rules, .templates = d->ctx.templates,
 			      .now = time(NULL)};
-	size_t reminders = 0, breaches = 0;
+	size_t reminders = 0, breaches = 0, digests = 0;
 	int r;
 
 	r = case_check_deadlines(&cx, &reminders, &breaches);
@@ -278,6 +224,9 @@ daemon_housekeeping(struct daemon *d)
 	if (reminders || breaches)
 		log_info("Deadlines: %zu reminder%s, %zu breach%s", reminders,
 			 reminders == 1 ? "" : "s", breaches, breaches == 1 ? "" : "es");
+	if (digest_check(&cx, &digests) < 0)
+		log_error("Weekly digest not queued: %s; trying again on the next round",
+			  store_last_error(d->ctx.store));
 	if (d->smtp == NULL)
 		return 0;
 	r = outbox_deliver(&cx, d->smtp, &d->mail, delivery_failed, watchdog_tick, d);
@@ -305,7 +254,7 @@ daemon_setup(struct daemon *d)
 	log_info("Rules: %s; %zu pattern(s) matched by the slower PCRE2 (complaintsctl check-config lists them)",
 		 rules_from_cache(d->ctx.rules) ? "compiled rules read from the cache" : "compiled",
 		 rules_slow_patterns(d->ctx.rules, NULL));
-	if (make_imap(d->ctx.cfg, &d->imap) < 0 || make_smtp(d->ctx.cfg, &d->smtp) < 0)
+	if (make_clients(d->ctx.cfg, &d->imap, &d->smtp) < 0)
 		return EXIT_USAGE;
 	r = context_open_store(&d->ctx, &error);
 	if (r < 0) {
@@ -335,7 +284,7 @@ daemon_reload(struct daemon *d)
 	r = context_load(&next, d->config_path, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		log_error("%s", errs.v[i]);
-	if (r == 0 && (make_imap(next.cfg, &imap) < 0 || make_smtp(next.cfg, &smtp) < 0))
+	if (r == 0 && make_clients(next.cfg, &imap, &smtp) < 0)
 		r = -EINVAL;
 	if (r < 0) {
 		log_error("The new configuration has problems (see above); keeping the running one");
@@ -406,6 +355,48 @@ enum round_result {
 	ROUND_FATAL, /* a configuration problem: retrying cannot help */
 };
 
+/* Recovery from the mailbox, once a run, before anything else (daemon/recover.h). */
+static enum imap_result
+daemon_recover(struct daemon *d, int *ret_store_error)
+{
+	struct recover_opts ro = {.tick = watchdog_tick, .userdata = d};
+	struct recover_report rep;
+	enum imap_result ir;
+
+	sd_notify(0, "STATUS=Checking the mailbox's folders against the database");
+	ir = recover_run(&d->intake, d->imap, &ro, &rep, ret_store_error);
+	if (ir == IMAP_OK && *ret_store_error == 0) {
+		d->recovered = true;
+		recover_log_summary(&rep);
+	} else if (*ret_store_error < 0)
+		log_error("Recovery from the mailbox could not be recorded: %s; nothing is processed or sent until it is",
+			  store_last_error(d->ctx.store));
+	return ir;
+}
+
+/* Copies of sent mail to the Sent folder, and the folders' positions once mail moved. */
+static void
+daemon_copies(struct daemon *d)
+{
+	size_t before = d->copies.appended, moved = d->stats.processed + d->stats.quarantined;
+	int store_error = 0;
+	enum imap_result ir;
+
+	ir = sentcopy_append_due(d->ctx.cfg, d->ctx.store, d->imap, &d->copies, &store_error);
+	if (ir == IMAP_OK && store_error == 0 &&
+	    (d->copies.appended != before || moved != d->moved_noted)) {
+		ir = recover_note_folders(&d->intake, d->imap, &store_error);
+		if (ir == IMAP_OK && store_error == 0)
+			d->moved_noted = moved;
+	}
+	if (store_error < 0)
+		log_warning("Copies of sent mail: database problem (%s); trying again on the next round",
+			    store_last_error(d->ctx.store));
+	else if (ir != IMAP_OK)
+		log_warning("Copies of sent mail: IMAP %s (%s); trying again on the next round",
+			    imap_result_to_string(ir), imap_last_error(d->imap));
+}
+
 /* One round: connect if needed, sync, then deadlines and the outbox. */
 static enum round_result
 daemon_round(struct daemon *d)
@@ -416,16 +407,24 @@ daemon_round(struct daemon *d)
 	if (!imap_connected(d->imap)) {
 		ir = imap_connect(d->imap);
 		if (ir == IMAP_AUTH_BAD || ir == IMAP_TLS_BAD) {
+			bool oauth = ir == IMAP_AUTH_BAD && streq(d->ctx.cfg->imap_auth, "oauth2");
+
 			d->retry_cap = OTHER_RETRY_MAX;
-			log_error("IMAP %s: %s; check the [imap] settings", imap_result_to_string(ir),
-				  imap_last_error(d->imap));
+			log_error("IMAP %s: %s; check the %s settings%s", imap_result_to_string(ir),
+				  imap_last_error(d->imap), oauth ? "[oauth2]" : "[imap]",
+				  oauth ? " and the app's permissions (complaintsctl oauth status; complaintsd.conf(5), OAUTH 2.0)" : "");
+			sd_notifyf(0, "STATUS=Not logged in to the IMAP server (%s); the mail stays in the mailbox: %s",
+				   imap_result_to_string(ir), imap_last_error(d->imap));
 			return ROUND_FATAL;
 		}
 		if (ir != IMAP_OK) {
 			d->retry_cap = NETWORK_RETRY_MAX;
 			if (retry_worth_logging(d))
-				log_warning("Cannot reach the IMAP server: %s; retrying in %u seconds (attempt %u)",
+				log_warning("Cannot %s the IMAP server: %s; retrying in %u seconds (attempt %u)",
+					    startswith(imap_last_error(d->imap), "no token") ? "log in to" : "reach",
 					    imap_last_error(d->imap), retry_wait(d), d->failures + 1);
+			sd_notifyf(0, "STATUS=Not connected, retrying (attempt %u); the mail stays in the mailbox: %s",
+				   d->failures + 1, imap_last_error(d->imap));
 			return ROUND_RETRY;
 		}
 		if (d->failures > 0)
@@ -436,7 +435,10 @@ daemon_round(struct daemon *d)
 	}
 	d->progress_start = 0;
 	d->progress_base = 0;
-	ir = sync_mailbox(&d->intake, d->imap, &store_error, &d->stats, progress_line, d);
+	/* before any new mail or delivery: what the mailbox holds and the store lost */
+	ir = d->recovered ? IMAP_OK : daemon_recover(d, &store_error);
+	if (ir == IMAP_OK && store_error == 0)
+		ir = sync_mailbox(&d->intake, d->imap, &store_error, &d->stats, progress_line, d);
 	if (isatty(STDERR_FILENO) && d->stats.seen > 0)
 		fputc('\n', stderr);
 	if (ir == IMAP_OK && store_error == 0)
@@ -446,6 +448,12 @@ daemon_round(struct daemon *d)
 		log_error("Database problem: %s; nothing was moved out of the mailbox, retrying in %u seconds",
 			  store_last_error(d->ctx.store), retry_wait(d));
 		return ROUND_RETRY;
+	}
+	if (ir == IMAP_NAME_BAD) {
+		d->retry_cap = OTHER_RETRY_MAX;
+		log_error("IMAP folder name: %s; fix the folder names in [imap] (complaintsd.conf(5)), nothing was moved out of the mailbox",
+			  imap_last_error(d->imap));
+		return ROUND_FATAL;
 	}
 	if (ir != IMAP_OK) {
 		d->retry_cap = NETWORK_RETRY_MAX;
@@ -458,6 +466,8 @@ daemon_round(struct daemon *d)
 	d->failures = 0;
 	/* Asked to stop during the pass: deadlines and queued replies wait for the next start. */
 	d->housekeeping_error = d->stopping ? 0 : daemon_housekeeping(d);
+	if (!d->stopping)
+		daemon_copies(d);
 	notify_status(d);
 	return ROUND_OK;
 }

@@ -57,6 +57,25 @@
 #define LLVMFuzzerTestOneInput fuzz_authres_one
 #include "fuzz/fuzz_authres.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_oauth_one
+#include "fuzz/fuzz_oauth.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_exorg_one
+#define has exorg_has /* the file's helper, under a name of its own here */
+#define check_summary exorg_check_summary
+#include "fuzz/fuzz_exorg.c"
+#undef has
+#undef check_summary
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_provisions_one
+#include "fuzz/fuzz_provisions.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_safename_one
+#include "fuzz/fuzz_safename.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_digest_one
+#include "fuzz/fuzz_digest.c"
+#undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput fuzz_e2e_one
 #include "fuzz/fuzz_e2e.c"
 #undef LLVMFuzzerTestOneInput
@@ -72,6 +91,10 @@ static const struct target targets[] = {
     {"command", fuzz_command_one},   {"holidays_json", fuzz_holidays_json_one},
     {"template", fuzz_template_one}, {"config", fuzz_config_one},
     {"rxset", fuzz_rxset_one},      {"authres", fuzz_authres_one},
+    {"oauth", fuzz_oauth_one},
+    {"exorg", fuzz_exorg_one},
+    {"provisions", fuzz_provisions_one}, {"safename", fuzz_safename_one},
+    {"digest", fuzz_digest_one},
     {"e2e", fuzz_e2e_one}, /* after rules: it reads the compiled rules that one keeps */
 };
 
