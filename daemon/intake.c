@@ -338,7 +338,7 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	       enum intake_disposition *ret)
 {
 	_cleanup_message_ struct message *m = NULL;
-	_cleanup_free_ char *reason = NULL, *state = NULL, *quoted_ref = NULL;
+	_cleanup_free_ char *reason = NULL, *state = NULL, *quoted_ref = NULL, *own = NULL;
 	_cleanup_case_row_ struct case_row *c = NULL;
 	struct case_ctx cx = {.store = in->store, .cfg = in->cfg, .cal = in->cal, .rules = in->rules,
 			      .templates = in->templates, .now = now, .raw = src->raw,
@@ -419,6 +419,12 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	if (unverified) {
 		r = record_message(in, src, m, c ? c->id : 0, role, "", digest, received_at);
 		return r < 0 ? r : sender_auth_officer_rejected(&cx, c, m, &auth);
+	}
+	if (c != NULL || (role != ROLE_AUTOMATIC && role != ROLE_COUNCIL)) {
+		/* the sender's own text, which the case, the rules and the notice all read */
+		own = quote_strip(m->body);
+		cx.own_for = m;
+		cx.own_text = own;
 	}
 
 	if (c != NULL) {
