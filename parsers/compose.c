@@ -37,8 +37,19 @@ compose_clean_text(const char *s)
 
 	while (len > 0) {
 		uint32_t cp;
-		size_t n = utf8_decode((const char *)p, len, &cp);
+		size_t n = 0;
 
+		/* visible ASCII goes in runs */
+		while (n < len && p[n] > 0x20 && p[n] < 0x7f)
+			n++;
+		if (n > 0) {
+			buf_append(&b, p, n);
+			space = false;
+			p += n;
+			len -= n;
+			continue;
+		}
+		n = utf8_decode((const char *)p, len, &cp);
 		if (n == 0) {
 			buf_puts(&b, replacement);
 			space = false;
@@ -486,8 +497,28 @@ qp_line(struct buf *b, const char *s, size_t len)
 	o = b->data + b->len;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		bool literal = qp_plain(c) || ((c == ' ' || c == '\t') && i + 1 < len);
+		bool literal;
 		size_t need;
+
+		/*
+		 * A run that goes as it is: printable characters and blanks, none
+		 * the line's last, while the line has room, and not a "." or "F"
+		 * at the start of an output line.
+		 */
+		if (col > 0 || (c != '.' && c != 'F')) {
+			size_t j = i;
+
+			while (j + 1 < len && col <= 74 &&
+			       (qp_plain((unsigned char)s[j]) || s[j] == ' ' || s[j] == '\t')) {
+				*o++ = s[j++];
+				col++;
+			}
+			if (j > i) {
+				i = j - 1;
+				continue;
+			}
+		}
+		literal = qp_plain(c) || ((c == ' ' || c == '\t') && i + 1 < len);
 
 		if (col == 0 &&
 		    (c == '.' || (c == 'F' && len - i >= 5 && !memcmp(s + i, "From ", 5))))
