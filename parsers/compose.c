@@ -488,6 +488,10 @@ static void
 qp_line(struct buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	/* printable ASCII but '=', and blanks: as they are, unless last on the line */
+	static const bool qp_direct[256] = {
+	    ['\t'] = true, [' '] = true, ['!' ... '<'] = true, ['>' ... '~'] = true,
+	};
 	size_t col = 0;
 	char *o;
 
@@ -506,14 +510,19 @@ qp_line(struct buf *b, const char *s, size_t len)
 		 * at the start of an output line.
 		 */
 		if (col > 0 || (c != '.' && c != 'F')) {
-			size_t j = i;
+			/* up to the line's last character, and while col stays <= 74 before each */
+			size_t j = i, lim = len - 1;
 
-			while (j + 1 < len && col <= 74 &&
-			       (qp_plain((unsigned char)s[j]) || s[j] == ' ' || s[j] == '\t')) {
-				*o++ = s[j++];
-				col++;
-			}
+			if (col <= 74 && lim > i + (74 - col) + 1)
+				lim = i + (74 - col) + 1;
+			if (col > 74)
+				lim = i;
+			while (j < lim && qp_direct[(unsigned char)s[j]])
+				j++;
 			if (j > i) {
+				memcpy(o, s + i, j - i);
+				o += j - i;
+				col += j - i;
 				i = j - 1;
 				continue;
 			}
