@@ -42,21 +42,27 @@ digest_message(const char *raw, size_t len, bool whole, char ret[static 65])
 	size_t blen = len;
 
 	if (!whole)
-		for (size_t i = 0; i + 1 < len; i++) {
-			if (raw[i] == '\n' && raw[i + 1] == '\n') {
-				body = raw + i + 2;
+		for (const char *nl = memchr(raw, '\n', len); nl != NULL && nl + 1 < raw + len;
+		     nl = memchr(nl + 1, '\n', len - (size_t)(nl + 1 - raw))) {
+			if (nl[1] == '\n') {
+				body = nl + 2;
 				break;
 			}
-			if (raw[i] == '\n' && raw[i + 1] == '\r' && i + 2 < len && raw[i + 2] == '\n') {
-				body = raw + i + 3;
+			if (nl[1] == '\r' && nl + 2 < raw + len && nl[2] == '\n') {
+				body = nl + 3;
 				break;
 			}
 		}
 	blen = len - (size_t)(body - raw);
 	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, body, blen, md) < 0)
 		memset(md, 0, sizeof(md));
-	for (size_t i = 0; i < sizeof(md); i++)
-		snprintf(ret + 2 * i, 3, "%02x", md[i]);
+	for (size_t i = 0; i < sizeof(md); i++) {
+		static const char hex[] = "0123456789abcdef";
+
+		ret[2 * i] = hex[md[i] >> 4];
+		ret[2 * i + 1] = hex[md[i] & 15];
+	}
+	ret[64] = '\0';
 }
 
 /*
