@@ -7,7 +7,8 @@
  *   complaintsctl [-c FILE] show REF [--json|--text] | message REF N [--raw]
  *   complaintsctl [-c FILE] export REF --output FILE
  *   complaintsctl [-c FILE] unattached [--json] | file MSG REF | open MSG
- *   complaintsctl [-c FILE] check-config
+ *   complaintsctl [-c FILE] check-config | check-connection
+ *   complaintsctl [-c FILE] oauth login|status
  *   complaintsctl [-c FILE] outbox [--state STATE] [--json] | outbox retry ID | outbox release ID
  *   complaintsctl [-c FILE] extend|outcome|reclassify|assign|note|close|scheme REF [ARGS]
  *   complaintsctl [-c FILE] calendar add DATE N
@@ -40,6 +41,7 @@
 #include "json.h"
 #include "kinds.h"
 #include "message.h"
+#include "oauth.h"
 #include "report.h"
 #include "rules.h"
 #include "store.h"
@@ -65,6 +67,10 @@ usage(FILE *f)
 		"  file MSG REF                       put unattached message MSG on case REF\n"
 		"  open MSG                           open a new case from unattached message MSG\n"
 		"  check-config                       validate the configuration, rules and holidays\n"
+		"  check-connection                   log in to IMAP and SMTP as complaintsd does, say\n"
+		"                                     which configured folders exist; sends nothing\n"
+		"  oauth login                        sign in (device code) for [oauth2] grant = refresh_token\n"
+		"  oauth status                       which grant, and whether a token can be had now\n"
 		"  outbox [--state queued|held|sent|failed|suppressed] [--json]\n"
 		"                                     mail waiting, sent, failed or held back\n"
 		"  outbox retry ID                    send a failed mail again\n"
@@ -240,7 +246,7 @@ static int
 cmd_check_config(const char *config_path)
 {
 	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
-	_cleanup_free_ char *auth = NULL;
+	_cleanup_free_ char *auth = NULL, *oauth_line = NULL;
 	struct context ctx;
 	int r = context_load(&ctx, config_path, &errs);
 
@@ -256,11 +262,34 @@ cmd_check_config(const char *config_path)
 		else if (!isempty(ctx.cfg->smtp_password_file) &&
 			 config_read_secret(ctx.cfg, ctx.cfg->smtp_password_file, &secret, &errs) < 0)
 			fprintf(stderr, "%s\n", errs.v[errs.n - 1]);
+		if (config_uses_oauth(ctx.cfg)) {
+			size_t before = errs.n;
+			struct oauth *o = NULL;
+
+			/* every credential file: missing, unreadable, a key that cannot sign */
+			if (oauth_new(ctx.cfg, &o, &errs) < 0)
+				for (size_t i = before; i < errs.n; i++)
+					fprintf(stderr, "%s\n", errs.v[i]);
+			else
+				oauth_line = xasprintf("OAuth 2.0 (%s, %s grant) for %s%s%s; complaintsctl oauth status asks %s for a token",
+						       ctx.cfg->oauth_provider, ctx.cfg->oauth_grant,
+						       streq(ctx.cfg->imap_auth, "oauth2") ? "IMAP" : "",
+						       streq(ctx.cfg->imap_auth, "oauth2") && streq(ctx.cfg->smtp_auth, "oauth2") ? " and " : "",
+						       streq(ctx.cfg->smtp_auth, "oauth2") ? "SMTP" : "",
+						       ctx.cfg->oauth_token_url);
+			oauth_unref(o);
+		}
 		if (config_auth_warning(ctx.cfg) != NULL)
 			auth = xasprintf("warning: %s", config_auth_warning(ctx.cfg));
-		else if (!isempty(ctx.cfg->trusted_authserv_id))
-			auth = xasprintf("officers' mail counts only when %s vouches for it",
-					 ctx.cfg->trusted_authserv_id);
+		else if (!isempty(ctx.cfg->trusted_authserv_id) || !isempty(ctx.cfg->exchange_tenant_id))
+			auth = xasprintf("officers' mail counts only when %s%s%s%s vouches for it",
+					 ctx.cfg->trusted_authserv_id,
+					 !isempty(ctx.cfg->trusted_authserv_id) &&
+						 !isempty(ctx.cfg->exchange_tenant_id)
+					     ? " or "
+					     : "",
+					 isempty(ctx.cfg->exchange_tenant_id) ? "" : "Exchange Online for tenant ",
+					 ctx.cfg->exchange_tenant_id);
 	}
 	context_done(&ctx);
 	if (errs.n > 0) {
@@ -268,6 +297,8 @@ cmd_check_config(const char *config_path)
 		return EXIT_USAGE;
 	}
 	printf("%s: configuration, rules and holidays are valid\n", config_path);
+	if (oauth_line != NULL)
+		printf("%s\n", oauth_line);
 	if (auth != NULL)
 		printf("%s\n", auth);
 	return EXIT_SUCCESS;
@@ -741,10 +772,18 @@ main(int argc, char **argv)
 
 	if (streq(cmd, "check-config"))
 		return cmd_check_config(config_path);
-	if (streq(cmd, "calendar")) {
+	if (streq(cmd, "check-connection")) {
+		r = load(&ctx, config_path, false);
+		if (r == 0)
+			r = ctl_check_connection(&ctx, argc, argv);
+	} else if (streq(cmd, "calendar")) {
 		r = load(&ctx, config_path, false);
 		if (r == 0)
 			r = cmd_calendar(&ctx, argc, argv);
+	} else if (streq(cmd, "oauth")) {
+		r = load(&ctx, config_path, false);
+		if (r == 0)
+			r = ctl_oauth(&ctx, argc, argv);
 	} else if (streq(cmd, "holidays")) {
 		r = load(&ctx, config_path, false);
 		if (r == 0)

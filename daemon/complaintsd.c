@@ -26,6 +26,7 @@
 
 #include "case.h"
 #include "conf.h"
+#include "connect.h"
 #include "context.h"
 #include "imap.h"
 #include "intake.h"
@@ -156,77 +157,16 @@ progress_line(size_t done, size_t total, void *userdata)
 	return true;
 }
 
-/* An SMTP client for cfg ([smtp] url empty: none, replies stay queued). */
+/* The IMAP session object and the SMTP client for cfg (daemon/connect.h). */
 static int
-make_smtp(const struct config *cfg, struct smtp **ret)
+make_clients(const struct config *cfg, struct imap **ret_imap, struct smtp **ret_smtp)
 {
 	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
-	_cleanup_free_ char *password = NULL, *error = NULL;
-	struct smtp_config sc;
-	int r;
+	int r = connect_new(cfg, ret_imap, ret_smtp, &errs);
 
-	*ret = NULL;
-	if (isempty(cfg->smtp_url)) {
-		log_warning("No [smtp] url configured: replies are queued but not sent");
-		return 0;
-	}
-	if (!isempty(cfg->smtp_username) &&
-	    config_read_secret(cfg, cfg->smtp_password_file, &password, &errs) < 0) {
-		log_error("%s", errs.v[errs.n - 1]);
-		return -EINVAL;
-	}
-	sc = (struct smtp_config){
-		.url = cfg->smtp_url,
-		.starttls = cfg->smtp_starttls,
-		.username = cfg->smtp_username,
-		.password = password ? password : "",
-		.tls_verify = cfg->smtp_tls_verify,
-		.ca_file = cfg->smtp_ca_file,
-		.helo_name = cfg->smtp_helo_name,
-		.timeout = cfg->smtp_timeout,
-	};
-	r = smtp_new(&sc, ret, &error);
-	if (password != NULL)
-		explicit_bzero(password, strlen(password));
-	if (r < 0) {
-		log_error("smtp.url: %s", error);
-		return -EINVAL;
-	}
-	if (!cfg->smtp_tls_verify)
-		log_warning("smtp.tls_verify = no: the SMTP server's certificate is not checked");
-	return 0;
-}
-
-/* An IMAP session object for cfg (not yet connected). */
-static int
-make_imap(const struct config *cfg, struct imap **ret)
-{
-	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
-	_cleanup_free_ char *password = NULL, *error = NULL;
-	struct imap_config ic;
-
-	if (config_read_secret(cfg, cfg->imap_password_file, &password, &errs) < 0) {
-		log_error("%s", errs.v[errs.n - 1]);
-		return -EINVAL;
-	}
-	ic = (struct imap_config){
-		.url = cfg->imap_url,
-		.starttls = cfg->imap_starttls,
-		.username = cfg->imap_username,
-		.password = password,
-		.tls_verify = cfg->imap_tls_verify,
-		.ca_file = cfg->imap_ca_file,
-		.timeout = (unsigned)cfg->imap_timeout,
-	};
-	*ret = imap_new(&ic, &error);
-	explicit_bzero(password, strlen(password));
-	if (*ret == NULL) {
-		log_error("imap.url: %s", error);
-		return -EINVAL;
-	}
-	if (!cfg->imap_tls_verify)
-		log_warning("imap.tls_verify = no: the IMAP server's certificate is not checked");
-	return 0;
+	for (size_t i = 0; i < errs.n; i++)
+		log_error("%s", errs.v[i]);
+	return r;
 }
 
 /* Point the intake at the current context. */
@@ -305,7 +245,7 @@ daemon_setup(struct daemon *d)
 	log_info("Rules: %s; %zu pattern(s) matched by the slower PCRE2 (complaintsctl check-config lists them)",
 		 rules_from_cache(d->ctx.rules) ? "compiled rules read from the cache" : "compiled",
 		 rules_slow_patterns(d->ctx.rules, NULL));
-	if (make_imap(d->ctx.cfg, &d->imap) < 0 || make_smtp(d->ctx.cfg, &d->smtp) < 0)
+	if (make_clients(d->ctx.cfg, &d->imap, &d->smtp) < 0)
 		return EXIT_USAGE;
 	r = context_open_store(&d->ctx, &error);
 	if (r < 0) {
@@ -335,7 +275,7 @@ daemon_reload(struct daemon *d)
 	r = context_load(&next, d->config_path, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		log_error("%s", errs.v[i]);
-	if (r == 0 && (make_imap(next.cfg, &imap) < 0 || make_smtp(next.cfg, &smtp) < 0))
+	if (r == 0 && make_clients(next.cfg, &imap, &smtp) < 0)
 		r = -EINVAL;
 	if (r < 0) {
 		log_error("The new configuration has problems (see above); keeping the running one");
@@ -416,16 +356,24 @@ daemon_round(struct daemon *d)
 	if (!imap_connected(d->imap)) {
 		ir = imap_connect(d->imap);
 		if (ir == IMAP_AUTH_BAD || ir == IMAP_TLS_BAD) {
+			bool oauth = ir == IMAP_AUTH_BAD && streq(d->ctx.cfg->imap_auth, "oauth2");
+
 			d->retry_cap = OTHER_RETRY_MAX;
-			log_error("IMAP %s: %s; check the [imap] settings", imap_result_to_string(ir),
-				  imap_last_error(d->imap));
+			log_error("IMAP %s: %s; check the %s settings%s", imap_result_to_string(ir),
+				  imap_last_error(d->imap), oauth ? "[oauth2]" : "[imap]",
+				  oauth ? " and the app's permissions (complaintsctl oauth status; complaintsd.conf(5), OAUTH 2.0)" : "");
+			sd_notifyf(0, "STATUS=Not logged in to the IMAP server (%s); the mail stays in the mailbox: %s",
+				   imap_result_to_string(ir), imap_last_error(d->imap));
 			return ROUND_FATAL;
 		}
 		if (ir != IMAP_OK) {
 			d->retry_cap = NETWORK_RETRY_MAX;
 			if (retry_worth_logging(d))
-				log_warning("Cannot reach the IMAP server: %s; retrying in %u seconds (attempt %u)",
+				log_warning("Cannot %s the IMAP server: %s; retrying in %u seconds (attempt %u)",
+					    startswith(imap_last_error(d->imap), "no token") ? "log in to" : "reach",
 					    imap_last_error(d->imap), retry_wait(d), d->failures + 1);
+			sd_notifyf(0, "STATUS=Not connected, retrying (attempt %u); the mail stays in the mailbox: %s",
+				   d->failures + 1, imap_last_error(d->imap));
 			return ROUND_RETRY;
 		}
 		if (d->failures > 0)
@@ -446,6 +394,12 @@ daemon_round(struct daemon *d)
 		log_error("Database problem: %s; nothing was moved out of the mailbox, retrying in %u seconds",
 			  store_last_error(d->ctx.store), retry_wait(d));
 		return ROUND_RETRY;
+	}
+	if (ir == IMAP_NAME_BAD) {
+		d->retry_cap = OTHER_RETRY_MAX;
+		log_error("IMAP folder name: %s; fix the folder names in [imap] (complaintsd.conf(5)), nothing was moved out of the mailbox",
+			  imap_last_error(d->imap));
+		return ROUND_FATAL;
 	}
 	if (ir != IMAP_OK) {
 		d->retry_cap = NETWORK_RETRY_MAX;

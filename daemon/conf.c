@@ -16,6 +16,7 @@
 #include <syslog.h>
 
 #include "conf.h"
+#include "exorg.h"
 #include "routing.h"
 #include "util.h"
 
@@ -55,10 +56,12 @@ static const struct key keys[] = {
 	LIST("people", "councillor_domains", councillor_domains),
 	B("people", "officer_auth_required", officer_auth_required),
 	S("people", "trusted_authserv_id", trusted_authserv_id),
+	S("people", "exchange_tenant_id", exchange_tenant_id),
 	S("people", "alerts_address", alerts_address),
 
 	S("imap", "url", imap_url),
 	B("imap", "starttls", imap_starttls),
+	S("imap", "auth", imap_auth),
 	S("imap", "username", imap_username),
 	S("imap", "password_file", imap_password_file),
 	S("imap", "processed_folder", imap_processed_folder),
@@ -73,12 +76,25 @@ static const struct key keys[] = {
 
 	S("smtp", "url", smtp_url),
 	B("smtp", "starttls", smtp_starttls),
+	S("smtp", "auth", smtp_auth),
 	S("smtp", "username", smtp_username),
 	S("smtp", "password_file", smtp_password_file),
 	B("smtp", "tls_verify", smtp_tls_verify),
 	S("smtp", "ca_file", smtp_ca_file),
 	S("smtp", "helo_name", smtp_helo_name),
 	I("smtp", "timeout_seconds", smtp_timeout, 5, 600),
+
+	S("oauth2", "provider", oauth_provider),
+	S("oauth2", "tenant", oauth_tenant),
+	S("oauth2", "client_id", oauth_client_id),
+	S("oauth2", "client_secret_file", oauth_client_secret_file),
+	S("oauth2", "client_certificate_file", oauth_client_certificate_file),
+	S("oauth2", "service_account_file", oauth_service_account_file),
+	S("oauth2", "grant", oauth_grant),
+	S("oauth2", "refresh_token_file", oauth_refresh_token_file),
+	S("oauth2", "token_url", oauth_token_url),
+	S("oauth2", "device_authorization_url", oauth_device_authorization_url),
+	S("oauth2", "scope", oauth_scope),
 
 	S("store", "database", database),
 
@@ -137,10 +153,12 @@ config_set_defaults(struct config *c)
 	c->n_councillor_domains = 1;
 	c->officer_auth_required = true;
 	c->trusted_authserv_id = xstrdup("");
+	c->exchange_tenant_id = xstrdup("");
 	c->alerts_address = xstrdup("");
 
 	c->imap_url = xstrdup("");
 	c->imap_starttls = true;
+	c->imap_auth = xstrdup("password");
 	c->imap_username = xstrdup("");
 	c->imap_password_file = xstrdup("");
 	c->imap_processed_folder = xstrdup("Processed");
@@ -155,12 +173,25 @@ config_set_defaults(struct config *c)
 
 	c->smtp_url = xstrdup("");
 	c->smtp_starttls = true;
+	c->smtp_auth = xstrdup(""); /* password when a username is set, else none */
 	c->smtp_username = xstrdup("");
 	c->smtp_password_file = xstrdup("");
 	c->smtp_tls_verify = true;
 	c->smtp_ca_file = xstrdup("");
 	c->smtp_helo_name = xstrdup("");
 	c->smtp_timeout = 60;
+
+	c->oauth_provider = xstrdup("");
+	c->oauth_tenant = xstrdup("");
+	c->oauth_client_id = xstrdup("");
+	c->oauth_client_secret_file = xstrdup("");
+	c->oauth_client_certificate_file = xstrdup("");
+	c->oauth_service_account_file = xstrdup("");
+	c->oauth_grant = xstrdup("");
+	c->oauth_refresh_token_file = xstrdup("");
+	c->oauth_token_url = xstrdup("");
+	c->oauth_device_authorization_url = xstrdup("");
+	c->oauth_scope = xstrdup("");
 
 	c->database = xstrdup("/var/lib/complaintsd/complaints.db");
 
@@ -209,6 +240,8 @@ config_free(struct config *c)
 				  *(size_t *)((char *)c + k->count_offset));
 	}
 	routing_free(c);
+	if (c->token != NULL)
+		c->token->unref(c->token);
 	free(c->path);
 	free(c);
 }
@@ -356,11 +389,137 @@ valid_address(const char *a)
 	       strpbrk(a, " \t<>\"\r\n,;") == NULL;
 }
 
+static void
+set_str(char **field, const char *v)
+{
+	free(*field);
+	*field = xstrdup(v);
+}
+
+/* Is url https://, or http:// to a loopback address (a test provider)? */
+static bool
+url_safe(const char *url)
+{
+	const char *host = startswith_nocase(url, "http://");
+	size_t n;
+
+	if (startswith_nocase(url, "https://") != NULL)
+		return url[8] != '\0';
+	if (host == NULL)
+		return false;
+	n = strcspn(host, "/?#");
+	if (n == 0)
+		return false;
+	return startswith(host, "127.") != NULL || startswith(host, "[::1]") != NULL ||
+	       (startswith_nocase(host, "localhost") != NULL &&
+		(n == 9 || host[9] == ':'));
+}
+
+/* [imap] auth, [smtp] auth and [oauth2]: check them and fill in the provider's defaults. */
+static void
+config_validate_oauth(struct config *c, struct errlist *errs)
+{
+	const char *p = c->path, *prov = c->oauth_provider, *g;
+	bool ms = streq(prov, "microsoft"), google = streq(prov, "google");
+
+	if (!streq(c->imap_auth, "password") && !streq(c->imap_auth, "oauth2"))
+		errlist_add(errs, "%s: imap.auth: expected password or oauth2 (got \"%s\")", p, c->imap_auth);
+	if (isempty(c->smtp_auth))
+		set_str(&c->smtp_auth, streq(c->imap_auth, "oauth2") && !isempty(prov)
+					      ? "oauth2"
+					      : (isempty(c->smtp_username) ? "none" : "password"));
+	else if (!streq(c->smtp_auth, "password") && !streq(c->smtp_auth, "oauth2") &&
+		 !streq(c->smtp_auth, "none"))
+		errlist_add(errs, "%s: smtp.auth: expected password, oauth2 or none (got \"%s\")", p,
+			    c->smtp_auth);
+	if (streq(c->smtp_auth, "oauth2") && isempty(c->smtp_username))
+		set_str(&c->smtp_username, c->imap_username); /* the mailbox, XOAUTH2's user= */
+	if (!isempty(prov) && !ms && !google && !streq(prov, "generic")) {
+		errlist_add(errs, "%s: oauth2.provider: expected microsoft, google or generic (got \"%s\")", p, prov);
+		return;
+	}
+	if (ms && isempty(c->imap_url))
+		set_str(&c->imap_url, "imaps://outlook.office365.com/INBOX");
+	if (ms && isempty(c->smtp_url))
+		set_str(&c->smtp_url, "smtp://smtp.office365.com:587");
+	if (google && isempty(c->imap_url))
+		set_str(&c->imap_url, "imaps://imap.gmail.com/INBOX");
+	if (google && isempty(c->smtp_url))
+		set_str(&c->smtp_url, "smtp://smtp.gmail.com:587");
+	if (!config_uses_oauth(c))
+		return;
+	if (isempty(prov)) {
+		errlist_add(errs, "%s: [oauth2] provider: missing: auth = oauth2 needs provider = microsoft, google or generic", p);
+		return;
+	}
+	if (isempty(c->oauth_grant))
+		set_str(&c->oauth_grant, google ? "jwt_bearer" : "client_credentials");
+	g = c->oauth_grant;
+	if (!streq(g, "client_credentials") && !streq(g, "refresh_token") && !streq(g, "jwt_bearer"))
+		errlist_add(errs, "%s: oauth2.grant: expected client_credentials, refresh_token or jwt_bearer (got \"%s\")", p, g);
+	else if (streq(g, "jwt_bearer") && !google)
+		errlist_add(errs, "%s: oauth2.grant: jwt_bearer (a service account) is for provider = google", p);
+	else if (streq(g, "client_credentials") && google)
+		errlist_add(errs, "%s: oauth2.grant: Google has no client credentials grant for mail: use jwt_bearer (a service account with domain-wide delegation) or refresh_token", p);
+	if (ms && isempty(c->oauth_tenant) && isempty(c->oauth_token_url))
+		errlist_add(errs, "%s: oauth2.tenant: missing: the tenant's domain (council.onmicrosoft.com) or its Directory (tenant) ID", p);
+	else if (ms && strpbrk(c->oauth_tenant, "/?#% ") != NULL)
+		errlist_add(errs, "%s: oauth2.tenant: \"%s\" is not a tenant domain or id", p, c->oauth_tenant);
+	if (ms && isempty(c->oauth_token_url))
+		c->oauth_token_url = (free(c->oauth_token_url),
+				      xasprintf("https://login.microsoftonline.com/%s/oauth2/v2.0/token", c->oauth_tenant));
+	if (ms && isempty(c->oauth_device_authorization_url))
+		c->oauth_device_authorization_url = (free(c->oauth_device_authorization_url),
+			xasprintf("https://login.microsoftonline.com/%s/oauth2/v2.0/devicecode", c->oauth_tenant));
+	if (google && isempty(c->oauth_token_url))
+		set_str(&c->oauth_token_url, "https://oauth2.googleapis.com/token");
+	if (google && isempty(c->oauth_device_authorization_url))
+		set_str(&c->oauth_device_authorization_url, "https://oauth2.googleapis.com/device/code");
+	if (isempty(c->oauth_scope) && (ms || google))
+		set_str(&c->oauth_scope, ms ? "https://outlook.office365.com/.default" : "https://mail.google.com/");
+	if (isempty(c->oauth_token_url))
+		errlist_add(errs, "%s: oauth2.token_url: missing: provider = generic needs the token endpoint", p);
+	else if (!url_safe(c->oauth_token_url))
+		errlist_add(errs, "%s: oauth2.token_url: \"%s\" must be https:// (http:// only to a loopback address): secrets go to it", p,
+			    c->oauth_token_url);
+	if (!isempty(c->oauth_device_authorization_url) && !url_safe(c->oauth_device_authorization_url))
+		errlist_add(errs, "%s: oauth2.device_authorization_url: \"%s\" must be https:// (http:// only to a loopback address)", p,
+			    c->oauth_device_authorization_url);
+	if (!streq(g, "jwt_bearer") && isempty(c->oauth_client_id))
+		errlist_add(errs, "%s: oauth2.client_id: missing: the app registration's Application (client) ID", p);
+	if (streq(g, "client_credentials")) {
+		bool secret = !isempty(c->oauth_client_secret_file);
+		bool cert = !isempty(c->oauth_client_certificate_file);
+
+		if (secret == cert)
+			errlist_add(errs, "%s: [oauth2] the client credentials grant needs %s client_secret_file or client_certificate_file", p,
+				    secret ? "only one of" : "one of");
+		if (cert && google)
+			errlist_add(errs, "%s: oauth2.client_certificate_file: a certificate credential is for provider = microsoft or generic (RFC 7523 private_key_jwt)", p);
+	}
+	if (streq(g, "jwt_bearer") && isempty(c->oauth_service_account_file))
+		errlist_add(errs, "%s: oauth2.service_account_file: missing: the service account's JSON key", p);
+	if (streq(g, "refresh_token") && isempty(c->oauth_refresh_token_file))
+		errlist_add(errs, "%s: oauth2.refresh_token_file: missing: where complaintsctl oauth login writes the refresh token", p);
+	if (streq(c->imap_auth, "oauth2") && !isempty(c->imap_password_file))
+		errlist_add(errs, "%s: imap.password_file: not used with auth = oauth2; remove it", p);
+	if (streq(c->smtp_auth, "oauth2") && !isempty(c->smtp_password_file))
+		errlist_add(errs, "%s: smtp.password_file: not used with auth = oauth2; remove it", p);
+}
+
+bool
+config_uses_oauth(const struct config *c)
+{
+	return streq(c->imap_auth, "oauth2") || streq(c->smtp_auth, "oauth2");
+}
+
 /* Checks that need the whole file: required keys and cross-field rules. */
 static void
 config_validate(struct config *c, struct errlist *errs)
 {
 	const char *p = c->path;
+
+	config_validate_oauth(c, errs);
 
 	if (!valid_address(c->complaints_address))
 		errlist_add(errs, "%s: council.complaints_address: \"%s\" is not an email address", p,
@@ -413,10 +572,14 @@ config_validate(struct config *c, struct errlist *errs)
 		errlist_add(errs, "%s:%u: people.alerts_address must not be the complaints address: complaintsd would file its own alerts away unread",
 			    p, c->alerts_address_line);
 	ascii_strlower(c->alerts_address);
+	if (!isempty(c->exchange_tenant_id) && !exorg_tenant_id_valid(c->exchange_tenant_id))
+		errlist_add(errs, "%s: people.exchange_tenant_id: \"%s\" is not a tenant id: write the Microsoft 365 tenant's GUID (Entra admin centre, Overview, Tenant ID), e.g. 0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+			    p, c->exchange_tenant_id);
+	ascii_strlower(c->exchange_tenant_id);
 	if (c->officer_auth_required && isempty(c->trusted_authserv_id) &&
-	    c->n_officer_domains + c->n_officer_addresses > 0)
+	    isempty(c->exchange_tenant_id) && c->n_officer_domains + c->n_officer_addresses > 0)
 		errlist_add(errs, "%s: people.officer_auth_required is yes (the default) but people.trusted_authserv_id is empty, so no officer's mail could be believed: "
-			    "set trusted_authserv_id to the host name your mail server writes in its Authentication-Results headers (see complaintsd.conf(5)), "
+			    "set trusted_authserv_id to the host name your mail server writes in its Authentication-Results headers, or exchange_tenant_id on Microsoft 365 (see complaintsd.conf(5)), "
 			    "or set officer_auth_required = no to believe any mail from an officer address (then anyone can speak for the council)",
 			    p);
 }
@@ -538,6 +701,54 @@ config_load_string(const char *text, size_t len, const char *name, struct config
 	return config_load_stream(f, name, ret, errs);
 }
 
+char *
+config_credential_path(const struct config *c, const char *file)
+{
+	const char *slash = strrchr(c->path, '/');
+
+	if (file[0] == '/')
+		return xstrdup(file);
+	if (!isempty(getenv("CREDENTIALS_DIRECTORY")))
+		return xasprintf("%s/%s", getenv("CREDENTIALS_DIRECTORY"), file);
+	return slash ? xasprintf("%.*s/%s", (int)(slash - c->path), c->path, file) : xstrdup(file);
+}
+
+int
+config_read_credential(const struct config *c, const char *file, size_t max, char **ret,
+		       size_t *ret_len, struct errlist *errs)
+{
+	_cleanup_free_ char *path = config_credential_path(c, file), *data = xmalloc(max + 1);
+	size_t n;
+	FILE *f = fopen(path, "re");
+
+	if (f == NULL) {
+		int r = -errno;
+
+		errlist_add(errs, "%s: cannot read credential file: %s", path, strerror(errno));
+		return r;
+	}
+	n = fread(data, 1, max + 1, f);
+	if (ferror(f)) {
+		fclose(f);
+		errlist_add(errs, "%s: cannot read credential file", path);
+		return -EIO;
+	}
+	fclose(f);
+	if (n > max) {
+		explicit_bzero(data, max + 1);
+		errlist_add(errs, "%s: credential file is larger than %zu bytes", path, max);
+		return -E2BIG;
+	}
+	if (n == 0) {
+		errlist_add(errs, "%s: credential file is empty", path);
+		return -EINVAL;
+	}
+	data[n] = '\0';
+	*ret_len = n;
+	*ret = TAKE_PTR(data);
+	return 0;
+}
+
 int
 config_read_secret(const struct config *c, const char *file, char **ret, struct errlist *errs)
 {
@@ -549,16 +760,7 @@ config_read_secret(const struct config *c, const char *file, char **ret, struct 
 		*ret = xstrdup("");
 		return 0;
 	}
-	if (file[0] == '/')
-		path = xstrdup(file);
-	else if (!isempty(getenv("CREDENTIALS_DIRECTORY")))
-		path = xasprintf("%s/%s", getenv("CREDENTIALS_DIRECTORY"), file);
-	else {
-		const char *slash = strrchr(c->path, '/');
-
-		path = slash ? xasprintf("%.*s/%s", (int)(slash - c->path), c->path, file)
-			     : xstrdup(file);
-	}
+	path = config_credential_path(c, file);
 	f = fopen(path, "re");
 	if (f == NULL) {
 		int r = -errno;

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "errlist.h"
+#include "token.h"
 
 struct config_timescales {
 	int stage1_ack_days;
@@ -60,12 +61,14 @@ struct config {
 	size_t n_councillor_domains;
 	bool officer_auth_required; /* default yes */
 	char *trusted_authserv_id;  /* whose Authentication-Results to believe */
+	char *exchange_tenant_id;   /* Microsoft 365 tenant whose internal mail proves itself ("" off) */
 	char *alerts_address; /* officers' alerts when a case has no officer or team; required */
 	unsigned alerts_address_line;
 
 	/* [imap] */
-	char *imap_url;
+	char *imap_url; /* after loading: the provider's server when the file left it empty */
 	bool imap_starttls;
+	char *imap_auth; /* "password" or "oauth2" */
 	char *imap_username;
 	char *imap_password_file;
 	char *imap_processed_folder;
@@ -81,12 +84,29 @@ struct config {
 	/* [smtp] */
 	char *smtp_url;
 	bool smtp_starttls;
+	char *smtp_auth; /* after loading "password", "oauth2" or "none" */
 	char *smtp_username;
 	char *smtp_password_file;
 	bool smtp_tls_verify;
 	char *smtp_ca_file;
 	char *smtp_helo_name;
 	int smtp_timeout;
+
+	/* [oauth2] (SPEC section 6); after loading, the provider's defaults are filled in */
+	char *oauth_provider; /* "", "microsoft", "google", "generic" */
+	char *oauth_tenant;
+	char *oauth_client_id;
+	char *oauth_client_secret_file;
+	char *oauth_client_certificate_file;
+	char *oauth_service_account_file;
+	char *oauth_grant; /* "client_credentials", "refresh_token", "jwt_bearer" */
+	char *oauth_refresh_token_file;
+	char *oauth_token_url;
+	char *oauth_device_authorization_url;
+	char *oauth_scope;
+	/* The token source built for this configuration by daemon/connect.c (NULL until
+	 * then): one token for every IMAP and SMTP session of it; config_free() lets go. */
+	struct token_source *token;
 
 	/* [store] */
 	char *database;
@@ -126,6 +146,15 @@ void config_free(struct config *c);
 
 /* Resolve a *_file key and read the secret (first line).  Malloc'ed. */
 int config_read_secret(const struct config *c, const char *file, char **ret, struct errlist *errs);
+/* Where a *_file key's file is: absolute as given, else in $CREDENTIALS_DIRECTORY,
+ * else beside the configuration file.  Malloc'ed. */
+char *config_credential_path(const struct config *c, const char *file);
+/* Read a whole credential file of at most max bytes (a key, a JSON key); malloc'ed, NUL-terminated. */
+int config_read_credential(const struct config *c, const char *file, size_t max, char **ret,
+			   size_t *ret_len, struct errlist *errs);
+
+/* Does IMAP or SMTP log in with OAuth 2.0? */
+bool config_uses_oauth(const struct config *c);
 
 /* Where alerts go for a case with no assigned officer. */
 const char *config_alerts_address(const struct config *c);

@@ -1,6 +1,7 @@
 /*
  * ctl.h - complaintsctl's verbs that live outside complaintsctl.c: reading
- * a case file (ctl_case.c) and exporting it (ctl_export.c).  Each takes the
+ * a case file (ctl_case.c), exporting it (ctl_export.c), and checking the
+ * connections to the mail servers (ctl_connection.c).  Each takes the
  * verb's own argv (argv[0] is the verb) and returns an exit code: 0
  * success, 1 runtime failure, 2 usage error.
  */
@@ -45,6 +46,10 @@ int ctl_unattached(struct context *ctx, int argc, char **argv);
 int ctl_file(struct context *ctx, int argc, char **argv);
 int ctl_open(struct context *ctx, int argc, char **argv);
 int ctl_export(struct context *ctx, int argc, char **argv);
+/* oauth login|status (ctl_oauth.c) */
+int ctl_oauth(struct context *ctx, int argc, char **argv);
+/* check-connection (ctl_connection.c): log in to IMAP and SMTP as the daemon does. */
+int ctl_check_connection(struct context *ctx, int argc, char **argv);
 
 /* Write data to path whole: a temporary file beside it (mode), fsync, rename.  0 or -errno. */
 int ctl_write_file(const char *path, const char *data, size_t len, mode_t mode);

@@ -1,10 +1,12 @@
 /*
- * http.c - HTTPS GET with libcurl.
+ * http.c - HTTPS GET and form POST with libcurl.
  */
 #include "config.h"
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <string.h>
 
 #include "buf.h"
 #include "http.h"
@@ -67,5 +69,52 @@ http_get(const char *url, const char *ca_file, size_t max, unsigned timeout, cha
 	}
 	*ret_len = body.len;
 	*ret = buf_steal(&body);
+	return 0;
+}
+
+int
+http_post_form(const char *url, const char *body, size_t max, unsigned timeout, long *ret_status,
+	       char **ret, size_t *ret_len, char **ret_error)
+{
+	_cleanup_buf_ struct buf answer = BUF_INIT;
+	char errbuf[CURL_ERROR_SIZE] = "";
+	struct curl_slist *headers = NULL;
+	bool plain = startswith_nocase(url, "http://") != NULL;
+	long code = 0;
+	CURLcode rc;
+	CURL *c;
+
+	buf_init(&answer, max);
+	c = curl_easy_init();
+	if (c == NULL) {
+		*ret_error = xstrdup("cannot initialise libcurl");
+		return -ENOMEM;
+	}
+	headers = curl_slist_append(headers, "Accept: application/json");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, plain ? "http" : "https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long)(timeout < 15 ? timeout : 15));
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)timeout);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(headers);
+	if (rc != CURLE_OK) {
+		*ret_error = xasprintf("%s", *errbuf ? errbuf : curl_easy_strerror(rc));
+		return rc == CURLE_WRITE_ERROR || rc == CURLE_FILESIZE_EXCEEDED ? -E2BIG : -EIO;
+	}
+	*ret_status = code;
+	*ret_len = answer.len;
+	*ret = buf_steal(&answer);
 	return 0;
 }

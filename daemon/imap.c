@@ -53,6 +53,14 @@ set_error(struct imap *im, const char *fmt, ...)
 	va_start(ap, fmt);
 	im->error = xvasprintf(fmt, ap);
 	va_end(ap);
+	if (strstr(im->error, "authenticated but not connected") != NULL) {
+		/* Exchange Online: the token was good, the mailbox is not the app's */
+		char *e = xasprintf("%s (Exchange Online accepted the token, but the app has no permission on the mailbox %s: "
+				    "run Add-MailboxPermission -Identity %s -User <the service principal's object ID> -AccessRights FullAccess; see complaintsd.conf(5))",
+				    im->error, im->username, im->username);
+		free(im->error);
+		im->error = e;
+	}
 }
 
 /* The server's text for the last tagged response, or a placeholder. */
@@ -81,6 +89,10 @@ imap_new(const struct imap_config *cfg, char **ret_error)
 	im->password = xstrdup(cfg->password ? cfg->password : "");
 	im->ca_file = isempty(cfg->ca_file) ? NULL : xstrdup(cfg->ca_file);
 	im->timeout = cfg->timeout ? cfg->timeout : IMAP_DEFAULT_TIMEOUT;
+	im->token = cfg->token;
+	if (im->token)
+		im->token->ref(im->token);
+	im->sep = '/';
 	return im;
 }
 
@@ -99,6 +111,10 @@ imap_new_like(const struct imap *model)
 	im->password = xstrdup(model->password);
 	im->ca_file = model->ca_file ? xstrdup(model->ca_file) : NULL;
 	im->timeout = model->timeout;
+	im->token = model->token;
+	if (im->token)
+		im->token->ref(im->token);
+	im->sep = model->sep;
 	return im;
 }
 
@@ -121,6 +137,10 @@ session_drop(struct imap *im)
 	mailimap_free(im->s);
 	im->s = NULL;
 	im->has_idle = im->has_move = im->has_uidplus = false;
+	/* Exchange Online drops a session when its token expires: log in again with a newer one */
+	if (im->logged_in)
+		im->token_stale = im->token != NULL && im->token_gen != 0;
+	im->logged_in = false;
 }
 
 void
@@ -137,6 +157,8 @@ imap_free(struct imap *im)
 	}
 	free(im->ca_file);
 	free(im->error);
+	if (im->token)
+		im->token->unref(im->token);
 	free(im);
 }
 
@@ -340,6 +362,101 @@ set_keepalive(int fd)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
 }
 
+/*
+ * AUTHENTICATE XOAUTH2 with the source's token; a refused token is given
+ * back (its generation as avoid) and a new one tried once.
+ */
+static enum imap_result
+login_xoauth2(struct imap *im)
+{
+	uint64_t avoid = im->token_stale ? im->token_gen : 0;
+	struct mailimap_capability_data *cd = NULL;
+	int rc = mailimap_capability(im->s, &cd);
+
+	if (rc == MAILIMAP_NO_ERROR)
+		mailimap_capability_data_free(cd);
+	else if (!is_command_no(rc))
+		return command_failed(im, rc, IMAP_SERVER_BAD, "CAPABILITY");
+	if (!mailimap_has_xoauth2(im->s)) {
+		/* no token is asked for: the server could not take it */
+		set_error(im, "%s does not offer AUTH=XOAUTH2, so it cannot take an OAuth token: check [imap] url, or use auth = password for this server",
+			  im->url.host);
+		session_drop(im);
+		return IMAP_AUTH_BAD;
+	}
+	for (int attempt = 0; attempt < 2; attempt++) {
+		char *token = NULL, *error = NULL;
+		uint64_t gen = 0;
+		enum token_result tr = im->token->get(im->token, avoid, &token, &gen, &error);
+		int r;
+
+		if (tr != TOKEN_OK) {
+			set_error(im, "no token to log in to %s as %s: %s", im->url.host, im->username, error);
+			free(error);
+			session_drop(im);
+			im->token_stale = false;
+			return tr == TOKEN_UNREACHABLE ? IMAP_SERVER_BAD : IMAP_AUTH_BAD;
+		}
+		im->token_gen = gen;
+		im->token_stale = false;
+		r = mailimap_oauth2_authenticate(im->s, im->username, token);
+		explicit_bzero(token, strlen(token));
+		free(token);
+		if (r == MAILIMAP_NO_ERROR)
+			return IMAP_OK;
+		if (r != MAILIMAP_ERROR_LOGIN)
+			return command_failed(im, r, IMAP_SERVER_BAD, "AUTHENTICATE XOAUTH2");
+		avoid = gen; /* a new token, once */
+	}
+	set_error(im, "XOAUTH2 login as %s refused with a new token too: %s (the identity provider issues tokens, but %s does not accept them for this mailbox)",
+		  im->username, server_text(im), im->url.host);
+	session_drop(im);
+	im->token_stale = false;
+	return IMAP_AUTH_BAD;
+}
+
+/*
+ * LIST "" "" answers with the hierarchy separator of the root (RFC 3501
+ * 6.3.8): "/" on Exchange and Gmail, "." on Dovecot with Maildir++ and its
+ * default separator.  A server that will not say keeps the names as written.
+ * It is also the first command that needs the mailbox, so Exchange Online's
+ * "BAD User is authenticated but not connected" (the credentials are valid
+ * but have no permission on the mailbox) shows here, as IMAP_AUTH_BAD.
+ */
+static enum imap_result
+learn_separator(struct imap *im)
+{
+	clist *list = NULL;
+	int r;
+
+	r = mailimap_list(im->s, "", "", &list);
+	if (list != NULL) {
+		clistiter *it = clist_begin(list);
+		struct mailimap_mailbox_list *mb = it ? clist_content(it) : NULL;
+
+		if (mb != NULL)
+			im->sep = mb->mb_delimiter;
+		mailimap_list_result_free(list);
+	}
+	/* Exchange Online: the login was right but gives no access to this mailbox */
+	if (r == MAILIMAP_ERROR_PROTOCOL &&
+	    ascii_strcasestr(server_text(im), "User is authenticated but not connected")) {
+		set_error(im, "login as %s accepted, but the first command was refused: %s: these credentials give no access to this mailbox",
+		          im->username, server_text(im));
+		session_drop(im);
+		return IMAP_AUTH_BAD;
+	}
+	if (r != MAILIMAP_NO_ERROR && !is_command_no(r))
+		return command_failed(im, r, IMAP_SERVER_BAD, "LIST (hierarchy separator)");
+	return IMAP_OK;
+}
+
+char
+imap_separator(const struct imap *im)
+{
+	return im->sep;
+}
+
 enum imap_result
 imap_connect(struct imap *im)
 {
@@ -349,6 +466,7 @@ imap_connect(struct imap *im)
 	int r;
 
 	session_drop(im);
+	im->sep = '/';
 	im->s = mailimap_new(0, NULL);
 	if (!im->s) {
 		set_error(im, "out of memory");
@@ -399,7 +517,11 @@ imap_connect(struct imap *im)
 		}
 	}
 
-	if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+	if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED && im->token) {
+		res = login_xoauth2(im);
+		if (res != IMAP_OK)
+			return res;
+	} else if (r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
 		r = mailimap_login(im->s, im->username, im->password);
 		if (r == MAILIMAP_ERROR_LOGIN) {
 			set_error(im, "login as %s refused: %s", im->username, server_text(im));
@@ -419,6 +541,9 @@ imap_connect(struct imap *im)
 	im->has_idle = mailimap_has_idle(im->s);
 	im->has_move = mailimap_has_extension(im->s, "MOVE");
 	im->has_uidplus = mailimap_has_uidplus(im->s);
+	if ((res = learn_separator(im)) != IMAP_OK)
+		return res;
+	im->logged_in = true;
 	free(im->error);
 	im->error = NULL;
 	return IMAP_OK;
@@ -435,41 +560,23 @@ imap_disconnect(struct imap *im)
 		                                                             : IMAP_LOGOUT_TIMEOUT);
 		(void)mailimap_logout(im->s);
 	}
+	im->logged_in = false; /* our own LOGOUT: the token is still good */
 	session_drop(im);
 }
 
 /* ------------------------------------------------------------ mailboxes */
 
-/*
- * The wire form of a folder name: printable ASCII, '&' written as "&-"
- * (modified UTF-7); NULL with the error set for anything else.
- */
+/* The wire form of a configured folder name ("/" mapped to the server's separator). */
 char *
 mailbox_encode(struct imap *im, const char *name)
 {
-	_cleanup_buf_ struct buf b = BUF_INIT;
+	char *error = NULL, *wire = imap_folder_to_wire(name, im->sep, &error);
 
-	if (isempty(name)) {
-		set_error(im, "empty folder name");
-		return NULL;
+	if (wire == NULL) {
+		set_error(im, "%s", error);
+		free(error);
 	}
-	buf_init(&b, 1024);
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-		if (*p < 0x20 || *p > 0x7e) {
-			set_error(im, "folder name \"%s\": only printable ASCII is supported",
-			          name);
-			return NULL;
-		}
-		if (*p == '*' || *p == '%' || *p == '"' || *p == '\\') {
-			set_error(im, "folder name \"%s\" must not contain %c", name, *p);
-			return NULL;
-		}
-		if (buf_putc(&b, (char)*p) < 0 || (*p == '&' && buf_putc(&b, '-') < 0)) {
-			set_error(im, "folder name \"%s\" is too long", name);
-			return NULL;
-		}
-	}
-	return buf_steal(&b);
+	return wire;
 }
 
 enum imap_result
@@ -497,34 +604,50 @@ need_selected(struct imap *im)
 }
 
 enum imap_result
-imap_ensure_folder(struct imap *im, const char *folder)
+imap_folder_exists(struct imap *im, const char *folder, bool *ret_exists)
 {
 	_cleanup_free_ char *wire = NULL;
 	enum imap_result res;
 	clist *list = NULL;
-	bool exists;
 	int r;
 
+	*ret_exists = false;
 	if ((res = need_connected(im)) != IMAP_OK)
 		return res;
 	if (!(wire = mailbox_encode(im, folder)))
-		return IMAP_BOX_BAD;
+		return IMAP_NAME_BAD;
 	r = mailimap_list(im->s, "", wire, &list);
 	/* libetpan hands the list out before looking at the tagged status. */
-	exists = list && clist_count(list) > 0;
+	*ret_exists = list && clist_count(list) > 0;
 	if (list)
 		mailimap_list_result_free(list);
-	if (r != MAILIMAP_NO_ERROR)
+	if (r != MAILIMAP_NO_ERROR) {
+		*ret_exists = false;
 		return command_failed(im, r, IMAP_BOX_BAD, "LIST");
-	if (exists)
-		return IMAP_OK;
+	}
+	return IMAP_OK;
+}
+
+enum imap_result
+imap_ensure_folder(struct imap *im, const char *folder)
+{
+	_cleanup_free_ char *wire = NULL;
+	enum imap_result res;
+	bool exists;
+	int r;
+
+	if ((res = imap_folder_exists(im, folder, &exists)) != IMAP_OK || exists)
+		return res;
+	if (!(wire = mailbox_encode(im, folder)))
+		return IMAP_NAME_BAD;
 	r = mailimap_create(im->s, wire);
 	if (r == MAILIMAP_ERROR_CREATE && (ascii_strcasestr(server_text(im), "ALREADYEXISTS") ||
 	                                   ascii_strcasestr(server_text(im), "already exists")))
 		return IMAP_OK;
 	if (r != MAILIMAP_NO_ERROR) {
-		res = command_failed(im, r, IMAP_BOX_BAD, "CREATE");
-		return res;
+		_cleanup_free_ char *what = xasprintf("CREATE %s", folder);
+
+		return command_failed(im, r, IMAP_BOX_BAD, what);
 	}
 	return IMAP_OK;
 }
@@ -542,7 +665,7 @@ open_mailbox(struct imap *im, const char *mailbox, bool readonly, uint32_t *ret_
 	if ((res = need_connected(im)) != IMAP_OK)
 		return res;
 	if (!(wire = mailbox_encode(im, mailbox)))
-		return IMAP_BOX_BAD;
+		return IMAP_NAME_BAD;
 	r = readonly ? mailimap_examine(im->s, wire) : mailimap_select(im->s, wire);
 	if (r != MAILIMAP_NO_ERROR) {
 		_cleanup_free_ char *what = xasprintf("%s %s", readonly ? "EXAMINE" : "SELECT", mailbox);

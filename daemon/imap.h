@@ -28,6 +28,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "token.h"
+
 enum imap_result {
 	IMAP_OK = 0,
 	IMAP_MSG_BAD,
@@ -35,6 +37,7 @@ enum imap_result {
 	IMAP_SERVER_BAD,
 	IMAP_AUTH_BAD,
 	IMAP_TLS_BAD,
+	IMAP_NAME_BAD, /* a configured folder name cannot be used on this server */
 };
 
 const char *imap_result_to_string(enum imap_result r);
@@ -44,6 +47,8 @@ struct imap_config {
 	bool starttls;         /* imap:// only: STARTTLS required (true) or plain (false) */
 	const char *username;
 	const char *password;  /* never logged */
+	struct token_source *token; /* NULL: LOGIN with the password; else AUTHENTICATE XOAUTH2
+				     * with its tokens (referenced while the session object lives) */
 	bool tls_verify;       /* verify chain and host name (default true) */
 	const char *ca_file;   /* PEM bundle for a private CA, NULL or "" for the system store */
 	unsigned timeout;      /* seconds for connect and for each read/write (default 60) */
@@ -66,6 +71,18 @@ struct imap_url {
 	bool implicit_tls; /* imaps:// */
 	char *mailbox;     /* percent-decoded; "INBOX" when the path is empty */
 };
+
+/*
+ * A folder name as configured ("/" for nesting) in the server's form: "/"
+ * becomes sep (the server's hierarchy separator; 0 when it has none, and then
+ * names are sent as written), "&" becomes "&-" (modified UTF-7).  Only
+ * printable ASCII without * % " \\ is accepted, and no literal sep when sep
+ * is not "/".  NULL with *ret_error set (malloc'ed) when the name cannot be
+ * used.  Pure; caller frees.
+ */
+char *imap_folder_to_wire(const char *name, char sep, char **ret_error);
+/* The reverse, for names the server lists: sep becomes "/", "&-" becomes "&". */
+char *imap_folder_from_wire(const char *wire, char sep);
 
 /* Parse imap://host[:port]/MAILBOX or imaps://...; 0, or -EINVAL with *ret_error set. */
 int imap_url_parse(const char *url, struct imap_url *ret, char **ret_error);
@@ -102,7 +119,13 @@ const char *imap_mailbox(const struct imap *im);
 /* The server's or the adapter's last error text (never contains the password). */
 const char *imap_last_error(const struct imap *im);
 
-/* Connect, negotiate TLS as configured, verify the certificate, LOGIN. */
+/*
+ * Connect, negotiate TLS as configured, verify the certificate, LOGIN (or
+ * XOAUTH2 with a token; a refused token is replaced once on the same
+ * connection, and the session's token is not used again once the server has
+ * dropped it).  A token that cannot be had is IMAP_SERVER_BAD when the
+ * identity provider is unreachable, IMAP_AUTH_BAD when it refuses.
+ */
 enum imap_result imap_connect(struct imap *im);
 bool imap_connected(const struct imap *im);
 bool imap_has_idle(const struct imap *im);
@@ -110,6 +133,12 @@ bool imap_has_move(const struct imap *im);
 
 /* CREATE the folder unless it exists.  Names must be printable ASCII. */
 enum imap_result imap_ensure_folder(struct imap *im, const char *folder);
+
+/* Does the folder exist (LIST with its name)?  IMAP_NAME_BAD when the name cannot be used. */
+enum imap_result imap_folder_exists(struct imap *im, const char *folder, bool *ret_exists);
+
+/* The server's hierarchy separator as learnt at login ('/' until then; 0: the server has none). */
+char imap_separator(const struct imap *im);
 
 /* SELECT (read-write).  uidvalidity 0 means the server gave none. */
 enum imap_result imap_select(struct imap *im, const char *mailbox, uint32_t *ret_uidvalidity,
@@ -123,7 +152,8 @@ enum imap_result imap_examine(struct imap *im, const char *mailbox, uint32_t *re
 enum imap_result imap_status(struct imap *im, const char *mailbox, uint32_t *ret_uidvalidity,
 			     uint32_t *ret_uidnext);
 
-/* The names of every folder (LIST "" "*"), as the server spells them; caller frees each and the array. */
+/* The names of every folder (LIST "" "*"), written as the configuration would ("/" for nesting);
+ * caller frees each and the array. */
 enum imap_result imap_list_folders(struct imap *im, char ***ret_names, size_t *ret_n);
 
 /* UIDs greater than after_uid in the selected mailbox, ascending (caller frees). */

@@ -27,7 +27,7 @@ imap_status(struct imap *im, const char *mailbox, uint32_t *ret_uidvalidity,
 	if ((res = imap_check_connected(im)) != IMAP_OK)
 		return res;
 	if (!(wire = imap_encode_name(im, mailbox)))
-		return IMAP_BOX_BAD;
+		return IMAP_NAME_BAD;
 	atts = mailimap_status_att_list_new_empty();
 	if (atts == NULL || mailimap_status_att_list_add(atts, MAILIMAP_STATUS_ATT_UIDVALIDITY) != 0 ||
 	    mailimap_status_att_list_add(atts, MAILIMAP_STATUS_ATT_UIDNEXT) != 0)
@@ -74,7 +74,7 @@ imap_list_folders(struct imap *im, char ***ret_names, size_t *ret_n)
 			if (mb == NULL || mb->mb_name == NULL)
 				continue;
 			names = xreallocarray(names, n + 1, sizeof(*names));
-			names[n++] = xstrdup(mb->mb_name);
+			names[n++] = imap_folder_from_wire(mb->mb_name, imap_separator(im));
 		}
 		mailimap_list_result_free(list);
 	}

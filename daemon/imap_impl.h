@@ -9,6 +9,7 @@
 
 #include <libetpan/libetpan.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "imap.h"
 
@@ -18,6 +19,10 @@ struct imap {
 	bool tls_verify;
 	char *username;
 	char *password;
+	struct token_source *token; /* XOAUTH2, or NULL */
+	uint64_t token_gen;         /* of the token of the last login */
+	bool token_stale;           /* the server dropped that session: ask for a newer token */
+	bool logged_in;             /* the session got past LOGIN or AUTHENTICATE */
 	char *ca_file;
 	unsigned timeout;
 
@@ -26,6 +31,7 @@ struct imap {
 	bool has_idle;
 	bool has_move;
 	bool has_uidplus;
+	char sep; /* the server's hierarchy separator (LIST "" ""); '/' until known, 0: none */
 };
 
 /* imap.c */
@@ -40,7 +46,7 @@ bool is_command_no(int r);
 enum imap_result command_failed(struct imap *im, int r, enum imap_result on_no, const char *what);
 enum imap_result need_connected(struct imap *im);
 enum imap_result need_selected(struct imap *im);
-/* The wire form of a folder name, or NULL with the error set. */
+/* The wire form of a configured folder name, or NULL with the error set (IMAP_NAME_BAD). */
 char *mailbox_encode(struct imap *im, const char *name);
 
 /* imap_url.c */

@@ -29,7 +29,7 @@ imap_move(struct imap *im, const uint32_t *uids, size_t n, const char *folder)
 	if ((res = need_selected(im)) != IMAP_OK)
 		return res;
 	if (!(wire = mailbox_encode(im, folder)))
-		return IMAP_BOX_BAD;
+		return IMAP_NAME_BAD;
 	if (!(set = uid_set_new(uids, n)))
 		return IMAP_OK;
 	if (im->has_move) {

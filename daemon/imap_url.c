@@ -28,11 +28,71 @@ imap_result_to_string(enum imap_result r)
 		return "auth-bad";
 	case IMAP_TLS_BAD:
 		return "tls-bad";
+	case IMAP_NAME_BAD:
+		return "name-bad";
 	}
 	return "unknown";
 }
 
 /* ------------------------------------------------------------ pure helpers */
+
+char *
+imap_folder_to_wire(const char *name, char sep, char **ret_error)
+{
+	_cleanup_buf_ struct buf b = BUF_INIT;
+
+	*ret_error = NULL;
+	if (isempty(name)) {
+		*ret_error = xstrdup("empty folder name");
+		return NULL;
+	}
+	buf_init(&b, 1024);
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		char c = (char)*p;
+
+		if (*p < 0x20 || *p > 0x7e) {
+			*ret_error = xasprintf("folder name \"%s\": only printable ASCII is supported",
+					       name);
+			return NULL;
+		}
+		if (c == '*' || c == '%' || c == '"' || c == '\\') {
+			*ret_error = xasprintf("folder name \"%s\" must not contain %c", name, c);
+			return NULL;
+		}
+		if (sep != '\0' && sep != '/' && c == sep) {
+			*ret_error = xasprintf(
+			    "folder name \"%s\" contains \"%c\", this server's hierarchy separator, "
+			    "so it cannot be told apart from nesting: write nested folders with \"/\" "
+			    "(e.g. Complaints/Processed) and use no \"%c\" in a name",
+			    name, sep, sep);
+			return NULL;
+		}
+		if (c == '/' && sep != '\0')
+			c = sep;
+		if (buf_putc(&b, c) < 0 || (c == '&' && buf_putc(&b, '-') < 0)) {
+			*ret_error = xasprintf("folder name \"%s\" is too long", name);
+			return NULL;
+		}
+	}
+	return buf_steal(&b);
+}
+
+char *
+imap_folder_from_wire(const char *wire, char sep)
+{
+	_cleanup_buf_ struct buf b = BUF_INIT;
+
+	buf_init(&b, 4096);
+	for (const char *p = wire; *p; p++) {
+		char c = *p == sep && sep != '\0' ? '/' : *p;
+
+		if (buf_putc(&b, c) < 0)
+			break;
+		if (c == '&' && p[1] == '-')
+			p++;
+	}
+	return buf_steal(&b);
+}
 
 
 void

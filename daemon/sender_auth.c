@@ -1,5 +1,6 @@
 /*
- * sender_auth.c - officers proven by the council's mail server; residents
+ * sender_auth.c - officers proven by the council's mail server (or, on
+ * Microsoft 365, by Exchange Online's organization headers); residents
  * recognised as authenticated; forged officer mail recorded and reported.
  */
 #include "config.h"
@@ -10,6 +11,7 @@
 
 #include "case_ctx.h"
 #include "conf.h"
+#include "exorg.h"
 #include "log.h"
 #include "message.h"
 #include "outbox.h"
@@ -24,6 +26,17 @@ sender_auth_evaluate(const struct config *cfg, const char *raw, size_t len,
 	const char *at = strrchr(m->from.email, '@');
 
 	authres_evaluate(raw, len, cfg->trusted_authserv_id, at ? at + 1 : "", ret);
+	if (!isempty(cfg->exchange_tenant_id)) {
+		struct exorg_verdict x;
+		size_t n = strlen(ret->summary);
+
+		exorg_evaluate(raw, len, cfg->exchange_tenant_id, &x);
+		ret->exchange_internal = x.internal;
+		if (isempty(cfg->trusted_authserv_id))
+			n = 0; /* "no trusted_authserv_id configured" says nothing here */
+		snprintf(ret->summary + n, sizeof(ret->summary) - n, "%s%s", n ? "; " : "",
+			 x.summary);
+	}
 }
 
 int

@@ -4,7 +4,9 @@
  *
  * Officers: with officer_auth_required (the default) an officer address
  * counts only with dmarc=pass, dkim=pass for its domain, or auth=pass in the
- * trusted host's topmost Authentication-Results.  Mail that fails is recorded
+ * trusted host's topmost Authentication-Results, or, with [people]
+ * exchange_tenant_id, when Exchange Online's organization headers show it
+ * internal to that tenant (parsers/exorg.h).  Mail that fails is recorded
  * (as a resident's would be, on the case it names or without one), nothing
  * of it is sent or applied, the journal gets a catalogued security event,
  * and the alerts address is told once per case and day.

@@ -82,6 +82,13 @@ sentwatch_check(struct intake *in, struct imap *im, struct sentwatch *sw, int *r
 	if (isempty(folder))
 		return IMAP_OK;
 	ir = imap_status(im, folder, &validity, &uidnext);
+	if (ir == IMAP_NAME_BAD) {
+		if (!sw->missing_said)
+			log_error("[imap] sent_folder: %s; responses sent directly from the mailbox are not seen until it is fixed",
+				  imap_last_error(im));
+		sw->missing_said = true;
+		return IMAP_OK;
+	}
 	if (ir == IMAP_BOX_BAD) {
 		say_missing(im, folder, sw);
 		return IMAP_OK;

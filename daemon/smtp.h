@@ -18,11 +18,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "token.h"
+
 struct smtp_config {
 	const char *url; /* smtp://host[:port][/helo] (plain or STARTTLS), smtps:// implicit TLS */
 	bool starttls;   /* with smtp://: require STARTTLS; false = plain, a local relay only */
 	const char *username;  /* NULL or "": no AUTH */
 	const char *password;  /* copied; wiped from memory by smtp_free() */
+	struct token_source *token; /* non-NULL: AUTH with its bearer tokens (OAUTHBEARER or
+				     * XOAUTH2, as the server offers) instead of the password;
+				     * referenced while the sender lives */
 	bool tls_verify;       /* false only for a test server */
 	const char *ca_file;   /* private CA (PEM), NULL or "" for the system store */
 	const char *helo_name; /* EHLO name; NULL or "": the URL's path, else "localhost" */
@@ -50,11 +55,35 @@ void smtp_free(struct smtp *s);
 /*
  * Send data (a complete message with CRLF line ends, len bytes) from
  * mail_from ("" for the null sender) to rcpt.  *ret_code (may be NULL) gets
- * the server's last reply code (0 when none); on anything but SMTP_OK,
+ * the server's last reply code (0 when none).  With a token source, a
+ * refused token is replaced once and the send tried again; an identity
+ * provider that cannot be reached is SMTP_TEMPFAIL, one that refuses is
+ * SMTP_CONFIG.  On anything but SMTP_OK,
  * *ret_error (may be NULL) gets a malloc'ed explanation naming the server
  * and its reply code.
  */
 enum smtp_result smtp_send(struct smtp *s, const char *mail_from, const char *rcpt,
                            const char *data, size_t len, long *ret_code, char **ret_error);
+
+/* What logging in to the server without sending found (smtp_check_login). */
+enum smtp_check {
+	SMTP_CHECK_OK,          /* connected, EHLO (and STARTTLS) done, AUTH accepted when configured */
+	SMTP_CHECK_UNREACHABLE, /* the name does not resolve, nothing answers, or it timed out */
+	SMTP_CHECK_TLS,         /* the certificate is not trusted or the TLS handshake failed */
+	SMTP_CHECK_NO_STARTTLS, /* starttls is required but the server does not offer it */
+	SMTP_CHECK_NO_AUTH,     /* a username is set but the server offers no AUTH (here) */
+	SMTP_CHECK_AUTH_REFUSED,/* AUTH refused: the server's reply is in the error text */
+	SMTP_CHECK_OTHER,       /* anything else: the error text says what */
+};
+
+/*
+ * Connect, EHLO, STARTTLS as configured and AUTH when a username is set,
+ * then QUIT: no MAIL FROM, nothing is sent (libcurl's CURLOPT_CONNECT_ONLY
+ * on a copy of the sender's handle), with the token source's token when
+ * there is one (SMTP_CHECK_UNREACHABLE when the identity provider cannot be
+ * reached, SMTP_CHECK_AUTH_REFUSED when it refuses).  On anything but SMTP_CHECK_OK,
+ * *ret_error gets a malloc'ed explanation naming the server and its reply.
+ */
+enum smtp_check smtp_check_login(struct smtp *s, char **ret_error);
 
 #endif

@@ -63,6 +63,8 @@ struct authres_verdict {
 	bool dkim_pass;  /* dkim=pass with header.d (or header.i) in the From domain exactly */
 	bool spf_pass;   /* spf=pass with smtp.mailfrom in the From domain exactly */
 	bool auth_pass;  /* auth=pass: submitted with SMTP AUTH to the trusted host */
+	bool exchange_internal; /* internal mail of the configured Microsoft 365 tenant (exorg.h);
+				   set by the caller, never by authres_evaluate() */
 	char summary[256]; /* "mx.council.example: dmarc=fail dkim=none" or why nothing counted */
 };
 
@@ -81,18 +83,18 @@ struct authres_verdict {
 void authres_evaluate(const char *raw, size_t len, const char *trusted_id, const char *from_domain,
 		      struct authres_verdict *ret);
 
-/* Proof an officer's mail is theirs: DMARC, DKIM for their domain, or SMTP AUTH. */
+/* Proof an officer's mail is theirs: DMARC, DKIM for their domain, SMTP AUTH, or Exchange's word. */
 static inline bool
 authres_officer_proven(const struct authres_verdict *v)
 {
-	return v->dmarc_pass || v->dkim_pass || v->auth_pass;
+	return v->dmarc_pass || v->dkim_pass || v->auth_pass || v->exchange_internal;
 }
 
-/* The From address is authenticated: any of DMARC, DKIM, SPF for its domain, or SMTP AUTH. */
+/* The From address is authenticated: DMARC, DKIM, SPF for its domain, SMTP AUTH, or Exchange's word. */
 static inline bool
 authres_sender_authenticated(const struct authres_verdict *v)
 {
-	return v->dmarc_pass || v->dkim_pass || v->spf_pass || v->auth_pass;
+	return v->dmarc_pass || v->dkim_pass || v->spf_pass || v->auth_pass || v->exchange_internal;
 }
 
 #endif

@@ -137,6 +137,8 @@ static const struct {
 	{"[routing]\nnoise.fax = 0123\n", ":2: routing: unknown key \"noise.fax\""},
 	{"[routing]\nwaste = a@council.example\nwaste = b@council.example\n", ":3: routing.waste is set twice"},
 	{"[limits]\nmax_relay_attachment_bytes = lots\n", ":2: limits.max_relay_attachment_bytes"},
+	{"[people]\nexchange_tenant_id = council.onmicrosoft.com\n",
+	 "people.exchange_tenant_id: \"council.onmicrosoft.com\" is not a tenant id: write the Microsoft 365 tenant's GUID"},
 };
 
 static void
@@ -185,6 +187,26 @@ test_officer_auth_off_is_visible(void **state)
 	config_free(c);
 	unlink(off);
 	unlink(none);
+}
+
+/* On Microsoft 365 the tenant id alone is a way to prove officers' mail. */
+static void
+test_exchange_tenant_id(void **state)
+{
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	_cleanup_free_ char *path = write_temp("[people]\nofficer_domains = council.example\n"
+					       "exchange_tenant_id = 0A1B2C3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D\n"
+					       "alerts_address = team@council.example\n"
+					       "[imap]\nurl = imap://h/\nusername = u\n");
+	struct config *c = NULL;
+
+	assert_int_equal(config_load(path, &c, &errs), 0);
+	assert_int_equal(errs.n, 0);
+	assert_string_equal(c->exchange_tenant_id, "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d");
+	assert_string_equal(c->trusted_authserv_id, "");
+	assert_null(config_auth_warning(c));
+	config_free(c);
+	unlink(path);
 }
 
 static void
@@ -243,6 +265,112 @@ test_secret_relative_to_credentials_directory(void **state)
 	config_free(c);
 }
 
+/* The common part of the OAuth cases: everything but [imap], [smtp] and [oauth2]. */
+#define OAUTH_BASE                                                                                 \
+	"[council]\ncomplaints_address = complaints@council.example\n"                            \
+	"[people]\nalerts_address = team@council.example\n"
+
+static struct config *
+load_text(const char *text, struct errlist *errs)
+{
+	struct config *c = NULL;
+
+	(void)config_load_string(text, strlen(text), "/etc/complaintsd/complaintsd.conf", &c, errs);
+	return c;
+}
+
+static void
+test_oauth_microsoft_defaults(void **state)
+{
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	struct config *c = load_text(OAUTH_BASE "[imap]\nauth = oauth2\nusername = complaints@council.example\n"
+				     "[oauth2]\nprovider = microsoft\ntenant = council.onmicrosoft.com\n"
+				     "client_id = 0c1d2e3f\nclient_secret_file = oauth-client-secret\n",
+				     &errs);
+
+	for (size_t e = 0; e < errs.n; e++)
+		print_error("  %s\n", errs.v[e]);
+	assert_non_null(c);
+	assert_string_equal(c->imap_url, "imaps://outlook.office365.com/INBOX");
+	assert_string_equal(c->smtp_url, "smtp://smtp.office365.com:587");
+	assert_string_equal(c->smtp_auth, "oauth2");
+	assert_string_equal(c->smtp_username, "complaints@council.example");
+	assert_string_equal(c->oauth_grant, "client_credentials");
+	assert_string_equal(c->oauth_scope, "https://outlook.office365.com/.default");
+	assert_string_equal(c->oauth_token_url,
+			    "https://login.microsoftonline.com/council.onmicrosoft.com/oauth2/v2.0/token");
+	assert_true(config_uses_oauth(c));
+	config_free(c);
+
+	/* Google: the service account grant and Gmail's servers */
+	c = load_text(OAUTH_BASE "[imap]\nauth = oauth2\nusername = complaints@council.example\n"
+		      "[oauth2]\nprovider = google\nservice_account_file = sa.json\n", &errs);
+	assert_non_null(c);
+	assert_string_equal(c->imap_url, "imaps://imap.gmail.com/INBOX");
+	assert_string_equal(c->oauth_grant, "jwt_bearer");
+	assert_string_equal(c->oauth_scope, "https://mail.google.com/");
+	assert_string_equal(c->oauth_token_url, "https://oauth2.googleapis.com/token");
+	config_free(c);
+
+	/* generic on loopback over http (a test provider); passwords stay the default elsewhere */
+	c = load_text(OAUTH_BASE "[imap]\nurl = imap://127.0.0.1:1143/INBOX\nauth = oauth2\nusername = complaints\n"
+		      "[oauth2]\nprovider = generic\ntoken_url = http://127.0.0.1:4593/api/oidc/token/\n"
+		      "client_id = complaintsd\nclient_secret_file = secret\nscope = complaints\n", &errs);
+	assert_non_null(c);
+	assert_string_equal(c->smtp_url, "");
+	config_free(c);
+	assert_int_equal(errs.n, 0);
+}
+
+static void
+test_oauth_errors(void **state)
+{
+	static const struct {
+		const char *text, *error;
+	} cases[] = {
+	    {"[imap]\nauth = oauth2\nusername = a@council.example\n", "[oauth2] provider: missing"},
+	    {"[imap]\nauth = xoauth\n", "imap.auth: expected password or oauth2"},
+	    {"[imap]\nauth = oauth2\nusername = a@council.example\n[oauth2]\nprovider = microsoft\n"
+	     "client_id = x\nclient_secret_file = s\n", "oauth2.tenant: missing"},
+	    {"[imap]\nauth = oauth2\nusername = a@council.example\n[oauth2]\nprovider = microsoft\n"
+	     "tenant = t\nclient_id = x\nclient_secret_file = s\nclient_certificate_file = c.pem\n",
+	     "only one of client_secret_file or client_certificate_file"},
+	    {"[imap]\nauth = oauth2\nusername = a@council.example\n[oauth2]\nprovider = microsoft\n"
+	     "tenant = t\nclient_id = x\n", "needs one of client_secret_file"},
+	    {"[imap]\nurl = imaps://imap.example.net/\nauth = oauth2\nusername = a\n[oauth2]\nprovider = generic\n"
+	     "token_url = http://idp.example.net/token\nclient_id = x\nclient_secret_file = s\n",
+	     "must be https:// (http:// only to a loopback address)"},
+	    {"[imap]\nurl = imaps://imap.example.net/\nauth = oauth2\nusername = a\n[oauth2]\nprovider = generic\n"
+	     "token_url = http://localhost.example.net/token\nclient_id = x\nclient_secret_file = s\n",
+	     "must be https://"},
+	    {"[imap]\nauth = oauth2\nusername = a@council.example\n[oauth2]\nprovider = google\n",
+	     "service_account_file: missing"},
+	    {"[imap]\nauth = oauth2\nusername = a@council.example\n[oauth2]\nprovider = google\ngrant = client_credentials\n",
+	     "Google has no client credentials grant"},
+	    {"[imap]\nauth = oauth2\nusername = a@council.example\n[oauth2]\nprovider = microsoft\ntenant = t\n"
+	     "client_id = x\ngrant = refresh_token\n", "refresh_token_file: missing"},
+	    {"[imap]\nauth = oauth2\nusername = a@council.example\npassword_file = p\n[oauth2]\nprovider = microsoft\n"
+	     "tenant = t\nclient_id = x\nclient_secret_file = s\n", "imap.password_file: not used with auth = oauth2"},
+	    {"[imap]\nauth = oauth2\nusername = a@council.example\n[oauth2]\nprovider = yahoo\n",
+	     "oauth2.provider: expected microsoft, google or generic"},
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+		_cleanup_free_ char *text = xasprintf(OAUTH_BASE "%s", cases[i].text);
+		struct config *c = load_text(text, &errs);
+		bool found = false;
+
+		assert_null(c);
+		for (size_t e = 0; e < errs.n; e++)
+			found = found || strstr(errs.v[e], cases[i].error) != NULL;
+		if (!found)
+			for (size_t e = 0; e < errs.n; e++)
+				print_error("case %zu: %s\n", i, errs.v[e]);
+		assert_true(found);
+	}
+}
+
 /* The shipped example documents every key and must stay loadable. */
 static void
 test_example_file_is_valid(void **state)
@@ -254,7 +382,12 @@ test_example_file_is_valid(void **state)
 	for (size_t e = 0; e < errs.n; e++)
 		print_error("  %s\n", errs.v[e]);
 	assert_int_equal(r, 0);
-	assert_string_equal(c->imap_url, "imaps://imap.council.example/INBOX");
+	/* a council on Microsoft 365: the provider's servers and token endpoint */
+	assert_string_equal(c->imap_url, "imaps://outlook.office365.com/INBOX");
+	assert_string_equal(c->smtp_url, "smtp://smtp.office365.com:587");
+	assert_string_equal(c->smtp_username, "complaints@council.example");
+	assert_string_equal(c->oauth_token_url,
+			    "https://login.microsoftonline.com/council.onmicrosoft.com/oauth2/v2.0/token");
 	assert_int_equal(c->ts.stage2_extension_days, 20);
 	config_free(c);
 }
@@ -265,11 +398,14 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_file_and_defaults),
 		cmocka_unit_test(test_bad_files_name_line_and_reason),
-		cmocka_unit_test(test_all_errors_reported_not_just_first),
+		cmocka_unit_test(test_exchange_tenant_id),
+	    cmocka_unit_test(test_all_errors_reported_not_just_first),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_officer_auth_off_is_visible),
 		cmocka_unit_test(test_secret_relative_to_credentials_directory),
 		cmocka_unit_test(test_example_file_is_valid),
+		cmocka_unit_test(test_oauth_microsoft_defaults),
+		cmocka_unit_test(test_oauth_errors),
 	};
 
 	return cmocka_run_group_tests_name("conf", tests, NULL, NULL) ? 1 : 0;

@@ -39,11 +39,11 @@ fi
 # "section key" pairs a file shows in its sections: man page tags are rendered
 # as "key = VALUE" lines, the example as uncommented "key = value" lines.
 man_keys=$(render "$CONF_MAN" | awk '
-	/^ *\[[a-z_]+\] *$/ { s = $1; gsub(/[][]/, "", s); next }
+	/^ *\[[a-z_0-9]+\] *$/ { s = $1; gsub(/[][]/, "", s); next }
 	/^[A-Z]/ { s = "" }
 	s != "" && /^ +[a-z_0-9]+ = / { print s, $1 }')
 example_keys=$(awk '
-	/^\[[a-z_]+\]/ { s = $1; gsub(/[][]/, "", s); next }
+	/^\[[a-z_0-9]+\]/ { s = $1; gsub(/[][]/, "", s); next }
 	s != "" && /^[a-z_0-9]+ *=/ { k = $0; sub(/ *=.*/, "", k); print s, k }' "$CONF_EXAMPLE")
 
 while read -r section key; do

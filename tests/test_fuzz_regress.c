@@ -57,6 +57,16 @@
 #define LLVMFuzzerTestOneInput fuzz_authres_one
 #include "fuzz/fuzz_authres.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_oauth_one
+#include "fuzz/fuzz_oauth.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_exorg_one
+#define has exorg_has /* the file's helper, under a name of its own here */
+#define check_summary exorg_check_summary
+#include "fuzz/fuzz_exorg.c"
+#undef has
+#undef check_summary
+#undef LLVMFuzzerTestOneInput
 
 struct target {
 	const char *name;
@@ -69,6 +79,8 @@ static const struct target targets[] = {
     {"command", fuzz_command_one},   {"holidays_json", fuzz_holidays_json_one},
     {"template", fuzz_template_one}, {"config", fuzz_config_one},
     {"rxset", fuzz_rxset_one},      {"authres", fuzz_authres_one},
+    {"oauth", fuzz_oauth_one},
+    {"exorg", fuzz_exorg_one},
 };
 
 /* Read a whole file into a malloc'ed buffer of exactly its size (1 if empty). */

@@ -8,10 +8,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
 #include "imap.h"
+#include "imap_impl.h"
 #include "util.h"
 
 static void
@@ -219,6 +222,89 @@ test_result_names(void **state)
 	assert_string_equal(imap_result_to_string(IMAP_TLS_BAD), "tls-bad");
 	assert_string_equal(imap_result_to_string(IMAP_AUTH_BAD), "auth-bad");
 	assert_string_equal(imap_result_to_string(IMAP_SERVER_BAD), "server-bad");
+	assert_string_equal(imap_result_to_string(IMAP_NAME_BAD), "name-bad");
+}
+
+/* Configured names nest with "/" whatever the server's separator (as mbsync maps them). */
+static void
+test_folder_to_wire(void **state)
+{
+	static const struct {
+		const char *name;
+		char sep;
+		const char *wire;
+	} cases[] = {
+	    {"Complaints/Processed", '.', "Complaints.Processed"},
+	    {"Complaints/Processed", '/', "Complaints/Processed"},
+	    {"INBOX", '.', "INBOX"},
+	    {"Sent Items", '/', "Sent Items"},
+	    {"[Gmail]/Sent Mail", '/', "[Gmail]/Sent Mail"},
+	    {"A/B/C", '.', "A.B.C"},
+	    {"R&D/Done", '.', "R&-D.Done"},
+	    {"Flat/Name", '\0', "Flat/Name"}, /* a server without hierarchy: as written */
+	    {"Complaints.Processed", '/', "Complaints.Processed"},
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		char *err = NULL, *wire = imap_folder_to_wire(cases[i].name, cases[i].sep, &err);
+
+		assert_null(err);
+		assert_non_null(wire);
+		assert_string_equal(wire, cases[i].wire);
+		/* and back, as LIST shows it */
+		char *back = imap_folder_from_wire(wire, cases[i].sep);
+		assert_string_equal(back, cases[i].name);
+		free(back);
+		free(wire);
+	}
+}
+
+static void
+test_folder_to_wire_rejects(void **state)
+{
+	static const struct {
+		const char *name;
+		char sep;
+		const char *why; /* words the error must contain */
+	} cases[] = {
+	    /* "." on a "." server would be nesting the administrator did not write */
+	    {"Complaints.Processed", '.', "hierarchy separator"},
+	    {"Complaints/v1.2", '.', "write nested folders with \"/\""},
+	    {"", '/', "empty"},
+	    {"Caf\xc3\xa9", '/', "printable ASCII"},
+	    {"Star*", '/', "must not contain *"},
+	};
+
+	for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+		char *err = NULL;
+
+		assert_null(imap_folder_to_wire(cases[i].name, cases[i].sep, &err));
+		assert_non_null(err);
+		if (strstr(err, cases[i].why) == NULL)
+			fail_msg("\"%s\" (sep %c): error \"%s\" lacks \"%s\"", cases[i].name,
+				 cases[i].sep, err, cases[i].why);
+		free(err);
+	}
+}
+
+/* Exchange Online's answer when the app's token is good but the mailbox is not its own. */
+static void
+test_exchange_not_connected_explained(void **state)
+{
+	struct imap_config cfg = {.url = "imaps://outlook.office365.com/INBOX",
+				  .username = "complaints@council.example"};
+	char *err = NULL;
+	struct imap *im = imap_new(&cfg, &err);
+	(void)state;
+
+	assert_non_null(im);
+	set_error(im, "SELECT INBOX: %s", "User is authenticated but not connected.");
+	assert_non_null(strstr(imap_last_error(im), "User is authenticated but not connected."));
+	assert_non_null(strstr(imap_last_error(im), "no permission on the mailbox complaints@council.example"));
+	assert_non_null(strstr(imap_last_error(im), "Add-MailboxPermission -Identity complaints@council.example"));
+	set_error(im, "SELECT INBOX: %s", "Mailbox does not exist");
+	assert_null(strstr(imap_last_error(im), "Add-MailboxPermission"));
+	imap_free(im);
 }
 
 int
@@ -228,7 +314,9 @@ main(void)
 	    cmocka_unit_test(test_url_parse_accepts), cmocka_unit_test(test_url_parse_rejects),
 	    cmocka_unit_test(test_date_to_utc),       cmocka_unit_test(test_date_to_utc_rejects),
 	    cmocka_unit_test(test_uid_ranges),        cmocka_unit_test(test_new_and_offline_calls),
-	    cmocka_unit_test(test_result_names),
+	    cmocka_unit_test(test_result_names),      cmocka_unit_test(test_folder_to_wire),
+	    cmocka_unit_test(test_folder_to_wire_rejects),
+	    cmocka_unit_test(test_exchange_not_connected_explained),
 	};
 
 	return cmocka_run_group_tests_name("imap", tests, NULL, NULL) ? 1 : 0;

@@ -6,7 +6,7 @@
  * file must load into a calendar without a single error.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I parsers -I BUILDDIR \
- *	-include config.h tests/fuzz/fuzz_holidays_json.c parsers/holidays_json.c \
+ *	-include config.h tests/fuzz/fuzz_holidays_json.c parsers/holidays_json.c parsers/json_read.c \
  *	parsers/calendar.c parsers/errlist.c parsers/util.c parsers/buf.c
  */
 #include "config.h"

@@ -22,6 +22,10 @@
 MAILSTACK_HOST=127.0.0.1
 MAILSTACK_NOBODY=nobody
 MAILSTACK_NOGROUP=nogroup
+# Dovecot's hierarchy separator (set before mailstack_start): "/" as Exchange
+# and Gmail have it, or "." as Dovecot's Maildir++ default, for tests of the
+# folder-name mapping.  On disk the folders are Maildir++ either way.
+MAILSTACK_SEPARATOR=${MAILSTACK_SEPARATOR:-/}
 # Seconds to wait for a server to accept connections.
 MAILSTACK_START_TIMEOUT=${MAILSTACK_START_TIMEOUT:-10}
 
@@ -211,7 +215,7 @@ userdb {
 }
 namespace inbox {
   inbox = yes
-  separator = /
+  separator = $MAILSTACK_SEPARATOR
 }
 service imap-login {
   chroot =
@@ -273,6 +277,7 @@ MAILSTACK_CA=$dir/tls/ca.pem
 MAILSTACK_PASSWORD_FILE=$dir/password
 MAILSTACK_DOVECOT_PIDFILE=$dir/dovecot.pid
 MAILSTACK_SMTPD_PIDFILE=$dir/smtpd.pid
+MAILSTACK_SEPARATOR=$MAILSTACK_SEPARATOR
 EOF
 }
 
@@ -310,7 +315,10 @@ _ms_start_imap() {
 	(setsid bash -c 'echo $$ >"$0"; exec dovecot -F -c "$1"' \
 		"$dir/dovecot.pid" "$dir/dovecot/dovecot.conf" \
 		</dev/null >>"$dir/log/dovecot.out" 2>&1 &)
-	_ms_wait_listening "$dir/dovecot.pid" dovecot "$IMAP_PORT" "$IMAPS_PORT" && return 0
+	local ports=("$IMAP_PORT" "$IMAPS_PORT")
+	# With OAuth (mailstack_oauth.sh), Dovecot also runs the submission service.
+	grep -q '^SUBMISSION_PORT=' "$dir/env" && ports+=("$SUBMISSION_PORT")
+	_ms_wait_listening "$dir/dovecot.pid" dovecot "${ports[@]}" && return 0
 	_ms_abort_start "$dir/dovecot.pid"
 	_ms_clean_imap "$dir"
 	return 1
@@ -330,6 +338,13 @@ mailstack_stop_imap() {
 mailstack_restart_imap() {
 	local dir=${1:-${MAILSTACK_DIR:?no mail stack, pass DIR}}
 	mailstack_stop_imap "$dir" && mailstack_start_imap "$dir"
+}
+
+# Drop USER's IMAP (and submission) sessions, as Exchange Online does when
+# their token expires: `doveadm kick`.  Prints what doveadm says.
+mailstack_kick() {
+	local user=${1:?mailstack_kick USER}
+	doveadm -c "$MAILSTACK_DIR/dovecot/dovecot.conf" kick "$user"
 }
 
 # Start OpenSMTPD in a private mount namespace; quiet on failure, and then
@@ -371,8 +386,10 @@ mailstack_stop_smtp() {
 
 # Create the stack in DIR (an empty or new directory owned by root), start
 # both servers, write DIR/env and load it into this shell.  Prints the env.
+# With MAILSTACK_OAUTH=1 (what mailstack_start_oauth sets), also the
+# identity provider, Dovecot's oauth2 passdb and its submission service.
 mailstack_start() {
-	local dir=${1:?mailstack_start DIR} ports attempt
+	local dir=${1:?mailstack_start DIR} ports attempt oauth=${MAILSTACK_OAUTH:-0}
 	if [ "$(id -u)" != 0 ]; then
 		_ms_err "must run as root"
 		return 1
@@ -396,12 +413,26 @@ mailstack_start() {
 	[ -f "$dir/tls/ca.pem" ] || _ms_make_tls "$dir" || return 1
 	# A port can be taken between the pick and the bind: try again.
 	for attempt in 1 2 3; do
-		ports=$(_ms_pick_ports 3) || return 1
-		read -r IMAP_PORT IMAPS_PORT SMTP_PORT <<<"$ports"
+		if [ "$oauth" = 1 ]; then
+			ports=$(_ms_pick_ports 5) || return 1
+			read -r IMAP_PORT IMAPS_PORT SMTP_PORT SUBMISSION_PORT IDP_PORT <<<"$ports"
+		else
+			ports=$(_ms_pick_ports 3) || return 1
+			read -r IMAP_PORT IMAPS_PORT SMTP_PORT <<<"$ports"
+		fi
 		MAILSTACK_DIR=$dir
 		_ms_write_env "$dir"
 		_ms_write_dovecot_conf "$dir"
 		_ms_write_smtpd_conf "$dir"
+		if [ "$oauth" = 1 ]; then
+			# A new provider for each start: its issuer names the port.
+			rm -f "$dir/glewlwyd/glewlwyd.db"
+			_ms_oauth_prepare "$dir" && _ms_oauth_idp_up "$dir" || {
+				mailstack_stop "$dir" >/dev/null 2>&1
+				_ms_err "start attempt $attempt failed"
+				continue
+			}
+		fi
 		if _ms_start_imap "$dir" && _ms_start_smtp "$dir"; then
 			cat "$dir/env"
 			return 0
@@ -419,6 +450,7 @@ mailstack_stop() {
 	[ -n "$dir" ] || return 0
 	mailstack_stop_smtp "$dir" || rc=1
 	mailstack_stop_imap "$dir" || rc=1
+	mailstack_stop_idp "$dir" || rc=1
 	return $rc
 }
 
@@ -494,15 +526,21 @@ mailstack_imap_count() {
 	echo "$n"
 }
 
+# The OAuth part: the identity provider, Dovecot's oauth2 passdb and
+# submission service (mailstack_start_oauth).
+# shellcheck source=mailstack_oauth.sh
+. "$(dirname "${BASH_SOURCE[0]}")/mailstack_oauth.sh"
+
 # The CLI, when run rather than sourced.
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	set -u
 	case "${1:-} ${2:+x}" in
 	"start x") mailstack_start "$2" ;;
+	"start-oauth x") mailstack_start_oauth "$2" ;;
 	"stop x") mailstack_stop "$2" ;;
 	"env x") cat "$2/env" ;;
 	*)
-		echo "usage: $0 start|stop|env DIR" >&2
+		echo "usage: $0 start|start-oauth|stop|env DIR" >&2
 		exit 2
 		;;
 	esac

@@ -138,7 +138,7 @@ out=$("$PROBE" "imap://localhost:$IMAP_PORT/R%26D" "$COMPLAINTS" "$MAILSTACK_PAS
 	--ca "$MAILSTACK_CA" list 2>&1) && rc=0 || rc=$?
 check_eq "and can be selected by its URL-escaped name" "0 uidvalidity" "$rc ${out%% *}"
 out=$(probe imap "$IMAP_PORT" --ca "$MAILSTACK_CA" ensure "Caf$(printf '\303\251')" 2>&1) && rc=0 || rc=$?
-check_eq "a non-ASCII folder name is refused as mailbox-bad" 12 "$rc"
+check_eq "a non-ASCII folder name is refused as a name the server cannot take (name-bad)" 16 "$rc"
 check "the refusal says ASCII" grep -q "ASCII" <<<"$out"
 
 # --- IDLE --------------------------------------------------------------------
