@@ -982,9 +982,10 @@ test_attached_message_forms(void **state)
 
 	/* a bare CR (inside or last) or a NUL: sent as a file, byte for byte */
 	{
-		static const char *const bad[] = {"Subject: x\n\nbare\rCR\n", "Subject: x\n\nlast CR\r",
-		                                  "Subject: x\n\nnul\0here\n"};
-		static const size_t bad_len[] = {22, 21, 22};
+		static const char bad0[] = "Subject: x\n\nbare\rCR\n", bad1[] = "Subject: x\n\nlast CR\r",
+				  bad2[] = "Subject: x\n\nnul\0here\n";
+		static const char *const bad[] = {bad0, bad1, bad2};
+		static const size_t bad_len[] = {sizeof(bad0) - 1, sizeof(bad1) - 1, sizeof(bad2) - 1};
 
 		for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
 			_cleanup_free_ char *out = attach_one(bad[i], bad_len[i]);
