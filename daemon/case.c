@@ -32,6 +32,7 @@
 #include "outbox.h"
 #include "rules.h"
 #include "store_officers.h"
+#include "store_recover.h"
 #include "threadkey.h"
 #include "util.h"
 
@@ -333,7 +334,10 @@ case_open_kind(const struct case_ctx *cx, const struct message *m, enum sender_r
 	                 ? case_due_after(cx, c->received_date, cfg->ts.stage1_ack_days)
 	                 : xstrdup("");
 
-	r = store_next_ref(cx->store, cfg->reference_prefix, rd.year, &c->ref);
+	/* a case taken up again from the mailbox keeps the reference its mail was given */
+	r = cx->recover_ref ? store_recover_take_ref(cx->store, cx->recover_ref, &c->ref) : -ENOENT;
+	if (r == -ENOENT)
+		r = store_next_ref(cx->store, cfg->reference_prefix, rd.year, &c->ref);
 	if (r == 0)
 		r = store_case_insert(cx->store, c);
 	if (r == 0 && area != NULL)

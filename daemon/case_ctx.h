@@ -46,6 +46,8 @@ struct case_ctx {
 	 */
 	const struct message *own_for;
 	const char *own_text;
+	/* recovery (daemon/recover.c): the reference a case opened now had before, or NULL */
+	const char *recover_ref;
 };
 
 /*

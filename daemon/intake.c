@@ -340,6 +340,38 @@ sent_message(struct intake *in, const struct intake_source *src, const struct me
 }
 
 int
+intake_known(struct intake *in, const struct intake_source *src, bool *ret_known)
+{
+	_cleanup_message_ struct message *m = NULL;
+	_cleanup_free_ char *reason = NULL;
+	char digest[65], whole[65];
+	int64_t id;
+	int r = -ENOENT;
+
+	*ret_known = false;
+	if (src->raw == NULL) {
+		snprintf(whole, sizeof(whole), "unfetched:%zu:%lld", src->size,
+			 (long long)src->internaldate);
+		r = store_message_find_digest(in->store, "", whole, &id);
+	} else {
+		digest_message(src->raw, src->len, true, whole);
+		if (message_parse(src->raw, src->len, &in->limits, &m, &reason) == MSG_OK) {
+			digest_message(src->raw, src->len, isempty(m->message_id), digest);
+			r = intake_from_sent_folder(in, src)
+				    ? store_message_find_copy(in->store, m->message_id, digest, NULL,
+							      &id)
+				    : store_message_find_digest(in->store, m->message_id, digest,
+								&id);
+		}
+		if (r == -ENOENT)
+			r = store_message_find_digest(in->store, "", whole, &id);
+	}
+	if (r == 0)
+		*ret_known = true;
+	return r == -ENOENT ? 0 : r;
+}
+
+int
 intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	       enum intake_disposition *ret)
 {
@@ -348,7 +380,7 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	_cleanup_case_row_ struct case_row *c = NULL;
 	struct case_ctx cx = {.store = in->store, .cfg = in->cfg, .cal = in->cal, .rules = in->rules,
 			      .templates = in->templates, .now = now, .raw = src->raw,
-			      .raw_len = src->len};
+			      .raw_len = src->len, .recover_ref = src->recover_ref};
 	enum automail_kind automail;
 	struct authres_verdict auth;
 	bool unverified = false;

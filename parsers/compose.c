@@ -558,6 +558,24 @@ qp_line(struct buf *b, const char *s, size_t len)
 	b->data[b->len] = '\0';
 }
 
+/* A whole text in quoted-printable, line by line. */
+static void
+qp_body(struct buf *b, const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+
+		qp_line(b, p, n);
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+	if (*text == '\0')
+		buf_puts(b, "\r\n");
+}
+
 /*
  * "=_" never occurs in quoted-printable or base64 text, so only a whole
  * message attached could hold the boundary: a counter moves it on then.
@@ -584,8 +602,6 @@ compose_message(const struct compose_in *in, char **ret)
 	_cleanup_buf_ struct buf b = BUF_INIT;
 	_cleanup_free_ char *msgid = NULL, *irt = NULL, *body = NULL, *boundary = NULL;
 	struct hdr h = {&b, 0};
-	const char *p;
-
 	if (!in || !compose_address_ok(in->from_addr) || !compose_address_ok(in->to_addr) ||
 	    !in->body)
 		return -EINVAL;
@@ -640,11 +656,13 @@ compose_message(const struct compose_in *in, char **ret)
 		if (any)
 			hdr_end(&h);
 	}
-	if (in->n_parts > 0) {
+	if (in->html != NULL && in->n_parts > 0)
+		return -EINVAL;
+	if (in->n_parts > 0 || in->html != NULL) {
 		boundary = multipart_boundary(msgid, in->parts, in->n_parts);
 		buf_printf(&b, "MIME-Version: 1.0\r\n"
-		               "Content-Type: multipart/mixed; boundary=\"%s\"\r\n",
-		           boundary);
+		               "Content-Type: multipart/%s; boundary=\"%s\"\r\n",
+		           in->html != NULL ? "alternative" : "mixed", boundary);
 	} else
 		buf_puts(&b, "MIME-Version: 1.0\r\n"
 		             "Content-Type: text/plain; charset=UTF-8\r\n"
@@ -663,18 +681,18 @@ compose_message(const struct compose_in *in, char **ret)
 		           boundary);
 
 	body = clean_body(in->body);
-	p = body;
-	while (*p) {
-		size_t n = strcspn(p, "\n");
+	qp_body(&b, body);
+	if (in->html != NULL) {
+		_cleanup_free_ char *html = clean_body(in->html);
 
-		qp_line(&b, p, n);
-		p += n;
-		if (*p == '\n')
-			p++;
-	}
-	if (*body == '\0')
-		buf_puts(&b, "\r\n");
-	if (boundary != NULL && compose_parts_append(&b, boundary, in->parts, in->n_parts) < 0)
+		buf_printf(&b, "\r\n--%s\r\n"
+		               "Content-Type: text/html; charset=UTF-8\r\n"
+		               "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+		           boundary);
+		qp_body(&b, html);
+		buf_printf(&b, "\r\n--%s--\r\n", boundary);
+	} else if (boundary != NULL &&
+	           compose_parts_append(&b, boundary, in->parts, in->n_parts) < 0)
 		return -EINVAL;
 	*ret = buf_steal(&b);
 	return 0;

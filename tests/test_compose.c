@@ -1011,6 +1011,50 @@ test_attached_message_forms(void **state)
 	}
 }
 
+/* With HTML: multipart/alternative, the text first, then the HTML, both quoted-printable. */
+static void
+test_alternative(void **state)
+{
+	struct compose_in in;
+	_cleanup_free_ char *out = NULL, *boundary = NULL, *open = NULL, *close = NULL;
+	const char *ct, *text, *html;
+	static const struct compose_part part = {"a.pdf", "application/pdf", "%PDF", 4};
+
+	(void)state;
+	base_in(&in);
+	in.auto_submitted = false;
+	in.auto_generated = true;
+	in.body = "Overdue: 1\n\nCMP-2026-000123: Missed bins\n";
+	in.html = "<!DOCTYPE html>\n<p style=\"margin:0\">Caf\xc3\xa9 =</p>\n.\nFrom here\n";
+	assert_int_equal(compose_message(&in, &out), 0);
+	assert_well_formed(out);
+	ct = strstr(out, "Content-Type: multipart/alternative; boundary=\"");
+	assert_non_null(ct);
+	ct += strlen("Content-Type: multipart/alternative; boundary=\"");
+	boundary = xstrndup(ct, strcspn(ct, "\""));
+	open = xasprintf("\r\n--%s\r\n", boundary);
+	close = xasprintf("\r\n--%s--\r\n", boundary);
+	text = strstr(out, "Content-Type: text/plain; charset=UTF-8\r\n"
+			   "Content-Transfer-Encoding: quoted-printable\r\n\r\nOverdue: 1\r\n");
+	html = strstr(out, "Content-Type: text/html; charset=UTF-8\r\n"
+			   "Content-Transfer-Encoding: quoted-printable\r\n\r\n<!DOCTYPE html>\r\n");
+	assert_non_null(text);
+	assert_non_null(html);
+	assert_true(text < html);
+	/* the HTML's "=", UTF-8, a lone "." and a "From " line are encoded */
+	assert_non_null(strstr(html, "<p style=3D\"margin:0\">Caf=C3=A9 =3D</p>\r\n=2E\r\n=46rom here\r\n"));
+	assert_non_null(strstr(out, open));
+	assert_true(strstr(out, close) > html);
+	assert_memory_equal(out + strlen(out) - strlen(close), close, strlen(close));
+	assert_int_equal(count_headers(out, "Auto-Submitted"), 1);
+	/* HTML does not go with attachments */
+	free(out);
+	out = NULL;
+	in.parts = &part;
+	in.n_parts = 1;
+	assert_int_equal(compose_message(&in, &out), -EINVAL);
+}
+
 int
 main(void)
 {
@@ -1030,6 +1074,7 @@ main(void)
 	    cmocka_unit_test(test_quoted_printable_roundtrip),
 	    cmocka_unit_test(test_dates),
 	    cmocka_unit_test(test_message_ids),
+	    cmocka_unit_test(test_alternative),
 	};
 
 	return cmocka_run_group_tests_name("compose", tests, NULL, NULL) ? 1 : 0;

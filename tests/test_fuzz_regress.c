@@ -67,6 +67,15 @@
 #undef has
 #undef check_summary
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_provisions_one
+#include "fuzz/fuzz_provisions.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_safename_one
+#include "fuzz/fuzz_safename.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_digest_one
+#include "fuzz/fuzz_digest.c"
+#undef LLVMFuzzerTestOneInput
 
 struct target {
 	const char *name;
@@ -81,6 +90,8 @@ static const struct target targets[] = {
     {"rxset", fuzz_rxset_one},      {"authres", fuzz_authres_one},
     {"oauth", fuzz_oauth_one},
     {"exorg", fuzz_exorg_one},
+    {"provisions", fuzz_provisions_one}, {"safename", fuzz_safename_one},
+    {"digest", fuzz_digest_one},
 };
 
 /* Read a whole file into a malloc'ed buffer of exactly its size (1 if empty). */

@@ -83,6 +83,11 @@ database = $dir/complaints.db
 waste = waste-team@council.example
 default = complaints-team@council.example
 
+[digest]
+; off, so a test that runs on the digest's weekday gets only the mail it expects
+; (test_digest.sh turns it on)
+weekday =
+
 [replies]
 rules_file = $top_srcdir/data/rules.conf
 templates_dir = $top_srcdir/templates
