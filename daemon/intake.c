@@ -42,21 +42,27 @@ digest_message(const char *raw, size_t len, bool whole, char ret[static 65])
 	size_t blen = len;
 
 	if (!whole)
-		for (size_t i = 0; i + 1 < len; i++) {
-			if (raw[i] == '\n' && raw[i + 1] == '\n') {
-				body = raw + i + 2;
+		for (const char *nl = memchr(raw, '\n', len); nl != NULL && nl + 1 < raw + len;
+		     nl = memchr(nl + 1, '\n', len - (size_t)(nl + 1 - raw))) {
+			if (nl[1] == '\n') {
+				body = nl + 2;
 				break;
 			}
-			if (raw[i] == '\n' && raw[i + 1] == '\r' && i + 2 < len && raw[i + 2] == '\n') {
-				body = raw + i + 3;
+			if (nl[1] == '\r' && nl + 2 < raw + len && nl[2] == '\n') {
+				body = nl + 3;
 				break;
 			}
 		}
 	blen = len - (size_t)(body - raw);
 	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, body, blen, md) < 0)
 		memset(md, 0, sizeof(md));
-	for (size_t i = 0; i < sizeof(md); i++)
-		snprintf(ret + 2 * i, 3, "%02x", md[i]);
+	for (size_t i = 0; i < sizeof(md); i++) {
+		static const char hex[] = "0123456789abcdef";
+
+		ret[2 * i] = hex[md[i] >> 4];
+		ret[2 * i + 1] = hex[md[i] & 15];
+	}
+	ret[64] = '\0';
 }
 
 /*
@@ -370,7 +376,7 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	       enum intake_disposition *ret)
 {
 	_cleanup_message_ struct message *m = NULL;
-	_cleanup_free_ char *reason = NULL, *state = NULL, *quoted_ref = NULL;
+	_cleanup_free_ char *reason = NULL, *state = NULL, *quoted_ref = NULL, *own = NULL;
 	_cleanup_case_row_ struct case_row *c = NULL;
 	struct case_ctx cx = {.store = in->store, .cfg = in->cfg, .cal = in->cal, .rules = in->rules,
 			      .templates = in->templates, .now = now, .raw = src->raw,
@@ -451,6 +457,12 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	if (unverified) {
 		r = record_message(in, src, m, c ? c->id : 0, role, "", digest, received_at);
 		return r < 0 ? r : sender_auth_officer_rejected(&cx, c, m, &auth);
+	}
+	if (c != NULL || (role != ROLE_AUTOMATIC && role != ROLE_COUNCIL)) {
+		/* the sender's own text, which the case, the rules and the notice all read */
+		own = quote_strip(m->body);
+		cx.own_for = m;
+		cx.own_text = own;
 	}
 
 	if (c != NULL) {
