@@ -30,9 +30,9 @@
 #include "log.h"
 #include "notify.h"
 #include "outbox.h"
-#include "quote.h"
 #include "rules.h"
 #include "store_officers.h"
+#include "store_recover.h"
 #include "threadkey.h"
 #include "util.h"
 
@@ -241,7 +241,7 @@ case_open_kind(const struct case_ctx *cx, const struct message *m, enum sender_r
 {
 	const struct config *cfg = cx->cfg;
 	_cleanup_case_row_ struct case_row *c = xcalloc(1, sizeof(*c));
-	_cleanup_free_ char *own = quote_strip(m->body), *route_to = NULL, *area = NULL,
+	_cleanup_free_ char *own = case_own_text(cx, m), *route_to = NULL, *area = NULL,
 			    *reason = NULL, *team = NULL;
 	_cleanup_buf_ struct buf flags = BUF_INIT;
 	struct classification cl = {.kind = KIND_COMPLAINT, .scheme = SCHEME_LGSCO};
@@ -334,7 +334,10 @@ case_open_kind(const struct case_ctx *cx, const struct message *m, enum sender_r
 	                 ? case_due_after(cx, c->received_date, cfg->ts.stage1_ack_days)
 	                 : xstrdup("");
 
-	r = store_next_ref(cx->store, cfg->reference_prefix, rd.year, &c->ref);
+	/* a case taken up again from the mailbox keeps the reference its mail was given */
+	r = cx->recover_ref ? store_recover_take_ref(cx->store, cx->recover_ref, &c->ref) : -ENOENT;
+	if (r == -ENOENT)
+		r = store_next_ref(cx->store, cfg->reference_prefix, rd.year, &c->ref);
 	if (r == 0)
 		r = store_case_insert(cx->store, c);
 	if (r == 0 && area != NULL)
@@ -421,7 +424,7 @@ static int
 resident_mail_apply(const struct case_ctx *cx, struct case_row *c, const struct message *m,
 	      const char *threaded_by, const char **ret_upgrade_why)
 {
-	_cleanup_free_ char *own = quote_strip(m->body);
+	_cleanup_free_ char *own = case_own_text(cx, m);
 	bool wants = cx->rules != NULL && rules_wants_escalation(cx->rules, own);
 	enum outbox_queued q;
 	int r;

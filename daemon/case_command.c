@@ -23,7 +23,6 @@
 #include "log.h"
 #include "notify.h"
 #include "outbox.h"
-#include "quote.h"
 #include "rules.h"
 #include "store_officers.h"
 #include "threadkey.h"
@@ -294,7 +293,7 @@ apply_command(const struct case_ctx *cx, struct case_row *c, const struct office
 int
 case_officer_mail(const struct case_ctx *cx, struct case_row *c, const struct message *m)
 {
-	_cleanup_free_ char *own = quote_strip(m->body);
+	_cleanup_free_ char *own = case_own_text(cx, m);
 	_cleanup_(officer_cmds_freep) struct officer_cmds cmds = OFFICER_CMDS_INIT;
 	_cleanup_message_ struct message *files = NULL;
 	bool final = false, internal, relayed_ack = false;

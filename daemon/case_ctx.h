@@ -16,6 +16,7 @@
 #include "store.h"
 
 struct config;
+struct message;
 struct calendar;
 struct rules;
 struct template_set;
@@ -39,7 +40,21 @@ struct case_ctx {
 	time_t received_at;
 	const char *raw; /* the raw source of the message being handled, or NULL */
 	size_t raw_len;
+	/*
+	 * quote_strip() of own_for->body, worked out once by the driver for the
+	 * message being handled (NULL: not worked out); see case_own_text().
+	 */
+	const struct message *own_for;
+	const char *own_text;
+	/* recovery (daemon/recover.c): the reference a case opened now had before, or NULL */
+	const char *recover_ref;
 };
+
+/*
+ * The sender's own text of m (quote_strip(m->body)), malloc'ed: a copy of
+ * cx->own_text when it was worked out for m, else stripped now.
+ */
+char *case_own_text(const struct case_ctx *cx, const struct message *m);
 
 /* Add an event to c and log it with the case's fields. */
 int case_event(const struct case_ctx *cx, const struct case_row *c, const char *actor,

@@ -11,6 +11,8 @@
 
 #include "case_ctx.h"
 #include "log.h"
+#include "message.h"
+#include "quote.h"
 #include "store.h"
 #include "util.h"
 
@@ -53,4 +55,12 @@ case_event_key(const struct case_ctx *cx, const struct case_row *c, int priority
 	r = case_event_va(cx, c, priority, catalog_id, "complaintsd", type, fmt, ap);
 	va_end(ap);
 	return r;
+}
+
+char *
+case_own_text(const struct case_ctx *cx, const struct message *m)
+{
+	if (cx->own_text != NULL && cx->own_for == m)
+		return xstrdup(cx->own_text);
+	return quote_strip(m->body);
 }

@@ -24,7 +24,6 @@
 #include "log.h"
 #include "notify.h"
 #include "outbox.h"
-#include "quote.h"
 #include "rules.h"
 #include "store_officers.h"
 #include "threadkey.h"
@@ -349,7 +348,7 @@ case_footer_followup(const struct case_ctx *cx, struct case_row *c, const struct
 	bool final = c->stage == 2 || c->first_and_final;
 	const struct config_ombudsman *o = streq(c->scheme, "housing") ? &cx->cfg->housing
 								      : &cx->cfg->lgsco;
-	_cleanup_free_ char *own = quote_strip(m->body), *esc_by = NULL, *key = NULL;
+	_cleanup_free_ char *own = case_own_text(cx, m), *esc_by = NULL, *key = NULL;
 	const char *name = NULL, *to = case_correspondent(c, &name);
 	struct outbox_mail om = {
 		.c = c,

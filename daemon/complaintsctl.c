@@ -5,8 +5,11 @@
  *   complaintsctl [-c FILE] list [--stage 1|2] [--kind KIND] [--status STATUS]
  *                                [--officer ADDR] [--overdue] [--json]
  *   complaintsctl [-c FILE] show REF [--json|--text] | message REF N [--raw]
- *   complaintsctl [-c FILE] export REF --output FILE
+ *   complaintsctl [-c FILE] export REF --output FILE | casefile REF --output DIR
+ *   complaintsctl [-c FILE] self-assessment --scheme lgsco|housing --from DATE --to DATE
  *   complaintsctl [-c FILE] unattached [--json] | file MSG REF | open MSG
+ *   complaintsctl [-c FILE] backup [--force] FILE | backup --dir DIR [--keep N]
+ *   complaintsctl [-c FILE] recover [--dry-run]
  *   complaintsctl [-c FILE] check-config | check-connection
  *   complaintsctl [-c FILE] oauth login|status
  *   complaintsctl [-c FILE] outbox [--state STATE] [--json] | outbox retry ID | outbox release ID
@@ -63,9 +66,14 @@ usage(FILE *f)
 		"  message REF N [--raw]              message N of a case (as numbered by show);\n"
 		"                                     --raw: the exact stored source\n"
 		"  export REF --output FILE           the case as an mbox (FILE) and FILE.json\n"
+		"  casefile REF --output DIR          the case file for the Ombudsman: index.html,\n"
+		"                                     messages/NN.eml, attachments/ (DIR must be new)\n"
 		"  unattached [--json]                mail recorded without a case\n"
 		"  file MSG REF                       put unattached message MSG on case REF\n"
 		"  open MSG                           open a new case from unattached message MSG\n"
+		"  digest [--to ADDRESS] [--send] [--html]\n"
+		"                                     the weekly digest of open cases as it would go\n"
+		"                                     today (every team's, or one); --send: queue it now\n"
 		"  check-config                       validate the configuration, rules and holidays\n"
 		"  check-connection                   log in to IMAP and SMTP as complaintsd does, say\n"
 		"                                     which configured folders exist; sends nothing\n"
@@ -78,6 +86,9 @@ usage(FILE *f)
 		"  report --from DATE --to DATE [--scheme lgsco|housing]\n"
 		"         [--format text|csv|json|html] [--output FILE]\n"
 		"                                     the annual complaints performance report\n"
+		"  self-assessment --scheme lgsco|housing --from DATE --to DATE\n"
+		"         [--format text|csv|json|html] [--output FILE]\n"
+		"                                     the annual self-assessment against the Code\n"
 		"  extend REF DAYS REASON             extend the current stage (the complainant is told)\n"
 		"  outcome REF OUTCOME                upheld, partly-upheld, not-upheld, resolved, withdrawn\n"
 		"  reclassify REF complaint|service-request\n"
@@ -88,6 +99,11 @@ usage(FILE *f)
 		"  scheme REF lgsco|housing           which Ombudsman's scheme applies (nothing is sent)\n"
 		"  purge --before DATE [--apply]      remove personal data from closed cases last\n"
 		"                                     changed before DATE (without --apply: list them)\n"
+		"  backup [--force] FILE              a checked copy of the database while the daemon runs\n"
+		"  backup --dir DIR [--keep N]        the same into DIR, named by the time; keep the newest N\n"
+		"  recover [--dry-run]                take up mail in the mailbox's folders that the\n"
+		"                                     database lacks (after a restore); --dry-run: say what\n"
+		"                                     would be done and change nothing\n"
 		"  calendar add DATE N                the date N working days after DATE\n"
 		"  calendar received TIMESTAMP        the effective date received (RFC 3339 time)\n"
 		"  holidays update [--url URL] [--ca-file FILE] [--output FILE]\n"
@@ -254,6 +270,16 @@ cmd_check_config(const char *config_path)
 		fprintf(stderr, "%s\n", errs.v[i]);
 	if (ctx.rules != NULL)
 		print_slow_patterns(ctx.rules);
+	if (ctx.cfg != NULL) {
+		_cleanup_errlist_ struct errlist notes = ERRLIST_INIT;
+		size_t before = errs.n;
+
+		ctl_check_provisions(ctx.cfg, &errs, &notes);
+		for (size_t i = before; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.v[i]);
+		for (size_t i = 0; i < notes.n; i++)
+			printf("%s\n", notes.v[i]);
+	}
 	if (r == 0) {
 		_cleanup_free_ char *secret = NULL;
 
@@ -727,6 +753,9 @@ static int (*case_verb(const char *cmd))(struct context *, int, char **)
 	} verbs[] = {
 		{"show", ctl_show},	      {"message", ctl_message}, {"export", ctl_export},
 		{"unattached", ctl_unattached}, {"file", ctl_file},	{"open", ctl_open},
+		{"digest", ctl_digest},
+		{"casefile", ctl_casefile},	{"self-assessment", ctl_selfassess},
+		{"backup", ctl_backup},	      {"recover", ctl_recover},
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(verbs); i++)

@@ -30,9 +30,12 @@
 #include "context.h"
 #include "imap.h"
 #include "intake.h"
+#include "digest.h"
 #include "log.h"
 #include "outbox.h"
+#include "recover.h"
 #include "rules.h"
+#include "sentcopy.h"
 #include "sentwatch.h"
 #include "smtp.h"
 #include "store.h"
@@ -74,6 +77,9 @@ struct daemon {
 	unsigned retry_cap; /* the longest wait for this kind of failure */
 	unsigned failures;  /* rounds failed in a row */
 	int housekeeping_error; /* of the last round's deadlines and outbox: 0 or -errno */
+	bool recovered;        /* recovery from the mailbox done in this run (daemon/recover.h) */
+	struct sentcopy copies; /* [imap] save_sent */
+	size_t moved_noted;     /* messages moved when the folders' positions were last noted */
 };
 
 /*
@@ -206,7 +212,7 @@ daemon_housekeeping(struct daemon *d)
 	struct case_ctx cx = {.store = d->ctx.store, .cfg = d->ctx.cfg, .cal = d->ctx.cal,
 			      .rules = d->ctx.rules, .templates = d->ctx.templates,
 			      .now = time(NULL)};
-	size_t reminders = 0, breaches = 0;
+	size_t reminders = 0, breaches = 0, digests = 0;
 	int r;
 
 	r = case_check_deadlines(&cx, &reminders, &breaches);
@@ -218,6 +224,9 @@ daemon_housekeeping(struct daemon *d)
 	if (reminders || breaches)
 		log_info("Deadlines: %zu reminder%s, %zu breach%s", reminders,
 			 reminders == 1 ? "" : "s", breaches, breaches == 1 ? "" : "es");
+	if (digest_check(&cx, &digests) < 0)
+		log_error("Weekly digest not queued: %s; trying again on the next round",
+			  store_last_error(d->ctx.store));
 	if (d->smtp == NULL)
 		return 0;
 	r = outbox_deliver(&cx, d->smtp, &d->mail, delivery_failed, watchdog_tick, d);
@@ -346,6 +355,48 @@ enum round_result {
 	ROUND_FATAL, /* a configuration problem: retrying cannot help */
 };
 
+/* Recovery from the mailbox, once a run, before anything else (daemon/recover.h). */
+static enum imap_result
+daemon_recover(struct daemon *d, int *ret_store_error)
+{
+	struct recover_opts ro = {.tick = watchdog_tick, .userdata = d};
+	struct recover_report rep;
+	enum imap_result ir;
+
+	sd_notify(0, "STATUS=Checking the mailbox's folders against the database");
+	ir = recover_run(&d->intake, d->imap, &ro, &rep, ret_store_error);
+	if (ir == IMAP_OK && *ret_store_error == 0) {
+		d->recovered = true;
+		recover_log_summary(&rep);
+	} else if (*ret_store_error < 0)
+		log_error("Recovery from the mailbox could not be recorded: %s; nothing is processed or sent until it is",
+			  store_last_error(d->ctx.store));
+	return ir;
+}
+
+/* Copies of sent mail to the Sent folder, and the folders' positions once mail moved. */
+static void
+daemon_copies(struct daemon *d)
+{
+	size_t before = d->copies.appended, moved = d->stats.processed + d->stats.quarantined;
+	int store_error = 0;
+	enum imap_result ir;
+
+	ir = sentcopy_append_due(d->ctx.cfg, d->ctx.store, d->imap, &d->copies, &store_error);
+	if (ir == IMAP_OK && store_error == 0 &&
+	    (d->copies.appended != before || moved != d->moved_noted)) {
+		ir = recover_note_folders(&d->intake, d->imap, &store_error);
+		if (ir == IMAP_OK && store_error == 0)
+			d->moved_noted = moved;
+	}
+	if (store_error < 0)
+		log_warning("Copies of sent mail: database problem (%s); trying again on the next round",
+			    store_last_error(d->ctx.store));
+	else if (ir != IMAP_OK)
+		log_warning("Copies of sent mail: IMAP %s (%s); trying again on the next round",
+			    imap_result_to_string(ir), imap_last_error(d->imap));
+}
+
 /* One round: connect if needed, sync, then deadlines and the outbox. */
 static enum round_result
 daemon_round(struct daemon *d)
@@ -384,7 +435,10 @@ daemon_round(struct daemon *d)
 	}
 	d->progress_start = 0;
 	d->progress_base = 0;
-	ir = sync_mailbox(&d->intake, d->imap, &store_error, &d->stats, progress_line, d);
+	/* before any new mail or delivery: what the mailbox holds and the store lost */
+	ir = d->recovered ? IMAP_OK : daemon_recover(d, &store_error);
+	if (ir == IMAP_OK && store_error == 0)
+		ir = sync_mailbox(&d->intake, d->imap, &store_error, &d->stats, progress_line, d);
 	if (isatty(STDERR_FILENO) && d->stats.seen > 0)
 		fputc('\n', stderr);
 	if (ir == IMAP_OK && store_error == 0)
@@ -412,6 +466,8 @@ daemon_round(struct daemon *d)
 	d->failures = 0;
 	/* Asked to stop during the pass: deadlines and queued replies wait for the next start. */
 	d->housekeeping_error = d->stopping ? 0 : daemon_housekeeping(d);
+	if (!d->stopping)
+		daemon_copies(d);
 	notify_status(d);
 	return ROUND_OK;
 }

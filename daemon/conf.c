@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "exorg.h"
 #include "routing.h"
+#include "digest_list.h"
 #include "util.h"
 
 enum key_type { KEY_STRING, KEY_BOOL, KEY_INT, KEY_LONG, KEY_LIST, KEY_LEVEL };
@@ -68,6 +69,7 @@ static const struct key keys[] = {
 	S("imap", "processed_folder", imap_processed_folder),
 	S("imap", "quarantine_folder", imap_quarantine_folder),
 	S("imap", "sent_folder", imap_sent_folder),
+	S("imap", "save_sent", imap_save_sent),
 	B("imap", "idle", imap_idle),
 	I("imap", "poll_seconds", imap_poll_seconds, 5, 86400),
 	B("imap", "tls_verify", imap_tls_verify),
@@ -121,6 +123,9 @@ static const struct key keys[] = {
 	I("replies", "max_auto_replies_per_day", max_auto_replies_per_day, 0, 1000),
 	I("replies", "thread_window_days", thread_window_days, 0, 365),
 
+	S("digest", "weekday", digest_weekday),
+	I("digest", "days_ahead", digest_days_ahead, 0, 60),
+
 	L("limits", "max_message_bytes", max_message_bytes, 1024, 1L << 30),
 	I("limits", "max_mime_depth", max_mime_depth, 1, 256),
 	I("limits", "max_mime_parts", max_mime_parts, 1, 100000),
@@ -165,6 +170,7 @@ config_set_defaults(struct config *c)
 	c->imap_processed_folder = xstrdup("Processed");
 	c->imap_quarantine_folder = xstrdup("Quarantine");
 	c->imap_sent_folder = xstrdup("");
+	c->imap_save_sent = xstrdup("auto");
 	c->imap_idle = true;
 	c->imap_poll_seconds = 60;
 	c->imap_tls_verify = true;
@@ -208,6 +214,9 @@ config_set_defaults(struct config *c)
 	c->rules_file = xstrdup(DATADIR "/rules.conf");
 	c->max_auto_replies_per_day = 3;
 	c->thread_window_days = 30;
+
+	c->digest_weekday = xstrdup("monday");
+	c->digest_days_ahead = 5;
 
 	c->max_message_bytes = 25L * 1024 * 1024;
 	c->max_mime_depth = 32;
@@ -541,6 +550,9 @@ config_validate(struct config *c, struct errlist *errs)
 			    c->smtp_url);
 	if (isempty(c->database))
 		errlist_add(errs, "%s: store.database: missing", p);
+	if (!isempty(c->digest_weekday) && digest_weekday_from_name(c->digest_weekday) < 0)
+		errlist_add(errs, "%s: digest.weekday: expected a day of the week (monday ... sunday) or nothing for no digest (got \"%s\")",
+			    p, c->digest_weekday);
 	if (!streq(c->housing_acknowledgement, "officer") &&
 	    !streq(c->housing_acknowledgement, "automatic"))
 		errlist_add(errs, "%s: council.housing_acknowledgement: expected officer or automatic (got \"%s\")",
@@ -555,6 +567,10 @@ config_validate(struct config *c, struct errlist *errs)
 	     streq(c->imap_sent_folder, c->imap_quarantine_folder)))
 		errlist_add(errs, "%s: imap.sent_folder must be the folder of sent mail, not INBOX, the processed or the quarantine folder",
 			    p);
+	if (!streq(c->imap_save_sent, "yes") && !streq(c->imap_save_sent, "no") &&
+	    !streq(c->imap_save_sent, "auto"))
+		errlist_add(errs, "%s: imap.save_sent: expected yes, no or auto (got \"%s\")", p,
+			    c->imap_save_sent);
 	for (size_t i = 0; i < c->n_officer_addresses; i++)
 		if (!valid_address(c->officer_addresses[i]))
 			errlist_add(errs, "%s: people.officer_addresses: \"%s\" is not an email address", p,

@@ -76,6 +76,7 @@ struct config {
 	char *imap_processed_folder;
 	char *imap_quarantine_folder;
 	char *imap_sent_folder; /* watched read-only for responses sent directly; "" = off */
+	char *imap_save_sent;   /* "yes", "no" or "auto": copies of our mail in the Sent folder */
 	bool imap_idle;
 	int imap_poll_seconds;
 	bool imap_tls_verify;
@@ -122,6 +123,10 @@ struct config {
 	char *rules_file;
 	int max_auto_replies_per_day;
 	int thread_window_days;
+
+	/* [digest] (daemon/digest.h) */
+	char *digest_weekday; /* "monday".."sunday"; "" = no weekly digest */
+	int digest_days_ahead; /* working days counted as "due soon" */
 
 	/* [routing] (daemon/routing.h) */
 	struct routing_entry *routing;

@@ -46,8 +46,21 @@ int ctl_unattached(struct context *ctx, int argc, char **argv);
 int ctl_file(struct context *ctx, int argc, char **argv);
 int ctl_open(struct context *ctx, int argc, char **argv);
 int ctl_export(struct context *ctx, int argc, char **argv);
+/* The weekly digest, printed or queued (ctl_digest.c). */
+int ctl_digest(struct context *ctx, int argc, char **argv);
+int ctl_backup(struct context *ctx, int argc, char **argv);   /* ctl_backup.c */
+int ctl_recover(struct context *ctx, int argc, char **argv);  /* ctl_recover.c */
 /* oauth login|status (ctl_oauth.c) */
 int ctl_oauth(struct context *ctx, int argc, char **argv);
+/* The case file for an Ombudsman investigator (ctl_casefile.c). */
+int ctl_casefile(struct context *ctx, int argc, char **argv);
+/* The self-assessment against the Code (ctl_selfassess.c). */
+int ctl_selfassess(struct context *ctx, int argc, char **argv);
+/* data/provisions-SCHEME.conf beside the rules file; malloc'ed. */
+char *ctl_provisions_path(const struct config *cfg, const char *scheme);
+/* check-config: both schemes' provisions files (a missing one is a note). */
+struct errlist;
+void ctl_check_provisions(const struct config *cfg, struct errlist *errs, struct errlist *notes);
 /* check-connection (ctl_connection.c): log in to IMAP and SMTP as the daemon does. */
 int ctl_check_connection(struct context *ctx, int argc, char **argv);
 

@@ -10,7 +10,6 @@
 #include "case.h"
 #include "forwarded.h"
 #include "kinds.h"
-#include "quote.h"
 #include "util.h"
 
 /* The kind an officer's own words ask for (a line that is just the command), or -1. */
@@ -75,7 +74,7 @@ int
 forwarded_open(const struct case_ctx *cx, const struct message *m, time_t received_at,
 	       struct case_row **ret)
 {
-	_cleanup_free_ char *own = quote_strip(m->body);
+	_cleanup_free_ char *own = case_own_text(cx, m);
 	const struct msg_forward *fwd = forwarded_from_other(m);
 	int kind = command_kind(own);
 
@@ -88,7 +87,7 @@ int
 forwarded_open_any(const struct case_ctx *cx, const struct message *m, time_t received_at,
 		   struct case_row **ret)
 {
-	_cleanup_free_ char *own = quote_strip(m->body);
+	_cleanup_free_ char *own = case_own_text(cx, m);
 	const struct msg_forward *fwd = forwarded_from_other(m);
 
 	if (fwd == NULL)

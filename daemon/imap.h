@@ -156,6 +156,15 @@ enum imap_result imap_status(struct imap *im, const char *mailbox, uint32_t *ret
  * caller frees each and the array. */
 enum imap_result imap_list_folders(struct imap *im, char ***ret_names, size_t *ret_n);
 
+/*
+ * APPEND data to folder with INTERNALDATE date (0: the server's time),
+ * flagged \Seen when seen; *ret_uid (or NULL) gets its UID where the server
+ * has UIDPLUS, else 0.  IMAP_BOX_BAD when the server refuses (no such folder,
+ * over quota).
+ */
+enum imap_result imap_append(struct imap *im, const char *folder, const char *data, size_t len,
+			     time_t date, bool seen, uint32_t *ret_uid);
+
 /* UIDs greater than after_uid in the selected mailbox, ascending (caller frees). */
 enum imap_result imap_search_after(struct imap *im, uint32_t after_uid, uint32_t **ret_uids,
 				   size_t *ret_n);

@@ -42,21 +42,27 @@ digest_message(const char *raw, size_t len, bool whole, char ret[static 65])
 	size_t blen = len;
 
 	if (!whole)
-		for (size_t i = 0; i + 1 < len; i++) {
-			if (raw[i] == '\n' && raw[i + 1] == '\n') {
-				body = raw + i + 2;
+		for (const char *nl = memchr(raw, '\n', len); nl != NULL && nl + 1 < raw + len;
+		     nl = memchr(nl + 1, '\n', len - (size_t)(nl + 1 - raw))) {
+			if (nl[1] == '\n') {
+				body = nl + 2;
 				break;
 			}
-			if (raw[i] == '\n' && raw[i + 1] == '\r' && i + 2 < len && raw[i + 2] == '\n') {
-				body = raw + i + 3;
+			if (nl[1] == '\r' && nl + 2 < raw + len && nl[2] == '\n') {
+				body = nl + 3;
 				break;
 			}
 		}
 	blen = len - (size_t)(body - raw);
 	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, body, blen, md) < 0)
 		memset(md, 0, sizeof(md));
-	for (size_t i = 0; i < sizeof(md); i++)
-		snprintf(ret + 2 * i, 3, "%02x", md[i]);
+	for (size_t i = 0; i < sizeof(md); i++) {
+		static const char hex[] = "0123456789abcdef";
+
+		ret[2 * i] = hex[md[i] >> 4];
+		ret[2 * i + 1] = hex[md[i] & 15];
+	}
+	ret[64] = '\0';
 }
 
 /*
@@ -334,15 +340,47 @@ sent_message(struct intake *in, const struct intake_source *src, const struct me
 }
 
 int
+intake_known(struct intake *in, const struct intake_source *src, bool *ret_known)
+{
+	_cleanup_message_ struct message *m = NULL;
+	_cleanup_free_ char *reason = NULL;
+	char digest[65], whole[65];
+	int64_t id;
+	int r = -ENOENT;
+
+	*ret_known = false;
+	if (src->raw == NULL) {
+		snprintf(whole, sizeof(whole), "unfetched:%zu:%lld", src->size,
+			 (long long)src->internaldate);
+		r = store_message_find_digest(in->store, "", whole, &id);
+	} else {
+		digest_message(src->raw, src->len, true, whole);
+		if (message_parse(src->raw, src->len, &in->limits, &m, &reason) == MSG_OK) {
+			digest_message(src->raw, src->len, isempty(m->message_id), digest);
+			r = intake_from_sent_folder(in, src)
+				    ? store_message_find_copy(in->store, m->message_id, digest, NULL,
+							      &id)
+				    : store_message_find_digest(in->store, m->message_id, digest,
+								&id);
+		}
+		if (r == -ENOENT)
+			r = store_message_find_digest(in->store, "", whole, &id);
+	}
+	if (r == 0)
+		*ret_known = true;
+	return r == -ENOENT ? 0 : r;
+}
+
+int
 intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	       enum intake_disposition *ret)
 {
 	_cleanup_message_ struct message *m = NULL;
-	_cleanup_free_ char *reason = NULL, *state = NULL, *quoted_ref = NULL;
+	_cleanup_free_ char *reason = NULL, *state = NULL, *quoted_ref = NULL, *own = NULL;
 	_cleanup_case_row_ struct case_row *c = NULL;
 	struct case_ctx cx = {.store = in->store, .cfg = in->cfg, .cal = in->cal, .rules = in->rules,
 			      .templates = in->templates, .now = now, .raw = src->raw,
-			      .raw_len = src->len};
+			      .raw_len = src->len, .recover_ref = src->recover_ref};
 	enum automail_kind automail;
 	struct authres_verdict auth;
 	bool unverified = false;
@@ -419,6 +457,12 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	if (unverified) {
 		r = record_message(in, src, m, c ? c->id : 0, role, "", digest, received_at);
 		return r < 0 ? r : sender_auth_officer_rejected(&cx, c, m, &auth);
+	}
+	if (c != NULL || (role != ROLE_AUTOMATIC && role != ROLE_COUNCIL)) {
+		/* the sender's own text, which the case, the rules and the notice all read */
+		own = quote_strip(m->body);
+		cx.own_for = m;
+		cx.own_text = own;
 	}
 
 	if (c != NULL) {

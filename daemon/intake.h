@@ -48,10 +48,20 @@ struct intake_source {
 	size_t len;
 	size_t size;        /* the server's RFC822.SIZE */
 	const char *quarantine_reason; /* set: record as quarantined for this reason */
+	const char *recover_ref; /* recovery (daemon/recover.c): the reference our own mail
+				  * gave this message's case, for a case opened again */
 };
 
 /* Is src the Sent folder ([imap] sent_folder): mail the council sent, never answered? */
 bool intake_from_sent_folder(const struct intake *in, const struct intake_source *src);
+
+/*
+ * Does the store already hold src (the same Message-ID and body digest, or a
+ * quarantined copy with the same text; for the Sent folder, the same copy)?
+ * What intake_message() would recognise, without writing anything: used by
+ * recovery (daemon/recover.c) to find mail the store does not know.
+ */
+int intake_known(struct intake *in, const struct intake_source *src, bool *ret_known);
 
 /*
  * Process one message.  Returns 0 with *ret set, or a negative errno when the

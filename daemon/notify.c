@@ -14,7 +14,6 @@
 #include "message.h"
 #include "notify.h"
 #include "outbox.h"
-#include "quote.h"
 #include "routing.h"
 #include "store_officers.h"
 #include "util.h"
@@ -123,7 +122,7 @@ summary_vars(const struct case_ctx *cx, const struct case_row *c, const struct m
 				: "no Code deadline (not a complaint)";
 	v->value[TV_CLASSIFICATION] = "set by an officer";
 	if (m != NULL) {
-		_cleanup_free_ char *text = quote_strip(m->body);
+		_cleanup_free_ char *text = case_own_text(cx, m);
 
 		v->value[TV_SENDER] = own(n, isempty(m->from.name)
 						     ? xstrdup(m->from.email)

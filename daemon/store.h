@@ -290,7 +290,10 @@ struct stored_message {
 	size_t raw_len;
 };
 typedef int (*store_stored_message_cb)(const struct stored_message *m, void *userdata);
-/* Every message of a case, in the order `show` numbers them (by date, then direction). */
+/*
+ * Every message of a case in the order it was received and sent, as `show`
+ * numbers them: a mail of ours after the message that caused it.
+ */
 int store_case_messages_full(struct store *s, int64_t case_id, store_stored_message_cb cb,
 			     void *userdata);
 /* Messages recorded without a case, oldest first. */

@@ -31,9 +31,6 @@ text(sqlite3_stmt *st, int i)
 #define MESSAGE_COLUMNS                                                                            \
 	"0, id, coalesce(case_id, 0), message_id, direction, role, from_email, subject, "          \
 	"received_at, automatic, state, reason, body, raw"
-#define OUTBOX_AS_MESSAGE                                                                          \
-	"1, id, coalesce(case_id, 0), message_id, 'out', 'council', rcpt, purpose, created_at, "   \
-	"'', state, last_error, '', data"
 
 struct walk {
 	store_stored_message_cb cb;
@@ -67,16 +64,41 @@ message_row(sqlite3_stmt *st, void *userdata)
 	return w->cb(&m, w->userdata);
 }
 
+/*
+ * The order things happened in, which neither clock gives alone: a
+ * message's time is when the council's server received it, a mail of ours
+ * is dated by this machine, and both are kept to the second.  mail_order
+ * numbers every row as it was recorded (migration 6); a mail of ours
+ * follows the message recorded last before it on the case (the one whose
+ * processing queued it: for a new case, queued before its first message
+ * is written, that first message), never earlier than that message's time.
+ * Sorted by time, then by that anchor, the message before the mail it
+ * caused, then by when each was recorded.
+ */
+#define CASE_MAIL_IN_ORDER                                                                         \
+	"WITH ins AS (SELECT m.id, m.received_at AS t, coalesce(o.seq, 0) AS seq FROM messages m "  \
+	"  LEFT JOIN mail_order o ON o.kind = 0 AND o.row_id = m.id WHERE m.case_id = ?1), "        \
+	"outs AS (SELECT x.id, x.created_at AS t, coalesce(o.seq, 0) AS seq FROM outbox x "         \
+	"  LEFT JOIN mail_order o ON o.kind = 1 AND o.row_id = x.id WHERE x.case_id = ?1), "        \
+	"anch AS (SELECT outs.id, outs.t, outs.seq, coalesce("                                       \
+	"  (SELECT max(ins.seq) FROM ins WHERE ins.seq < outs.seq), "                                \
+	"  (SELECT min(ins.seq) FROM ins)) AS aseq FROM outs) "                                      \
+	"SELECT 0, m.id, coalesce(m.case_id, 0), m.message_id, m.direction, m.role, m.from_email, "  \
+	"  m.subject, m.received_at, m.automatic, m.state, m.reason, m.body, m.raw, "                \
+	"  ins.t, ins.seq, 0, ins.seq FROM ins JOIN messages m ON m.id = ins.id "                    \
+	"UNION ALL SELECT 1, x.id, coalesce(x.case_id, 0), x.message_id, 'out', 'council', x.rcpt, " \
+	"  x.purpose, x.created_at, '', x.state, x.last_error, '', x.data, "                         \
+	"  max(anch.t, coalesce((SELECT ins.t FROM ins WHERE ins.seq = anch.aseq), anch.t)), "       \
+	"  coalesce(anch.aseq, 0), 1, anch.seq FROM anch JOIN outbox x ON x.id = anch.id "           \
+	"ORDER BY 15, 16, 17, 18"
+
 int
 store_case_messages_full(struct store *s, int64_t case_id, store_stored_message_cb cb,
 			 void *userdata)
 {
 	struct walk w = {cb, userdata};
-	int r = store_rows(s, "case_messages_full",
-			   "SELECT " MESSAGE_COLUMNS " FROM messages WHERE case_id = ?1 "
-			   "UNION ALL SELECT " OUTBOX_AS_MESSAGE " FROM outbox WHERE case_id = ?1 "
-			   "ORDER BY 9, 5, 4, 2",
-			   message_row, &w, "i", case_id);
+	int r = store_rows(s, "case_messages_full", CASE_MAIL_IN_ORDER, message_row, &w, "i",
+			   case_id);
 
 	return r < 0 ? r : 0;
 }

@@ -40,7 +40,7 @@ store_outbox_count_limited(struct store *s, const char *rcpt, time_t since, int6
 	int r = store_rows(s, "outbox_count_limited",
 			   "SELECT count(*), coalesce(sum(purpose IN " ACK_PURPOSES "), 0) "
 			   "FROM outbox WHERE rcpt = ?1 AND created_at >= ?2 "
-			   "AND purpose NOT IN ('relay', 'acknowledge', 'footer-followup') "
+			   "AND purpose NOT IN ('relay', 'acknowledge', 'footer-followup', 'digest') "
 			   "AND purpose NOT LIKE 'notify-%' "
 			   "AND state NOT IN ('suppressed', 'held')",
 			   two_counts, v, "si", rcpt, (int64_t)since);

@@ -19,11 +19,12 @@
 
 /*
  * More distinct queries than this and the oldest are finalised and prepared
- * again.  Room for every query of the store_*.c files with a margin: a walk's
- * callback (the deadline check, the listings) runs other queries while the
- * walk's own statement is still stepping, and must not push it out.
+ * again.  Room for every query of the store_*.c files (store_recover.c adds
+ * about fifteen) with a margin: a walk's callback (the deadline check, the
+ * listings, recovery's report) runs other queries while the walk's own
+ * statement is still stepping, and must not push it out.
  */
-#define STMT_CACHE_SIZE 64
+#define STMT_CACHE_SIZE 96
 
 struct stmt_cache {
 	struct {

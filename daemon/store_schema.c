@@ -126,6 +126,59 @@ const char *const store_migrations[] = {
 	"breach_done, reminder_done) WHERE status = 'open';",
 	/* 5: the service area of a case (rules "area NAME:"), daemon/store_officers.c */
 	"ALTER TABLE cases ADD COLUMN area TEXT NOT NULL DEFAULT '';",
+	/*
+	 * 6: the weekly digest (daemon/store_digest.c): the scheduled runs,
+	 * one a week, and each mail sent; and the order every message and
+	 * mail of ours was recorded in (store_case_messages_full()), which
+	 * the clocks of two servers cannot give.  Mail recorded before is
+	 * numbered by its time.
+	 */
+	"CREATE TABLE digest_runs ("
+	"  day TEXT PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  mails INTEGER NOT NULL);"
+	"CREATE TABLE digest_mails ("
+	"  id INTEGER PRIMARY KEY,"
+	"  day TEXT NOT NULL,"
+	"  rcpt TEXT NOT NULL,"
+	"  scheduled INTEGER NOT NULL,"
+	"  cases INTEGER NOT NULL,"
+	"  overdue INTEGER NOT NULL,"
+	"  message_id TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX digest_mails_day ON digest_mails(day, rcpt);"
+	"CREATE TABLE mail_order ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  kind INTEGER NOT NULL CHECK (kind IN (0, 1))," /* 0 messages, 1 outbox */
+	"  row_id INTEGER NOT NULL,"
+	"  UNIQUE (kind, row_id));"
+	"INSERT INTO mail_order (kind, row_id) SELECT kind, id FROM ("
+	"  SELECT 0 AS kind, id, received_at AS t FROM messages"
+	"  UNION ALL SELECT 1, id, created_at FROM outbox) ORDER BY t, kind, id;"
+	"CREATE TRIGGER mail_order_message AFTER INSERT ON messages BEGIN"
+	"  INSERT OR REPLACE INTO mail_order (kind, row_id) VALUES (0, NEW.id); END;"
+	"CREATE TRIGGER mail_order_outbox AFTER INSERT ON outbox BEGIN"
+	"  INSERT OR REPLACE INTO mail_order (kind, row_id) VALUES (1, NEW.id); END;",
+	/*
+	 * 7: recovery from the mailbox (daemon/store_recover.c): per folder the
+	 * UIDVALIDITY and the highest UID whose mail the store is known to hold,
+	 * so a start with an up-to-date store asks one STATUS per folder; and
+	 * the copies of sent mail still to append to the Sent folder
+	 * ([imap] save_sent), queued by the trigger as a mail becomes sent.
+	 */
+	"CREATE TABLE recover_state ("
+	"  folder TEXT PRIMARY KEY,"
+	"  uidvalidity INTEGER NOT NULL,"
+	"  last_uid INTEGER NOT NULL);"
+	"CREATE TABLE sent_copy ("
+	"  outbox_id INTEGER PRIMARY KEY REFERENCES outbox(id) ON DELETE CASCADE,"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  next_attempt INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT NOT NULL DEFAULT '');"
+	"CREATE TRIGGER outbox_sent_copy AFTER UPDATE OF state ON outbox "
+	"WHEN NEW.state = 'sent' AND OLD.state IS NOT 'sent' BEGIN "
+	"  INSERT OR IGNORE INTO sent_copy (outbox_id, next_attempt) VALUES (NEW.id, NEW.sent_at);"
+	"END;",
 };
 
 const size_t store_n_migrations = ELEMENTSOF(store_migrations);

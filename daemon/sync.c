@@ -65,7 +65,7 @@ commit_batch(struct intake *in, const char *mailbox, uint32_t uidvalidity,
 	r = store_begin(in->store);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		struct intake_source src = {mailbox, uidvalidity, msgs[i].uid, msgs[i].internaldate,
-					    msgs[i].data, msgs[i].len, msgs[i].size, NULL};
+					    msgs[i].data, msgs[i].len, msgs[i].size, NULL, NULL};
 
 		r = intake_message(in, &src, time(NULL), &disp[i]);
 		if (msgs[i].uid > max_uid)
@@ -82,7 +82,7 @@ commit_batch(struct intake *in, const char *mailbox, uint32_t uidvalidity,
 		for (size_t i = 0; i < n; i++) {
 			struct intake_source src = {mailbox, uidvalidity, msgs[i].uid,
 						    msgs[i].internaldate, msgs[i].data, msgs[i].len,
-						    msgs[i].size, NULL};
+						    msgs[i].size, NULL, NULL};
 
 			r = intake_one(in, &src, &disp[i]);
 			if (r == -ENOSPC || r == -EIO || r == -EACCES || r == -EBUSY) {

@@ -107,20 +107,46 @@ automail_classify(const struct message *m)
 	return AUTOMAIL_NONE;
 }
 
+/* Is c an ASCII letter (a robot word must not continue a longer word)? */
+static bool
+ascii_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 bool
 automail_never_answer(const char *addr)
 {
-	static const char *const prefixes[] = {"noreply",      "no-reply", "no_reply", "donotreply",
-					       "do-not-reply", "do_not_reply", "owner-"};
+	/*
+	 * The robot words, anywhere in the local part where a word can start: at
+	 * its start, after anything but a letter, or at a capital after a small
+	 * letter ("newsalerts-noreply", "account-security-noreply",
+	 * "noreply-dmarc-support", "info.donotreply", "mail2noreply",
+	 * "NewsNoReply"), but not inside a longer word ("bruno.reply" and
+	 * "juno-reply" hold "no.reply" and "no-reply" only by accident).
+	 */
+	static const char *const words[] = {"noreply",      "no-reply",     "no_reply",
+					    "no.reply",     "donotreply",   "do-not-reply",
+					    "do_not_reply", "do.not.reply"};
 	static const char *const suffixes[] = {"-request", "-bounces", "-bounce"};
 	const char *at = addr ? strrchr(addr, '@') : NULL;
 	size_t n = at ? (size_t)(at - addr) : (addr ? strlen(addr) : 0);
 
 	if (n == 0)
 		return true;
-	for (size_t i = 0; i < ELEMENTSOF(prefixes); i++)
-		if (n >= strlen(prefixes[i]) && ascii_strncaseeq(addr, prefixes[i], strlen(prefixes[i])))
-			return true;
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0 && ascii_letter(addr[i - 1]) &&
+		    !(addr[i - 1] >= 'a' && addr[i - 1] <= 'z' && addr[i] >= 'A' && addr[i] <= 'Z'))
+			continue;
+		for (size_t w = 0; w < ELEMENTSOF(words); w++) {
+			size_t k = strlen(words[w]);
+
+			if (n - i >= k && ascii_strncaseeq(addr + i, words[w], k))
+				return true;
+		}
+	}
+	if (n >= 6 && ascii_strncaseeq(addr, "owner-", 6))
+		return true;
 	for (size_t i = 0; i < ELEMENTSOF(suffixes); i++) {
 		size_t k = strlen(suffixes[i]);
 

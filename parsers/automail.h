@@ -27,9 +27,13 @@ enum automail_kind automail_classify(const struct message *m);
 const char *automail_kind_to_string(enum automail_kind k);
 
 /*
- * An address no automatic reply may ever go to (RFC 3834 and practice):
- * noreply/no-reply/donotreply local parts, -request, -bounces, owner-,
- * mailer-daemon, postmaster, or no address at all.
+ * An address no automatic reply may ever go to (RFC 3834 and practice): a
+ * local part with a robot word (noreply, no-reply, no_reply, no.reply,
+ * donotreply, do-not-reply, do_not_reply, do.not.reply; any case) at its
+ * start, anywhere after a character that is not a letter or at a capital
+ * after a small letter (not inside a longer word: "bruno.reply"), one that starts
+ * with owner- or ends in -request, -bounce or -bounces, a Mailman VERP
+ * address (-bounces+), mailer-daemon, postmaster, or no address at all.
  */
 bool automail_never_answer(const char *addr);
 

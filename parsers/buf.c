@@ -54,6 +54,7 @@ buf_reserve(struct buf *b, size_t extra)
 		n = n > SIZE_MAX / 2 ? want + 1 : n * 2;
 	b->data = xrealloc(b->data, n);
 	b->alloc = n;
+	b->data[b->len] = '\0';
 	return 0;
 }
 

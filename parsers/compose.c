@@ -37,8 +37,19 @@ compose_clean_text(const char *s)
 
 	while (len > 0) {
 		uint32_t cp;
-		size_t n = utf8_decode((const char *)p, len, &cp);
+		size_t n = 0;
 
+		/* visible ASCII goes in runs */
+		while (n < len && p[n] > 0x20 && p[n] < 0x7f)
+			n++;
+		if (n > 0) {
+			buf_append(&b, p, n);
+			space = false;
+			p += n;
+			len -= n;
+			continue;
+		}
+		n = utf8_decode((const char *)p, len, &cp);
 		if (n == 0) {
 			buf_puts(&b, replacement);
 			space = false;
@@ -63,7 +74,11 @@ compose_clean_text(const char *s)
 	return buf_steal(&b);
 }
 
-/* Text the body may carry: line ends to LF, invalid UTF-8 to U+FFFD, NUL dropped. */
+/*
+ * Text the body may carry: line ends to LF, invalid UTF-8 to U+FFFD, NUL
+ * dropped.  Runs of plain ASCII are copied whole; only CR and bytes above
+ * 0x7f are looked at one by one.
+ */
 static char *
 clean_body(const char *s)
 {
@@ -71,10 +86,19 @@ clean_body(const char *s)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s);
 
+	(void)buf_reserve(&b, len);
 	while (len > 0) {
 		uint32_t cp;
-		size_t n;
+		size_t n = 0;
 
+		while (n < len && p[n] < 0x80 && p[n] != '\r')
+			n++;
+		if (n > 0) {
+			buf_append(&b, p, n);
+			p += n;
+			len -= n;
+			continue;
+		}
 		if (*p == '\r') {
 			buf_putc(&b, '\n');
 			if (len > 1 && p[1] == '\n') {
@@ -447,30 +471,63 @@ format_date(time_t t, struct buf *b)
 	                  tm.tm_sec);
 }
 
-static void
-qp_escape(struct buf *b, unsigned char c)
+/* Printable ASCII but '=': a quoted-printable character as it is. */
+static bool
+qp_plain(unsigned char c)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	char e[3] = {'=', hex[c >> 4], hex[c & 15]};
-
-	buf_append(b, e, 3);
+	return c >= 33 && c <= 126 && c != '=';
 }
 
 /*
  * One body line in quoted-printable: output lines stay within 76
  * characters (soft breaks "="), trailing blanks are encoded, and an output
- * line never starts with "." or "From ".
+ * line never starts with "." or "From ".  The worst case is reserved first
+ * and written through a pointer.
  */
 static void
 qp_line(struct buf *b, const char *s, size_t len)
 {
+	static const char hex[] = "0123456789ABCDEF";
+	/* printable ASCII but '=', and blanks: as they are, unless last on the line */
+	static const bool qp_direct[256] = {
+	    ['\t'] = true, [' '] = true, ['!' ... '<'] = true, ['>' ... '~'] = true,
+	};
 	size_t col = 0;
+	char *o;
 
+	/* 3 bytes for each byte, a soft break for every 25 of them, the CRLF */
+	if (buf_reserve(b, 3 * len + 3 * (len / 25 + 1) + 2) < 0)
+		return;
+	o = b->data + b->len;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
-		bool literal =
-		    (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && i + 1 < len);
+		bool literal;
 		size_t need;
+
+		/*
+		 * A run that goes as it is: printable characters and blanks, none
+		 * the line's last, while the line has room, and not a "." or "F"
+		 * at the start of an output line.
+		 */
+		if (col > 0 || (c != '.' && c != 'F')) {
+			/* up to the line's last character, and while col stays <= 74 before each */
+			size_t j = i, lim = len - 1;
+
+			if (col <= 74 && lim > i + (74 - col) + 1)
+				lim = i + (74 - col) + 1;
+			if (col > 74)
+				lim = i;
+			while (j < lim && qp_direct[(unsigned char)s[j]])
+				j++;
+			if (j > i) {
+				memcpy(o, s + i, j - i);
+				o += j - i;
+				col += j - i;
+				i = j - 1;
+				continue;
+			}
+		}
+		literal = qp_plain(c) || ((c == ' ' || c == '\t') && i + 1 < len);
 
 		if (col == 0 &&
 		    (c == '.' || (c == 'F' && len - i >= 5 && !memcmp(s + i, "From ", 5))))
@@ -478,19 +535,45 @@ qp_line(struct buf *b, const char *s, size_t len)
 		need = literal ? 1 : 3;
 		/* Room for this and a soft break, unless this is the line's last character. */
 		if (col + need > (i + 1 < len ? 75 : 76)) {
-			buf_puts(b, "=\r\n");
+			*o++ = '=';
+			*o++ = '\r';
+			*o++ = '\n';
 			col = 0;
 			if (c == '.' || (c == 'F' && len - i >= 5 && !memcmp(s + i, "From ", 5)))
 				literal = false;
 			need = literal ? 1 : 3;
 		}
-		if (literal)
-			buf_putc(b, (char)c);
-		else
-			qp_escape(b, c);
+		if (literal) {
+			*o++ = (char)c;
+		} else {
+			*o++ = '=';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
 		col += need;
 	}
-	buf_puts(b, "\r\n");
+	*o++ = '\r';
+	*o++ = '\n';
+	b->len = (size_t)(o - b->data);
+	b->data[b->len] = '\0';
+}
+
+/* A whole text in quoted-printable, line by line. */
+static void
+qp_body(struct buf *b, const char *text)
+{
+	const char *p = text;
+
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+
+		qp_line(b, p, n);
+		p += n;
+		if (*p == '\n')
+			p++;
+	}
+	if (*text == '\0')
+		buf_puts(b, "\r\n");
 }
 
 /*
@@ -519,14 +602,20 @@ compose_message(const struct compose_in *in, char **ret)
 	_cleanup_buf_ struct buf b = BUF_INIT;
 	_cleanup_free_ char *msgid = NULL, *irt = NULL, *body = NULL, *boundary = NULL;
 	struct hdr h = {&b, 0};
-	const char *p;
-
 	if (!in || !compose_address_ok(in->from_addr) || !compose_address_ok(in->to_addr) ||
 	    !in->body)
 		return -EINVAL;
 	msgid = msgid_clean(in->message_id);
 	if (!msgid)
 		return -EINVAL;
+	{
+		/* the whole message in one allocation, most of the time */
+		size_t est = 2048 + strlen(in->body) + strlen(in->body) / 8;
+
+		for (size_t i = 0; i < in->n_parts; i++)
+			est += in->parts[i].len + in->parts[i].len / 3 + in->parts[i].len / 32 + 512;
+		(void)buf_reserve(&b, est);
+	}
 
 	if (format_date(in->date, &b) < 0)
 		return -EINVAL;
@@ -567,11 +656,13 @@ compose_message(const struct compose_in *in, char **ret)
 		if (any)
 			hdr_end(&h);
 	}
-	if (in->n_parts > 0) {
+	if (in->html != NULL && in->n_parts > 0)
+		return -EINVAL;
+	if (in->n_parts > 0 || in->html != NULL) {
 		boundary = multipart_boundary(msgid, in->parts, in->n_parts);
 		buf_printf(&b, "MIME-Version: 1.0\r\n"
-		               "Content-Type: multipart/mixed; boundary=\"%s\"\r\n",
-		           boundary);
+		               "Content-Type: multipart/%s; boundary=\"%s\"\r\n",
+		           in->html != NULL ? "alternative" : "mixed", boundary);
 	} else
 		buf_puts(&b, "MIME-Version: 1.0\r\n"
 		             "Content-Type: text/plain; charset=UTF-8\r\n"
@@ -590,18 +681,18 @@ compose_message(const struct compose_in *in, char **ret)
 		           boundary);
 
 	body = clean_body(in->body);
-	p = body;
-	while (*p) {
-		size_t n = strcspn(p, "\n");
+	qp_body(&b, body);
+	if (in->html != NULL) {
+		_cleanup_free_ char *html = clean_body(in->html);
 
-		qp_line(&b, p, n);
-		p += n;
-		if (*p == '\n')
-			p++;
-	}
-	if (*body == '\0')
-		buf_puts(&b, "\r\n");
-	if (boundary != NULL && compose_parts_append(&b, boundary, in->parts, in->n_parts) < 0)
+		buf_printf(&b, "\r\n--%s\r\n"
+		               "Content-Type: text/html; charset=UTF-8\r\n"
+		               "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
+		           boundary);
+		qp_body(&b, html);
+		buf_printf(&b, "\r\n--%s--\r\n", boundary);
+	} else if (boundary != NULL &&
+	           compose_parts_append(&b, boundary, in->parts, in->n_parts) < 0)
 		return -EINVAL;
 	*ret = buf_steal(&b);
 	return 0;

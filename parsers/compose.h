@@ -47,6 +47,7 @@ struct compose_in {
 	const char *body;    /* UTF-8 text, LF or CRLF line ends */
 	const struct compose_part *parts; /* n_parts > 0: multipart/mixed, the text first */
 	size_t n_parts;
+	const char *html; /* with no parts: multipart/alternative, body then this HTML */
 };
 
 /*

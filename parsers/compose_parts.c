@@ -147,29 +147,41 @@ static void
 base64_lines(struct buf *b, const unsigned char *p, size_t len)
 {
 	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t col = 0;
+	/* 57 bytes make one line of 76 characters; the whole output is reserved first */
+	size_t lines = (len + 56) / 57;
+	char *o;
 
-	for (size_t i = 0; i < len; i += 3) {
-		uint32_t v = (uint32_t)p[i] << 16;
-		char out[4];
+	if (buf_reserve(b, lines * 78) < 0)
+		return;
+	o = b->data + b->len;
+	for (size_t i = 0; i < len; i += 57) {
+		size_t end = len - i < 57 ? len : i + 57, j = i;
 
-		if (i + 1 < len)
-			v |= (uint32_t)p[i + 1] << 8;
-		if (i + 2 < len)
-			v |= p[i + 2];
-		out[0] = tbl[(v >> 18) & 63];
-		out[1] = tbl[(v >> 12) & 63];
-		out[2] = i + 1 < len ? tbl[(v >> 6) & 63] : '=';
-		out[3] = i + 2 < len ? tbl[v & 63] : '=';
-		(void)buf_append(b, out, 4);
-		col += 4;
-		if (col >= 76) {
-			(void)buf_puts(b, "\r\n");
-			col = 0;
+		for (; j + 3 <= end; j += 3) {
+			uint32_t v = (uint32_t)p[j] << 16 | (uint32_t)p[j + 1] << 8 | p[j + 2];
+
+			o[0] = tbl[(v >> 18) & 63];
+			o[1] = tbl[(v >> 12) & 63];
+			o[2] = tbl[(v >> 6) & 63];
+			o[3] = tbl[v & 63];
+			o += 4;
 		}
+		if (j < end) {
+			uint32_t v = (uint32_t)p[j] << 16;
+
+			if (j + 1 < end)
+				v |= (uint32_t)p[j + 1] << 8;
+			o[0] = tbl[(v >> 18) & 63];
+			o[1] = tbl[(v >> 12) & 63];
+			o[2] = j + 1 < end ? tbl[(v >> 6) & 63] : '=';
+			o[3] = '=';
+			o += 4;
+		}
+		*o++ = '\r';
+		*o++ = '\n';
 	}
-	if (col > 0)
-		(void)buf_puts(b, "\r\n");
+	b->len = (size_t)(o - b->data);
+	b->data[b->len] = '\0';
 }
 
 /*
@@ -178,39 +190,85 @@ base64_lines(struct buf *b, const unsigned char *p, size_t len)
  * or bare CR; otherwise it goes as a file (application/octet-stream, base64).
  */
 static bool
+has_8bit(const char *data, size_t len)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, data + i, 8);
+		if (w & UINT64_C(0x8080808080808080))
+			return true;
+	}
+	for (; i < len; i++)
+		if ((unsigned char)data[i] >= 0x80)
+			return true;
+	return false;
+}
+
+/*
+ * A whole message as a message/rfc822 part: its lines with CRLF ends.  It
+ * may be sent so only when every line is at most 998 bytes and has no NUL
+ * or bare CR; otherwise it goes as a file (application/octet-stream, base64).
+ * Each test is one pass of memchr over the data, not a byte-by-byte loop.
+ */
+static bool
 rfc822_ok(const char *data, size_t len, bool *ret_8bit)
 {
-	size_t col = 0;
+	const char *p = data, *end = data + len;
 
 	*ret_8bit = false;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)data[i];
+	if (len == 0)
+		return true;
+	if (memchr(data, '\0', len) != NULL)
+		return false;
+	for (const char *cr = memchr(p, '\r', len); cr != NULL;
+	     cr = memchr(cr + 1, '\r', (size_t)(end - cr - 1)))
+		if (cr + 1 >= end || cr[1] != '\n')
+			return false;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = nl ? nl : end;
+		size_t col = (size_t)(stop - p);
 
-		if (c == '\0' || (c == '\r' && (i + 1 >= len || data[i + 1] != '\n')))
+		/* a CR is only ever right before the LF, and is not counted */
+		if (nl != NULL && col > 0 && stop[-1] == '\r')
+			col--;
+		if (col > 998)
 			return false;
-		if (c >= 0x80)
-			*ret_8bit = true;
-		if (c == '\n')
-			col = 0;
-		else if (c != '\r' && ++col > 998)
-			return false;
+		p = nl ? nl + 1 : end;
 	}
+	*ret_8bit = has_8bit(data, len);
 	return true;
 }
 
+/* The lines of data (already checked by rfc822_ok: every CR is before an LF) with CRLF ends. */
 static void
 rfc822_lines(struct buf *b, const char *data, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		if (data[i] == '\r')
-			continue;
-		if (data[i] == '\n')
-			(void)buf_puts(b, "\r\n");
-		else
-			(void)buf_putc(b, data[i]);
+	const char *p = data, *end = data + len;
+	size_t lf = 0;
+
+	for (const char *q = memchr(p, '\n', len); q != NULL;
+	     q = memchr(q + 1, '\n', (size_t)(end - q - 1)))
+		lf++;
+	if (buf_reserve(b, len + lf + 2) < 0)
+		return;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = nl ? nl : end;
+		size_t n = (size_t)(stop - p);
+
+		if (nl != NULL && n > 0 && stop[-1] == '\r')
+			n--;
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len++] = '\r';
+		b->data[b->len++] = '\n';
+		p = nl ? nl + 1 : end;
 	}
-	if (len > 0 && data[len - 1] != '\n')
-		(void)buf_puts(b, "\r\n");
+	b->data[b->len] = '\0';
 }
 
 bool

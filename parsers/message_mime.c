@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <libetpan/libetpan.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -25,6 +26,9 @@
  */
 enum { B64_BAD = -1, B64_PAD = -2, B64_SPACE = -3 };
 static signed char b64_table[256];
+/* For counting: 1 for the alphabet, 0 for blanks and '=', 1 << 40 for anything else. */
+#define B64_COUNT_MASK ((UINT64_C(1) << 40) - 1)
+static uint64_t b64_count[256];
 
 static void
 b64_init(void)
@@ -38,6 +42,11 @@ b64_init(void)
 	for (int i = 0; i < 64; i++)
 		b64_table[(unsigned char)alphabet[i]] = (signed char)i;
 	b64_table['\r'] = b64_table['\n'] = b64_table[' '] = b64_table['\t'] = B64_SPACE;
+	for (int i = 0; i < 256; i++)
+		b64_count[i] = b64_table[i] >= 0                    ? 1
+			       : b64_table[i] == B64_BAD && i != '=' ? UINT64_C(1) << 40
+								     : 0;
+	/* last: it says the tables are ready */
 	b64_table['='] = B64_PAD;
 }
 
@@ -159,7 +168,6 @@ part_decoded_size(const struct mailmime *part, bool *ret_clean)
 	const struct mailmime_data *d = part->mm_data.mm_single;
 	const unsigned char *p;
 	size_t len, n = 0;
-	int bits = 0;
 
 	*ret_clean = true;
 	if (!d || d->dt_type != MAILMIME_DATA_TEXT)
@@ -175,18 +183,30 @@ part_decoded_size(const struct mailmime *part, bool *ret_clean)
 	if (d->dt_encoding != MAILMIME_MECHANISM_BASE64)
 		return len;
 	b64_init();
-	for (size_t i = 0; i < len; i++) {
-		int v = b64_table[p[i]];
+	/*
+	 * Between two pads, k characters of the alphabet decode to 6k/8 bytes
+	 * (a pad starts afresh); the characters are only counted here.
+	 */
+	{
+		const unsigned char *end = p + len;
+		uint64_t bad = 0;
 
-		if (v >= 0) {
-			bits += 6;
-			if (bits >= 8) {
-				bits -= 8;
-				n++;
-			}
-		} else if (v == B64_PAD)
-			bits = 0;
-		else if (v == B64_BAD)
+		while (p < end) {
+			const unsigned char *pad = memchr(p, '=', (size_t)(end - p));
+			const unsigned char *stop = pad ? pad : end;
+			/* low 40 bits: characters of the alphabet; above: bad bytes */
+			uint64_t acc = 0;
+
+			for (; p + 4 <= stop; p += 4)
+				acc += b64_count[p[0]] + b64_count[p[1]] + b64_count[p[2]] +
+				       b64_count[p[3]];
+			for (; p < stop; p++)
+				acc += b64_count[*p];
+			n += (size_t)(acc & B64_COUNT_MASK) * 6 / 8;
+			bad |= acc >> 40;
+			p = pad ? pad + 1 : end;
+		}
+		if (bad)
 			*ret_clean = false;
 	}
 	return n;

@@ -408,49 +408,54 @@ line_is_disclaimer(struct line l)
 {
 	static const char *const starts[] = {"disclaimer", "confidentiality notice",
 	                                     "important notice:", NULL};
-	static const char *const phrases[] = {
-	    "this email and any attachments",
-	    "this e-mail and any attachments",
-	    "this message and any attachments",
-	    "this email and any files",
-	    "this e-mail and any files",
-	    "this email is confidential",
-	    "this e-mail is confidential",
-	    "this email may contain confidential",
-	    "this e-mail may contain confidential",
-	    "this message is confidential",
-	    "the information contained in this e-mail",
-	    "the information contained in this email",
-	    "the information in this email is confidential",
-	    "if you have received this email in error",
-	    "if you have received this e-mail in error",
-	    "if you have received this message in error",
-	    "if you are not the intended recipient",
-	    NULL,
+#define PHRASE(s) {s, sizeof(s) - 1}
+	static const struct {
+		const char *s;
+		size_t n;
+	} phrases[] = {
+	    PHRASE("this email and any attachments"),
+	    PHRASE("this e-mail and any attachments"),
+	    PHRASE("this message and any attachments"),
+	    PHRASE("this email and any files"),
+	    PHRASE("this e-mail and any files"),
+	    PHRASE("this email is confidential"),
+	    PHRASE("this e-mail is confidential"),
+	    PHRASE("this email may contain confidential"),
+	    PHRASE("this e-mail may contain confidential"),
+	    PHRASE("this message is confidential"),
+	    PHRASE("the information contained in this e-mail"),
+	    PHRASE("the information contained in this email"),
+	    PHRASE("the information in this email is confidential"),
+	    PHRASE("if you have received this email in error"),
+	    PHRASE("if you have received this e-mail in error"),
+	    PHRASE("if you have received this message in error"),
+	    PHRASE("if you are not the intended recipient"),
 	};
-	uint32_t firsts = 0;
+#undef PHRASE
 
 	l = line_trim(l);
 	for (size_t i = 0; starts[i]; i++)
 		if (line_prefix(l, starts[i]))
 			return true;
-	/* One pass over the line: each phrase (lower case) is tried where its first letter is. */
-	for (size_t k = 0; phrases[k]; k++)
-		firsts |= 1u << (phrases[k][0] - 'a');
-	for (size_t i = 0; i < l.len; i++) {
+	/*
+	 * One pass over the line: where its next four characters, in lower
+	 * case, open a phrase ("this", "the ", "if y"), the phrases are tried.
+	 */
+	for (size_t i = 0; i + 4 <= l.len; i++) {
 		char c = (char)(l.s[i] | 0x20);
+		char four[4];
 
-		if (c < 'a' || c > 'z' || !(firsts & (1u << (c - 'a'))))
+		if (c != 't' && c != 'i')
 			continue;
-		for (size_t k = 0; phrases[k]; k++) {
-			size_t n;
-
-			if (phrases[k][0] != c)
-				continue;
-			n = strlen(phrases[k]);
-			if (n <= l.len - i && ascii_strncaseeq(l.s + i, phrases[k], n))
+		for (size_t j = 0; j < 4; j++)
+			four[j] = (char)(l.s[i + j] | 0x20);
+		if (memcmp(four, "this", 4) != 0 && memcmp(four, "the ", 4) != 0 &&
+		    memcmp(four, "if y", 4) != 0)
+			continue;
+		for (size_t k = 0; k < ELEMENTSOF(phrases); k++)
+			if (memcmp(phrases[k].s, four, 4) == 0 && phrases[k].n <= l.len - i &&
+			    ascii_strncaseeq(l.s + i, phrases[k].s, phrases[k].n))
 				return true;
-		}
 	}
 	return false;
 }

@@ -560,10 +560,11 @@ clauses_free(struct clauses *c)
 	free(c->v);
 }
 
+/* The clause text[0, len) without surrounding white space, unless that leaves nothing. */
 static void
-clause_push(struct clauses *c, struct buf *b)
+clause_push(struct clauses *c, const char *text, size_t len)
 {
-	char *s = strstrip(buf_steal(b));
+	char *s = strstrip(xstrndup(text, len));
 
 	if (*s == '\0') {
 		free(s);
@@ -573,13 +574,26 @@ clause_push(struct clauses *c, struct buf *b)
 	c->v[c->n++] = s;
 }
 
-/* Typographic quotes, dashes and no-break spaces to their ASCII forms. */
+/*
+ * Typographic quotes, dashes and no-break spaces to their ASCII forms.
+ * Bytes that need nothing done are copied in runs.
+ */
 static void
 normalise_text(const char *in, size_t len, struct buf *out)
 {
+	(void)buf_reserve(out, len);
 	for (size_t i = 0; i < len; i++) {
 		const unsigned char *u = (const unsigned char *)in + i;
+		size_t run = 0;
 
+		while (i + run < len && u[run] != '\r' && u[run] != '\t' && u[run] != 0xc2 &&
+		       u[run] != 0xe2)
+			run++;
+		if (run > 0) {
+			(void)buf_append(out, u, run);
+			i += run - 1;
+			continue;
+		}
 		if (u[0] == '\r')
 			continue;
 		if (u[0] == '\t') {
@@ -615,40 +629,47 @@ is_alpha(char c)
 static bool
 clause_word_at(const char *s)
 {
-	static const char *const words[] = {"but", "however", "although", "though", "whereas"};
+	static const struct {
+		const char *w;
+		size_t n;
+	} words[] = {{"but", 3}, {"however", 7}, {"although", 8}, {"though", 6}, {"whereas", 7}};
+	char first = (char)(s[0] | 0x20);
 
-	for (size_t i = 0; i < ELEMENTSOF(words); i++) {
-		size_t n = strlen(words[i]);
-
-		if (ascii_strncaseeq(s, words[i], n) && !is_alpha(s[n]))
+	/* most words start with none of these letters */
+	if (first != 'b' && first != 'h' && first != 'a' && first != 't' && first != 'w')
+		return false;
+	for (size_t i = 0; i < ELEMENTSOF(words); i++)
+		if (words[i].w[0] == first && ascii_strncaseeq(s, words[i].w, words[i].n) &&
+		    !is_alpha(s[words[i].n]))
 			return true;
-	}
 	return false;
 }
 
 /*
  * Cut a paragraph (lines already joined by spaces) into clauses at sentence
- * ends and before contrasting conjunctions.
+ * ends and before contrasting conjunctions.  A clause is a stretch of the
+ * paragraph: the space before a conjunction belongs to neither side.
  */
 static void
 split_paragraph(const char *p, struct clauses *out)
 {
-	struct buf cur = BUF_INIT;
+	size_t start = 0, i;
 
-	for (size_t i = 0; p[i]; i++) {
+	for (i = 0; p[i]; i++) {
 		char c = p[i];
 
 		if (c == ' ' && i > 0 && clause_word_at(p + i + 1)) {
-			clause_push(out, &cur);
+			clause_push(out, p + start, i - start);
+			start = i + 1;
 			continue;
 		}
-		(void)buf_putc(&cur, c);
 		if ((c == '.' || c == '!' || c == '?' || c == ';') &&
-		    (p[i + 1] == ' ' || !p[i + 1]))
-			clause_push(out, &cur);
+		    (p[i + 1] == ' ' || !p[i + 1])) {
+			clause_push(out, p + start, i + 1 - start);
+			start = i + 1;
+		}
 	}
-	clause_push(out, &cur);
-	buf_free(&cur);
+	clause_push(out, p + start, i - start);
 }
 
 static bool

@@ -57,6 +57,11 @@ static const char *const var_names[_TV_MAX] = {
     [TV_SENDER] = "sender",
     [TV_TEXT] = "text",
     [TV_MESSAGES] = "messages",
+    [TV_DIGEST_FOR] = "digest_for",
+    [TV_DIGEST_DATE] = "digest_date",
+    [TV_DIGEST_SUMMARY] = "digest_summary",
+    [TV_DIGEST_CASES] = "digest_cases",
+    [TV_DIGEST_MAIL] = "digest_mail",
 };
 
 static const char *const template_names[_TEMPLATE_MAX] = {
@@ -87,6 +92,7 @@ static const char *const template_names[_TEMPLATE_MAX] = {
     [TEMPLATE_OFFICER_ASSIGNED] = "officer-assigned",
     [TEMPLATE_RELAY_REFUSED] = "relay-refused",
     [TEMPLATE_FOOTER_FOLLOWUP] = "footer-followup",
+    [TEMPLATE_DIGEST] = "digest",
 };
 
 #define OMBUDSMAN TV_OMBUDSMAN_NAME, TV_OMBUDSMAN_URL, TV_OMBUDSMAN_PHONE
@@ -125,6 +131,7 @@ static const enum template_var required[_TEMPLATE_MAX][8] = {
     [TEMPLATE_OFFICER_ASSIGNED] = {TV_OFFICER, REQ_END},
     [TEMPLATE_RELAY_REFUSED] = {TV_REASON, REQ_END},
     [TEMPLATE_FOOTER_FOLLOWUP] = {REQ_END},
+    [TEMPLATE_DIGEST] = {TV_DIGEST_CASES, REQ_END},
 };
 
 struct template_set {
@@ -446,7 +453,7 @@ template_parse(const char *text, size_t len, const char *file, struct template *
 	name = name_from_file(file);
 	id = template_id_from_name(name);
 	if (id >= 0 && r == 0) {
-		if (!subject_uses[TV_REFERENCE]) {
+		if (!subject_uses[TV_REFERENCE] && id != TEMPLATE_DIGEST) {
 			if (errs)
 				errlist_add(errs, "%s:1: the subject must carry {{reference}}",
 				            file);

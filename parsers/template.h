@@ -52,6 +52,11 @@
  *   sender               who wrote the message notified ("Name <address>")
  *   text                 the sender's own text of that message (quotes removed)
  *   messages             how many messages are attached to an assignment notice
+ *   digest_for           whose open cases a digest lists (a team's address, "the whole council")
+ *   digest_date          the day of the digest
+ *   digest_summary       "5 open cases, 2 overdue"
+ *   digest_cases         the list of cases (the table, in the HTML part)
+ *   digest_mail          the whole council's digest: mail held back and mail without a case
  */
 #ifndef COMPLAINTSD_TEMPLATE_H
 #define COMPLAINTSD_TEMPLATE_H
@@ -96,6 +101,11 @@ enum template_var {
 	TV_SENDER,
 	TV_TEXT,
 	TV_MESSAGES,
+	TV_DIGEST_FOR,
+	TV_DIGEST_DATE,
+	TV_DIGEST_SUMMARY,
+	TV_DIGEST_CASES,
+	TV_DIGEST_MAIL,
 	_TV_MAX,
 };
 
@@ -138,6 +148,7 @@ enum template_id {
 	TEMPLATE_OFFICER_ASSIGNED,
 	TEMPLATE_RELAY_REFUSED,
 	TEMPLATE_FOOTER_FOLLOWUP,
+	TEMPLATE_DIGEST, /* about no case: its subject needs no reference */
 	_TEMPLATE_MAX,
 };
 

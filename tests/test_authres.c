@@ -235,10 +235,24 @@ test_never_answer(void **state)
 	    "forum-bounces@lists.example.org", "forum-bounces+jane=example.net@lists.example.org",
 	    "owner-forum@lists.example.org", "MAILER-DAEMON@mx.example.net", "postmaster@example.net",
 	    "", NULL,
+	    /* real senders: the robot word after other words */
+	    "newsalerts-noreply@dnsbltest.spamassassin.org", /* SpamAssassin's test mail */
+	    "noreply-dmarc-support@google.com",              /* DMARC aggregate reports */
+	    "account-security-noreply@accountprotection.microsoft.com",
+	    "no_reply@email.apple.com", "no-reply@accounts.google.com",
+	    /* the same shapes seen from other senders */
+	    "council.tax.noreply@notifications.example.org", "Payments-DoNotReply@bank.example.com",
+	    "orders_do_not_reply@shop.example.com", "alerts.do-not-reply@example.org",
+	    "no.reply@example.org", "noreply+a1b2c3@example.com", "mail2noreply@example.net",
+	    "NewsNoReply@example.com", "NOREPLY@EXAMPLE.NET",
 	};
 	static const char *const answer[] = {
 	    "jane@example.net", "noah.reply@example.net", "request@example.net",
 	    "the-owner@example.net", "postmasters.guild@example.org",
+	    /* residents whose names hold the letters by accident */
+	    "bruno.reply@example.net", "juno-reply@example.org", "dino_reply@example.net",
+	    "BrunoReply@example.net", "arnoreply@example.org", "reply.jones@example.org",
+	    "ireplyfast@example.net", "leno.replies@example.net", "aldo-not-replying@example.org",
 	};
 
 	for (size_t i = 0; i < ELEMENTSOF(never); i++)

@@ -880,6 +880,181 @@ test_multipart_message(void **state)
 			assert_true(p > out && p[-1] == '\r');
 }
 
+/* The message attached whole to an officer's notification (one message/rfc822 part). */
+static char *
+attach_one(const char *orig, size_t len)
+{
+	struct compose_in in;
+	struct compose_part part = {NULL, "message/rfc822", orig, len};
+	char *out = NULL;
+
+	base_in(&in);
+	in.auto_submitted = false;
+	in.auto_generated = true;
+	in.parts = &part;
+	in.n_parts = 1;
+	assert_int_equal(compose_message(&in, &out), 0);
+	/* CRLF only, no line past SMTP's 998 (the attached lines may be longer than 76) */
+	for (const char *p = out, *eol; *p; p = eol + 2) {
+		eol = strstr(p, "\r\n");
+		assert_non_null(eol);
+		assert_true(eol - p <= 998);
+		assert_null(memchr(p, '\n', (size_t)(eol - p)));
+		assert_null(memchr(p, '\r', (size_t)(eol - p)));
+	}
+	return out;
+}
+
+/* Decode the first base64 part of msg. */
+static char *
+first_base64_part(const char *msg, size_t *ret_len)
+{
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const char *p = strstr(msg, "Content-Transfer-Encoding: base64\r\n\r\n"), *end;
+	struct buf dec = BUF_INIT;
+	uint32_t acc = 0;
+	int bits = 0;
+
+	assert_non_null(p);
+	p += strlen("Content-Transfer-Encoding: base64\r\n\r\n");
+	end = strstr(p, "\r\n\r\n");
+	assert_non_null(end);
+	for (; p < end; p++) {
+		const char *k = strchr(tbl, *p);
+
+		if (*p == '=' || *p == '\r' || *p == '\n' || k == NULL)
+			continue;
+		acc = (acc << 6) | (uint32_t)(k - tbl);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			buf_putc(&dec, (char)((acc >> bits) & 0xff));
+		}
+	}
+	*ret_len = dec.len;
+	return buf_steal(&dec);
+}
+
+static void
+test_attached_message_forms(void **state)
+{
+	static const char lf[] = "From: Jane <jane@example.net>\nSubject: Bins\n\nLine one\n\nLine two";
+	static const char crlf[] =
+	    "From: Jane <jane@example.net>\r\nSubject: Bins\r\n\r\nLine one\r\n\r\nLine two\r\n";
+	char line[1100];
+	_cleanup_free_ char *a = attach_one(lf, sizeof(lf) - 1);
+	_cleanup_free_ char *b = attach_one(crlf, sizeof(crlf) - 1);
+
+	(void)state;
+	/* LF (a Maildir file) or CRLF (IMAP): the same mail goes out */
+	assert_string_equal(a, b);
+	assert_non_null(strstr(a, "Content-Transfer-Encoding: 7bit\r\n\r\nFrom: Jane"));
+	assert_non_null(strstr(a, "\r\nLine one\r\n\r\nLine two\r\n\r\n--"));
+
+	/* the longest line SMTP allows goes as it is, CR not counted; one byte more goes as a file */
+	for (int with_cr = 0; with_cr < 2; with_cr++)
+		for (size_t n = 997; n <= 999; n++) {
+			_cleanup_free_ char *out = NULL;
+			size_t off = (size_t)snprintf(line, sizeof(line), "Subject: x\n\n");
+
+			memset(line + off, 'a', n);
+			off += n;
+			if (with_cr)
+				line[off++] = '\r';
+			line[off++] = '\n';
+			memcpy(line + off, "end\n", 5);
+			off += 4;
+			out = attach_one(line, off);
+			if (n <= 998) {
+				assert_non_null(strstr(out, "Content-Type: message/rfc822\r\n"));
+				assert_null(strstr(out, "original-message.eml"));
+			} else {
+				size_t len;
+				_cleanup_free_ char *dec = NULL;
+
+				assert_null(strstr(out, "Content-Type: message/rfc822\r\n"));
+				assert_non_null(strstr(out, "filename=\"original-message.eml\""));
+				dec = first_base64_part(out, &len);
+				assert_int_equal(len, off);
+				assert_memory_equal(dec, line, off);
+			}
+		}
+
+	/* a bare CR (inside or last) or a NUL: sent as a file, byte for byte */
+	{
+		static const char bad0[] = "Subject: x\n\nbare\rCR\n", bad1[] = "Subject: x\n\nlast CR\r",
+				  bad2[] = "Subject: x\n\nnul\0here\n";
+		static const char *const bad[] = {bad0, bad1, bad2};
+		static const size_t bad_len[] = {sizeof(bad0) - 1, sizeof(bad1) - 1, sizeof(bad2) - 1};
+
+		for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+			_cleanup_free_ char *out = attach_one(bad[i], bad_len[i]);
+			_cleanup_free_ char *dec = NULL;
+			size_t len;
+
+			assert_non_null(strstr(out, "original-message.eml"));
+			dec = first_base64_part(out, &len);
+			assert_int_equal(len, bad_len[i]);
+			assert_memory_equal(dec, bad[i], len);
+		}
+	}
+
+	/* one byte above 0x7f anywhere (past the first 8) makes it 8bit */
+	{
+		static const char eight[] = "Subject: x\n\nA long ASCII line then caf\xc3\xa9\n";
+		static const char seven[] = "Subject: x\n\nA long ASCII line then cafe\n";
+		_cleanup_free_ char *o8 = attach_one(eight, sizeof(eight) - 1);
+		_cleanup_free_ char *o7 = attach_one(seven, sizeof(seven) - 1);
+
+		assert_non_null(strstr(o8, "Content-Transfer-Encoding: 8bit\r\n"));
+		assert_non_null(strstr(o7, "Content-Transfer-Encoding: 7bit\r\n"));
+	}
+}
+
+/* With HTML: multipart/alternative, the text first, then the HTML, both quoted-printable. */
+static void
+test_alternative(void **state)
+{
+	struct compose_in in;
+	_cleanup_free_ char *out = NULL, *boundary = NULL, *open = NULL, *close = NULL;
+	const char *ct, *text, *html;
+	static const struct compose_part part = {"a.pdf", "application/pdf", "%PDF", 4};
+
+	(void)state;
+	base_in(&in);
+	in.auto_submitted = false;
+	in.auto_generated = true;
+	in.body = "Overdue: 1\n\nCMP-2026-000123: Missed bins\n";
+	in.html = "<!DOCTYPE html>\n<p style=\"margin:0\">Caf\xc3\xa9 =</p>\n.\nFrom here\n";
+	assert_int_equal(compose_message(&in, &out), 0);
+	assert_well_formed(out);
+	ct = strstr(out, "Content-Type: multipart/alternative; boundary=\"");
+	assert_non_null(ct);
+	ct += strlen("Content-Type: multipart/alternative; boundary=\"");
+	boundary = xstrndup(ct, strcspn(ct, "\""));
+	open = xasprintf("\r\n--%s\r\n", boundary);
+	close = xasprintf("\r\n--%s--\r\n", boundary);
+	text = strstr(out, "Content-Type: text/plain; charset=UTF-8\r\n"
+			   "Content-Transfer-Encoding: quoted-printable\r\n\r\nOverdue: 1\r\n");
+	html = strstr(out, "Content-Type: text/html; charset=UTF-8\r\n"
+			   "Content-Transfer-Encoding: quoted-printable\r\n\r\n<!DOCTYPE html>\r\n");
+	assert_non_null(text);
+	assert_non_null(html);
+	assert_true(text < html);
+	/* the HTML's "=", UTF-8, a lone "." and a "From " line are encoded */
+	assert_non_null(strstr(html, "<p style=3D\"margin:0\">Caf=C3=A9 =3D</p>\r\n=2E\r\n=46rom here\r\n"));
+	assert_non_null(strstr(out, open));
+	assert_true(strstr(out, close) > html);
+	assert_memory_equal(out + strlen(out) - strlen(close), close, strlen(close));
+	assert_int_equal(count_headers(out, "Auto-Submitted"), 1);
+	/* HTML does not go with attachments */
+	free(out);
+	out = NULL;
+	in.parts = &part;
+	in.n_parts = 1;
+	assert_int_equal(compose_message(&in, &out), -EINVAL);
+}
+
 int
 main(void)
 {
@@ -888,6 +1063,7 @@ main(void)
 	    cmocka_unit_test(test_part_headers_hostile_names),
 	    cmocka_unit_test(test_part_names_rfc2231),
 	    cmocka_unit_test(test_multipart_message),
+	    cmocka_unit_test(test_attached_message_forms),
 	    cmocka_unit_test(test_subjects),
 	    cmocka_unit_test(test_subject_folding),
 	    cmocka_unit_test(test_display_names),
@@ -898,6 +1074,7 @@ main(void)
 	    cmocka_unit_test(test_quoted_printable_roundtrip),
 	    cmocka_unit_test(test_dates),
 	    cmocka_unit_test(test_message_ids),
+	    cmocka_unit_test(test_alternative),
 	};
 
 	return cmocka_run_group_tests_name("compose", tests, NULL, NULL) ? 1 : 0;

@@ -67,6 +67,18 @@
 #undef has
 #undef check_summary
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_provisions_one
+#include "fuzz/fuzz_provisions.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_safename_one
+#include "fuzz/fuzz_safename.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_digest_one
+#include "fuzz/fuzz_digest.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_e2e_one
+#include "fuzz/fuzz_e2e.c"
+#undef LLVMFuzzerTestOneInput
 
 struct target {
 	const char *name;
@@ -81,7 +93,22 @@ static const struct target targets[] = {
     {"rxset", fuzz_rxset_one},      {"authres", fuzz_authres_one},
     {"oauth", fuzz_oauth_one},
     {"exorg", fuzz_exorg_one},
+    {"provisions", fuzz_provisions_one}, {"safename", fuzz_safename_one},
+    {"digest", fuzz_digest_one},
+    {"e2e", fuzz_e2e_one}, /* after rules: it reads the compiled rules that one keeps */
 };
+
+/*
+ * One directory for the rules target's compiled rules and the end-to-end
+ * target's configuration and store, so the shipped rules compile once.
+ */
+static char state_dir[] = "/tmp/complaintsd-fuzz-regress.XXXXXX";
+
+static void
+remove_state_dir(void)
+{
+	e2e_remove_dir(state_dir);
+}
 
 /* Read a whole file into a malloc'ed buffer of exactly its size (1 if empty). */
 static uint8_t *
@@ -149,6 +176,14 @@ int
 main(void)
 {
 	struct CMUnitTest tests[ELEMENTSOF(targets)];
+
+	if (mkdtemp(state_dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	atexit(remove_state_dir);
+	setenv("COMPLAINTSD_RULES_CACHE", state_dir, 1);
+	setenv("COMPLAINTSD_FUZZ_E2E_DIR", state_dir, 1);
 
 	for (size_t i = 0; i < ELEMENTSOF(targets); i++)
 		tests[i] = (struct CMUnitTest){

@@ -6,6 +6,9 @@
  * $COMPLAINTSD_RULES or SRCDIR/data/rules.conf) for each sender role, and
  * checked for escalation; odd - the rest is a rules file for
  * rules_load_string(), which must either load or report at least one error.
+ * With $COMPLAINTSD_RULES_CACHE set (scripts/fuzz sets it), the shipped rules'
+ * compiled patterns are kept in that directory (daemon/rules_cache.c), so that
+ * only the first of the fuzzer's processes compiles them.
  */
 #include "config.h"
 
@@ -18,6 +21,7 @@
 #include "errlist.h"
 #include "quote.h"
 #include "rules.h"
+#include "rules_cache.h"
 #include "util.h"
 
 #ifndef SRCDIR
@@ -36,7 +40,7 @@ load_shipped(void)
 
 	if (path == NULL)
 		path = SRCDIR "/data/rules.conf";
-	if (rules_load(path, &shipped, &errs) < 0) {
+	if (rules_load_cached(path, getenv("COMPLAINTSD_RULES_CACHE"), &shipped, &errs) < 0) {
 		for (size_t i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.v[i]);
 		abort();

@@ -21,6 +21,7 @@ COMPLAINTS=complaints@council.example
 VOUCHED="Authentication-Results: mx.council.example; dkim=pass header.d=council.example; dmarc=pass header.from=council.example"
 passed=0
 failed=0
+failed_checks=() # their descriptions, repeated at the end of the log by it_finish
 
 # Start a stack in a fresh directory; sets $dir and the stack's variables.
 # it_setup [NAME]: the stack and configuration in a new /tmp/NAME.XXXXXX
@@ -83,6 +84,11 @@ database = $dir/complaints.db
 waste = waste-team@council.example
 default = complaints-team@council.example
 
+[digest]
+; off, so a test that runs on the digest's weekday gets only the mail it expects
+; (test_digest.sh turns it on)
+weekday =
+
 [replies]
 rules_file = $top_srcdir/data/rules.conf
 templates_dir = $top_srcdir/templates
@@ -124,10 +130,11 @@ it_deliver() {
 }
 
 # it_inbox_of ADDRESS [EXPECTED]: messages in ADDRESS's INBOX, after waiting up to
-# 10 s for EXPECTED of them (OpenSMTPD delivers a moment after accepting).
+# 60 s for EXPECTED of them (OpenSMTPD delivers a moment after accepting; a loaded
+# machine can take a while).
 it_inbox_of() {
 	local i n
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		n=$(mailstack_count "$1" INBOX 2>/dev/null || echo 0)
 		[ "$n" -ge "${2:-0}" ] && break
 		sleep 0.1
@@ -146,6 +153,7 @@ check() { # description command...
 		echo "ok - $what"
 	else
 		failed=$((failed + 1))
+		failed_checks+=("$what")
 		echo "not ok - $what"
 	fi
 }
@@ -165,11 +173,16 @@ check_eq() { # description expected actual
 		echo "ok - $1"
 	else
 		failed=$((failed + 1))
+		failed_checks+=("$1: expected '$2', got '$3'")
 		echo "not ok - $1: expected '$2', got '$3'"
 	fi
 }
 
+# The summary, and every failed check again as the log's last lines (a log
+# shown by its tail still says which check failed).
 it_finish() {
+	local c
 	echo "$passed passed, $failed failed"
+	for c in "${failed_checks[@]}"; do echo "FAILED CHECK: $c"; done
 	[ $failed -eq 0 ]
 }

@@ -3,9 +3,9 @@
 # show --text (own words and quoted part marked, attachments listed),
 # show --json (to, text, attachments; our own mail with its real subject
 # and recipient), message N and message N --raw (the stored source byte for
-# byte), export (an mbox that Python's mailbox module and mutt read with
-# every message, and FILE.json, the show --json record), mail without a
-# case (unattached, file, open), and an officer's forward with #complaint.
+# byte), export (an mbox that Python's mailbox module and Dovecot's own mbox
+# import read with every message, and FILE.json, the show --json record), mail
+# without a case (unattached, file, open), and an officer's forward with #complaint.
 . "$(dirname "$0")/lib.sh"
 it_setup casefile
 
@@ -18,11 +18,21 @@ msg() { it_mail "$@"; } # file from to subject [headers...]; body on stdin
 deliver() { it_deliver "$1"; }
 inbox_of() { it_inbox_of "$@"; }
 field() { it_field "$@"; }
-# mutt_read MBOX OUT: mutt opens MBOX read-only and pipes every message to OUT, in the
-# file's order (mutt sorts by Date: otherwise, and mail of the same second can swap)
-mutt_read() {
-	rm -f "$2"
-	timeout 30 script -qec "TERM=xterm mutt -n -R -F /dev/null -f '$1' -e 'set sort=mailbox-order; set pipe_split=yes; set wait_key=no' -e 'push \"<tag-pattern>~A<enter><tag-prefix><pipe-message>cat >>$2<enter><exit>\"'" /dev/null >/dev/null 2>&1
+# dovecot_read MBOX USER: Dovecot imports MBOX (its own mbox reader, from a copy
+# the mail user may read) into USER's INBOX, one message per mbox entry, in the
+# file's order; doveadm_ids USER prints the Message-IDs it holds, by UID.
+dovecot_read() {
+	local imp=$dir/import-$2
+	rm -rf "$imp"
+	mkdir -p "$imp"
+	cp "$1" "$imp/case.mbox"
+	chown -R "$MAILSTACK_NOBODY:$MAILSTACK_NOGROUP" "$imp"
+	timeout 60 doveadm -c "$dir/dovecot/dovecot.conf" import -u "$2" \
+		"mbox:$imp:INBOX=$imp/case.mbox" "" all
+}
+doveadm_ids() {
+	timeout 60 doveadm -c "$dir/dovecot/dovecot.conf" fetch -u "$1" hdr.message-id mailbox INBOX all |
+		sed -n 's/^hdr\.message-id: <\(.*\)>.*$/\1/p'
 }
 
 # --- 1. a complaint with two photos; a "From " line in the text (mbox quoting)
@@ -112,7 +122,7 @@ out=$(ctl message "$ref" 99 2>&1) && rc=0 || rc=$?
 check_eq "a message that is not there: exit 1" 1 "$rc"
 check "and says how many there are" grep -q "has 7 messages" <<<"$out"
 
-# --- 5. export: mbox + JSON, read back by Python and mutt
+# --- 5. export: mbox + JSON, read back by Python and Dovecot
 check "export" ctl export "$ref" --output "$dir/case.mbox"
 check_eq "the export is readable by its owner only" 600 "$(stat -c %a "$dir/case.mbox")"
 check_eq "so is its JSON" 600 "$(stat -c %a "$dir/case.mbox.json")"
@@ -137,14 +147,16 @@ body = first.get_payload()[0].get_payload(decode=True).decode()
 assert "From the start of this month" in body, body
 PY
 check "the From line in Jane's text is quoted in the file (mboxrd)" grep -q '^>From the start' "$dir/case.mbox"
-check "mutt reads the export" mutt_read "$dir/case.mbox" "$dir/mutt.out"
-# each message mutt pipes starts with its separator line (attached messages have
-# none: the team's notifications carry Jane's mail whole, with its own Message-ID)
-check_eq "mutt sees every message" 7 \
-	"$(grep -cE '^From [^ ]+ (Mon|Tue|Wed|Thu|Fri|Sat|Sun) ' "$dir/mutt.out" || true)"
+EXPORTUSER=export@council.example
+check "Dovecot imports the export" dovecot_read "$dir/case.mbox" "$EXPORTUSER"
+# attached messages are not entries: the team's notifications carry Jane's mail
+# whole, with its own Message-ID, inside one entry
+check_eq "Dovecot sees every message" 7 \
+	"$(timeout 60 doveadm -c "$dir/dovecot/dovecot.conf" mailbox status -u "$EXPORTUSER" messages INBOX |
+		sed -n 's/.*messages=//p')"
 check_eq "with every Message-ID in order" "$(jq -r '.messages[].message_id' "$dir/show.json" | tr '\n' ' ')" \
-	"$(awk '/^From [^ ]+ (Mon|Tue|Wed|Thu|Fri|Sat|Sun) / { head = 1; next } /^$/ { head = 0 }
-		head && sub(/^Message-ID: </, "") { sub(/>.*/, ""); print }' "$dir/mutt.out" | tr '\n' ' ')"
+	"$(doveadm_ids "$EXPORTUSER" | tr '\n' ' ')"
+
 
 # --- 6. mail without a case: listed, filed on a case, or made a case
 msg "$dir/loose.eml" "Olivia Officer <$OFFICER>" "$COMPLAINTS" "Notes from the site visit" "$VOUCHED" <<'EOF2'

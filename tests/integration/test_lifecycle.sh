@@ -92,8 +92,12 @@ check_eq "open again at stage 2" open "$(field "$ref" .status)"
 check_eq "stage 2 acknowledgement sent" 3 "$(inbox_of "$JANE" 3)"
 check "it is the stage 2 acknowledgement" grep -qi 'stage 2' "$(last_mail "$JANE")"
 s2due=$(field "$ref" .response_due)
-check_eq "stage 2 response due 20 working days after acknowledgement" \
-	"$(ctl calendar add "$(ctl calendar received "$(field "$ref" .acknowledged_at)")" 20)" "$s2due"
+# The stage 2 clock runs from the escalation's date received (after working
+# hours it counts from the next working day), not from when the
+# acknowledgement went out, which may be seconds later and past 17:00.
+esc_at=$(ctl show "$ref" --json | jq -r '[.messages[] | select(.direction == "in")] | last | .date')
+check_eq "stage 2 response due 20 working days after the escalation was received" \
+	"$(ctl calendar add "$(ctl calendar received "$esc_at")" 20)" "$s2due"
 
 # --- 5. the stage 2 deadline passes: one notice with the Ombudsman's details, not two
 late=$(( ( $(date -d "$s2due" +%s) - $(date +%s) ) / 86400 + 3 ))

@@ -216,16 +216,23 @@ EOF
 msg "$dir/noreply.eml" "Parking portal <noreply@example.net>" "Complaint submitted" <<'EOF'
 I want to complain: the parking warden was rude to me.
 EOF
-deliver "$dir/digest.eml" "$dir/news.eml" "$dir/noreply.eml"
-check "run: a digest, a newsletter and a no-reply sender" it_once
+# the robot word after another (SpamAssassin's test mail), asking for a service
+msg "$dir/sa.eml" "newsalerts-noreply@dnsbltest.spamassassin.org" "Test alert" <<'EOF'
+Please can you check the listing for this address and remove it.
+EOF
+deliver "$dir/digest.eml" "$dir/news.eml" "$dir/noreply.eml" "$dir/sa.eml"
+check "run: a digest, a newsletter and two no-reply senders" it_once
 sleep 1
 check_eq "the digest's list got nothing" 0 "$(inbox_of forum-request@lists.example.org 0)"
 check_eq "the newsletter got nothing" 0 "$(inbox_of news@example.org 0)"
 check_eq "noreply@ got nothing" 0 "$(inbox_of noreply@example.net 0)"
+check_eq "newsalerts-noreply@ got nothing" 0 "$(inbox_of newsalerts-noreply@dnsbltest.spamassassin.org 0)"
 check_eq "no mail to them is queued or sent" 0 \
-	"$(sql "SELECT count(*) FROM outbox WHERE rcpt IN ('forum-request@lists.example.org', 'news@example.org', 'noreply@example.net') AND state NOT IN ('suppressed')")"
-check_eq "all three are recorded" 3 \
-	"$(sql "SELECT count(*) FROM messages WHERE from_email IN ('forum-request@lists.example.org', 'news@example.org', 'noreply@example.net')")"
+	"$(sql "SELECT count(*) FROM outbox WHERE rcpt IN ('forum-request@lists.example.org', 'news@example.org', 'noreply@example.net', 'newsalerts-noreply@dnsbltest.spamassassin.org') AND state NOT IN ('suppressed')")"
+check "the reply to newsalerts-noreply@ is recorded as never answered" \
+	test "$(sql "SELECT count(*) FROM outbox WHERE rcpt = 'newsalerts-noreply@dnsbltest.spamassassin.org' AND state = 'suppressed'")" -ge 1
+check_eq "all four are recorded" 4 \
+	"$(sql "SELECT count(*) FROM messages WHERE from_email IN ('forum-request@lists.example.org', 'news@example.org', 'noreply@example.net', 'newsalerts-noreply@dnsbltest.spamassassin.org')")"
 nref=$(ctl list --json | jq -r '.[] | select(.complainant.email == "noreply@example.net") | .ref')
 check "the no-reply complaint is a case for an officer, its acknowledgement recorded as not sent" \
 	grep -q 'never answered' <(ctl show "$nref")

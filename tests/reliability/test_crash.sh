@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Crash safety (SPEC.md section 4, "No loss"): complaints are delivered to the
 # mailbox in four waves while complaintsd, long-running or --once, is killed
-# with SIGKILL at random points (seeded) and restarted, with OpenSMTPD
+# with SIGKILL in the middle of its intake and restarted, with OpenSMTPD
 # stopped so the acknowledgements pile up in the outbox; then, with
 # OpenSMTPD back, killed a few more times while it is sending them; then
-# clean runs.
+# clean runs.  The kill points are drawn from what is happening, not from
+# a clock: each run is killed once the recorded count has moved (a batch is
+# committed), after a random part (seeded) of the time a batch and its MOVE
+# take here, so kills land in the next batch's intake, its commit, or the
+# MOVE of the batch just committed; the test fails unless most kills caught
+# an intake half done (INBOX not empty after the kill, something recorded).
 # At the end every message is in exactly one case or in quarantine, no case
 # is duplicated, every complainant got exactly one acknowledgement, and
 # INBOX is empty.  A reply whose SMTP transaction a kill interrupted may be
@@ -17,8 +22,11 @@ else
 	count=${RELIABILITY_MESSAGES:-200} kills=${RELIABILITY_KILLS:-8}
 fi
 rl_setup
-rl_set imap batch_size 25
-echo "# seed $RELIABILITY_SEED, $count messages, $kills kills"
+# batches small enough that the mail outlasts the kills (a kill lets a run
+# commit one batch or a few; two batches of mail a kill), whatever the sizes
+batch=$((count / (kills * 2) > 5 ? count / (kills * 2) : 5))
+rl_set imap batch_size "$batch"
+echo "# seed $RELIABILITY_SEED, $count messages, $kills kills, batches of $batch"
 rl_generate "$count"
 mapfile -t files < <(ls "$dir"/gen/resident/*.eml)
 
@@ -29,38 +37,70 @@ stop_daemon() {
 }
 trap stop_daemon EXIT
 
-# A first run on the empty mailbox creates the database; its length is how
-# long a run takes to start here (a sanitizer build on a busy machine is
-# slow), and kill points are drawn after half of it, over a window that
-# grows with it so that a slow start does not take every kill.
-t0=$(date +%s%N)
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
+# rows recorded, read beside the running daemon (WAL: a reader waits out a checkpoint)
+recorded() { sqlite3 -cmd '.timeout 5000' "$dir/complaints.db" 'SELECT count(*) FROM messages'; }
+
+# A first run on the empty mailbox creates the database (and compiles the rules).
 check "a first run on an empty mailbox" it_once
-base_ms=$((($(date +%s%N) - t0) / 1000000))
-echo "# an empty run takes $base_ms ms"
 mailstack_stop_smtp
-wave=$(((count + 3) / 4)) delivered=0 killed_busy=0
+wave=$(((count + 3) / 4)) delivered=0 killed_busy=0 half_done=0 kills_done=0
+# how long a batch and its MOVE take here, from one commit to the next (ms);
+# measured whenever a run commits twice before its kill
+batch_ms=50
 for ((i = 0; i < kills; i++)); do
-	if ((delivered < count && i % (kills / 4 > 0 ? kills / 4 : 1) == 0)); then
+	# four waves: one every quarter of the kills, or sooner once INBOX is empty
+	inbox=$(rl_inbox)
+	if ((delivered < count && (inbox == 0 || i % (kills / 4 > 0 ? kills / 4 : 1) == 0))); then
 		rl_deliver "${files[@]:delivered:wave}"
-		delivered=$(( delivered + wave < count ? delivered + wave : count ))
+		delivered=$((delivered + wave < count ? delivered + wave : count))
+		inbox=$(rl_inbox)
 	fi
+	((inbox > 0)) || break # everything is in: no intake left to interrupt
+	before=$(recorded)
 	if ((i % 2)); then
 		"$COMPLAINTSD" -c "$dir/complaintsd.conf" --once >>"$dir/daemon.log" 2>&1 &
 	else
 		"$COMPLAINTSD" -c "$dir/complaintsd.conf" >>"$dir/daemon.log" 2>&1 &
 	fi
 	daemon_pid=$!
-	ms=$((base_ms / 2 + 50 + RANDOM % (1450 + base_ms)))
-	sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+	t0=$(now_ms)
+	# wait (at most 120 s) for the recorded count to move, then for a random
+	# part of a batch's time, still watching the count to measure that time
+	moved_at=0 last=$before delay=0 n=$before
+	while kill -0 "$daemon_pid" 2>/dev/null; do
+		t=$(now_ms)
+		((t - t0 < 120000)) || break
+		n=$(recorded) || n=$last
+		if ((n != last)); then
+			if ((moved_at > 0)); then
+				batch_ms=$(((batch_ms + (t - moved_at)) / 2))
+			else
+				delay=$((RANDOM % (batch_ms + 1)))
+			fi
+			moved_at=$t last=$n
+		fi
+		((moved_at > 0 && t - moved_at >= delay)) && break
+		sleep 0.005
+	done
 	if kill -KILL "$daemon_pid" 2>/dev/null; then
 		killed_busy=$((killed_busy + 1))
 	fi
 	wait "$daemon_pid" 2>/dev/null || true
 	daemon_pid=
-	echo "#   kill $((i + 1)) after ${ms} ms: INBOX $(rl_inbox), $(sql 'SELECT count(*) FROM messages') recorded, $(rl_sent_total) sent"
+	kills_done=$((kills_done + 1))
+	inbox=$(rl_inbox) n=$(recorded)
+	state="finished or idle"
+	if ((moved_at > 0 && inbox > 0 && n > before)); then
+		half_done=$((half_done + 1)) state="intake half done"
+	fi
+	echo "#   kill $((i + 1)) $delay ms after a commit (batch ${batch_ms} ms): INBOX $inbox, $n recorded ($((n - before)) this run), $(rl_sent_total) sent: $state"
 done
 ((delivered < count)) && rl_deliver "${files[@]:delivered}"
+echo "# $half_done of $kills_done kills caught an intake half done"
 check "the daemon was killed while running at least $((kills / 2)) times" test "$killed_busy" -ge $((kills / 2))
+check "most kills caught an intake half done ($half_done of $kills_done, $kills planned)" \
+	test $((half_done * 2)) -gt "$kills"
 
 check_eq "nothing was sent while OpenSMTPD was down" 0 "$(rl_sent_total)"
 
@@ -105,7 +145,7 @@ rl_check_no_dup_cases resident
 # A kill between OpenSMTPD's "250 accepted" and the commit that marks the
 # reply sent makes the next run send the same mail (same Message-ID) again;
 # each kill can interrupt at most one SMTP transaction.
-rl_check_acks resident "$count" "$((kills + killed_sending))"
+rl_check_acks resident "$count" "$((kills_done + killed_sending))"
 check_eq "nothing logged as a crash or sanitizer report" "" \
 	"$(grep -E 'AddressSanitizer|runtime error|LeakSanitizer' "$dir/daemon.log" | head -n 3)"
 it_finish

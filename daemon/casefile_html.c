@@ -1,0 +1,400 @@
+/*
+ * casefile_html.c - index.html of the case file: the case, who handled it,
+ * each deadline and whether it was met, then the chronology: every message
+ * in and out in the order `show` lists them (date, from, to, subject, the
+ * full text with the quoted part marked, attachments linked with their
+ * SHA-256) and every event, interleaved by time.  One self-contained page
+ * for A4: inline CSS, no scripts, links only to the files beside it, and
+ * everything that came from mail or the store escaped.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "calendar.h"
+#include "casefile.h"
+#include "conf.h"
+#include "context.h"
+#include "ctl_html.h"
+#include "quote.h"
+#include "report_impl.h"
+#include "util.h"
+
+static const char css[] =
+    "table.case th { width: 30%; background: #f0f0f0; }\n"
+    "table.case, table.deadlines { margin-bottom: .8em; }\n"
+    "td.met { background: #e3f1e3; } td.missed { background: #f8dede; font-weight: bold; }\n"
+    "td.open { background: #fff6d8; }\n"
+    "div.msg { border: 1px solid #888; margin: .9em 0; break-inside: auto; }\n"
+    "div.msg > div.head { background: #eef1f6; padding: 3pt 5pt; border-bottom: 1px solid #888;"
+    " break-after: avoid; break-inside: avoid; }\n"
+    "div.msg.out > div.head { background: #f3efe6; }\n"
+    "div.head p { margin: 0; } div.head .n { font-weight: bold; }\n"
+    "div.msg > div.body { padding: 3pt 5pt; }\n"
+    "pre { font: 9.5pt/1.35 \"DejaVu Sans Mono\", \"Liberation Mono\", monospace;"
+    " white-space: pre-wrap; overflow-wrap: anywhere; margin: .2em 0; }\n"
+    "div.quoted { border-left: 3pt solid #aaa; padding-left: 5pt; color: #444; margin-top: .4em; }\n"
+    "div.quoted p.label { margin: 0; font-size: 8.5pt; font-style: italic; }\n"
+    "ul.att { margin: .3em 0; padding-left: 1.2em; font-size: 9pt; }\n"
+    "code.sha { font-size: 7.5pt; overflow-wrap: anywhere; }\n"
+    "p.event { margin: .35em 0; padding: 2pt 5pt; border-left: 3pt solid #6a7fa0;"
+    " background: #f7f7f7; font-size: 9.5pt; break-inside: avoid; }\n";
+
+static void
+put_time(struct buf *out, time_t t)
+{
+	struct tm tm;
+	char s[64];
+
+	if (t == 0) {
+		buf_puts(out, "-");
+		return;
+	}
+	localtime_r(&t, &tm);
+	if (strftime(s, sizeof(s), "%a %-d %b %Y %H:%M %Z", &tm) == 0)
+		strcpy(s, "?");
+	ctl_html_escape(out, s);
+}
+
+static void
+row(struct buf *out, const char *label, const char *value)
+{
+	buf_puts(out, "<tr><th>");
+	ctl_html_escape(out, label);
+	buf_puts(out, "</th><td>");
+	ctl_html_escape(out, isempty(value) ? "-" : value);
+	buf_puts(out, "</td></tr>\n");
+}
+
+/* ---- deadlines */
+
+struct step {
+	const char *what;
+	bool has_due;
+	struct cal_date due;
+	time_t done;
+	bool ended; /* the stage ended without it (escalated, closed, excluded) */
+};
+
+static void
+put_step(struct buf *out, const struct calendar *cal, const struct step *s, struct cal_date today)
+{
+	char due[CAL_DATE_STRLEN] = "-";
+	struct cal_date d;
+	long late;
+
+	if (!s->has_due)
+		return;
+	(void)cal_date_format(s->due, due);
+	buf_puts(out, "<tr><td>");
+	ctl_html_escape(out, s->what);
+	buf_puts(out, "</td><td>");
+	ctl_html_escape(out, due);
+	buf_puts(out, "</td><td>");
+	put_time(out, s->done);
+	buf_puts(out, "</td>");
+	if (s->done != 0 && report_local_date(s->done, &d)) {
+		late = calendar_working_days_between(cal, s->due, d);
+		if (late <= 0)
+			buf_puts(out, "<td class=\"met\">met</td>");
+		else
+			(void)buf_printf(out, "<td class=\"missed\">missed by %ld working day%s</td>", late,
+			                 late == 1 ? "" : "s");
+	} else if (s->ended)
+		buf_puts(out, "<td>not needed: the stage ended first</td>");
+	else if (cal_date_compare(today, s->due) > 0) {
+		late = calendar_working_days_between(cal, s->due, today);
+		(void)buf_printf(out, "<td class=\"missed\">missed: not done, %ld working day%s late</td>",
+		                 late, late == 1 ? "" : "s");
+	} else
+		buf_puts(out, "<td class=\"open\">not yet due</td>");
+	buf_puts(out, "</tr>\n");
+}
+
+static bool
+date_of(const char *s, struct cal_date *d)
+{
+	return !isempty(s) && cal_date_parse(s, d) == 0;
+}
+
+static void
+put_deadlines(struct buf *out, const struct casefile *cf)
+{
+	const struct case_row *c = cf->c;
+	const struct calendar *cal = cf->ctx->cal;
+	const struct config *cfg = cf->ctx->cfg;
+	bool closed = streq(c->status, "closed") || streq(c->status, "excluded");
+	struct cal_date today = {0}, rd;
+	struct step s[4] = {{0}};
+
+	if (!report_local_date(time(NULL), &today))
+		today = (struct cal_date){9999, 12, 31};
+	if (c->stage == 2) {
+		s[0].what = "Stage 1 acknowledgement";
+		if (date_of(c->received_date, &rd) && !c->first_and_final) {
+			s[0].has_due = true;
+			s[0].due = calendar_add_working_days(cal, rd, cfg->ts.stage1_ack_days);
+		}
+		s[0].done = c->s1_acknowledged_at;
+		s[0].ended = true;
+		s[1].what = "Stage 1 response";
+		s[1].has_due = date_of(c->s1_response_due, &s[1].due);
+		s[1].done = c->s1_responded_at;
+		s[1].ended = true;
+		s[2].what = "Stage 2 acknowledgement";
+		s[2].has_due = date_of(c->ack_due, &s[2].due);
+		s[2].done = c->acknowledged_at;
+		s[2].ended = closed;
+		s[3].what = "Stage 2 response (final)";
+		s[3].has_due = date_of(c->response_due, &s[3].due);
+		s[3].done = c->responded_at;
+		s[3].ended = closed;
+	} else {
+		s[0].what = "Stage 1 acknowledgement";
+		s[0].has_due = date_of(c->ack_due, &s[0].due);
+		s[0].done = c->acknowledged_at;
+		s[0].ended = closed;
+		s[1].what = c->first_and_final ? "Stage 1 response (first and final)" : "Stage 1 response";
+		s[1].has_due = date_of(c->response_due, &s[1].due);
+		s[1].done = c->responded_at;
+		s[1].ended = closed;
+	}
+	buf_puts(out, "<h2>Deadlines</h2>\n");
+	if (!s[0].has_due && !s[1].has_due && !s[2].has_due && !s[3].has_due) {
+		buf_puts(out, "<p>No deadlines under the complaints procedure (");
+		ctl_html_escape(out, c->kind);
+		buf_puts(out, ").</p>\n");
+		return;
+	}
+	buf_puts(out, "<table class=\"deadlines\"><thead><tr><th>Step</th><th>Due</th><th>Done</th>"
+	              "<th>Met?</th></tr></thead>\n<tbody>\n");
+	for (size_t i = 0; i < ELEMENTSOF(s); i++)
+		put_step(out, cal, &s[i], today);
+	buf_puts(out, "</tbody></table>\n");
+	if (c->extension_days > 0)
+		(void)buf_printf(out, "<p>The current stage was extended by %d working days (see the "
+		                      "events).</p>\n", c->extension_days);
+}
+
+/* ---- who handled it */
+
+static void
+add_name(char ***v, size_t *n, const char *s)
+{
+	if (isempty(s))
+		return;
+	for (size_t i = 0; i < *n; i++)
+		if (streq((*v)[i], s))
+			return;
+	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = xstrdup(s);
+}
+
+static void
+put_names(struct buf *out, const char *label, char **v, size_t n)
+{
+	buf_puts(out, "<tr><th>");
+	ctl_html_escape(out, label);
+	buf_puts(out, "</th><td>");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_puts(out, "<br>");
+		ctl_html_escape(out, v[i]);
+		free(v[i]);
+	}
+	if (n == 0)
+		buf_puts(out, "-");
+	free(v);
+	buf_puts(out, "</td></tr>\n");
+}
+
+static void
+put_handlers(struct buf *out, const struct casefile *cf)
+{
+	const struct case_row *c = cf->c;
+	char **officers = NULL, **actors = NULL, **teams = NULL;
+	size_t n_officers = 0, n_actors = 0, n_teams = 0;
+
+	for (size_t i = 0; i < cf->n_msgs; i++)
+		if (!cf->msgs[i].out && streq(cf->msgs[i].role, "officer"))
+			add_name(&officers, &n_officers, cf->msgs[i].from);
+		else if (cf->msgs[i].out && !streq(cf->msgs[i].to, c->complainant_email) &&
+		         !streq(cf->msgs[i].to, c->rep_email))
+			add_name(&teams, &n_teams, cf->msgs[i].to);
+	for (size_t i = 0; i < cf->n_events; i++)
+		if (!streq(cf->events[i].actor, "complaintsd"))
+			add_name(&actors, &n_actors, cf->events[i].actor);
+	buf_puts(out, "<h2>Who handled the case</h2>\n<table class=\"case\">\n");
+	row(out, "Officer assigned", c->officer);
+	put_names(out, "Officers and teams sent the case", teams, n_teams);
+	put_names(out, "Officers who wrote on it", officers, n_officers);
+	put_names(out, "Events recorded by (besides complaintsd)", actors, n_actors);
+	buf_puts(out, "</table>\n");
+}
+
+/* ---- chronology */
+
+static void
+put_text(struct buf *out, const char *text)
+{
+	size_t off = 0;
+	_cleanup_free_ char *own = quote_strip_ex(text, &off);
+
+	buf_puts(out, "<pre>");
+	ctl_html_escape_n(out, text, off);
+	buf_puts(out, "</pre>\n");
+	if (text[off] != '\0') {
+		buf_puts(out, "<div class=\"quoted\"><p class=\"label\">Quoted, forwarded or signature "
+		              "text:</p><pre>");
+		ctl_html_escape(out, text + off);
+		buf_puts(out, "</pre></div>\n");
+	}
+}
+
+static void
+put_message(struct buf *out, const struct cf_message *m)
+{
+	(void)buf_printf(out, "<div class=\"msg %s\" id=\"m%zu\">\n<div class=\"head\">\n<p><span "
+	                      "class=\"n\">Message %zu</span>, ",
+	                 m->out ? "out" : "in", m->n, m->n);
+	if (m->out)
+		buf_puts(out, "sent by the council");
+	else {
+		buf_puts(out, "received from the ");
+		ctl_html_escape(out, m->role);
+	}
+	if (!isempty(m->automatic)) {
+		buf_puts(out, " (automatic: ");
+		ctl_html_escape(out, m->automatic);
+		buf_puts(out, ")");
+	}
+	if (!streq(m->state, "processed") && !streq(m->state, "sent")) {
+		buf_puts(out, " [");
+		ctl_html_escape(out, m->state);
+		buf_puts(out, "]");
+	}
+	buf_puts(out, ": ");
+	put_time(out, m->date);
+	buf_puts(out, "</p>\n<p>From: ");
+	ctl_html_escape(out, m->from);
+	buf_puts(out, "</p>\n<p>To: ");
+	ctl_html_escape(out, isempty(m->to) ? "-" : m->to);
+	buf_puts(out, "</p>\n<p>Subject: ");
+	ctl_html_escape(out, m->subject);
+	buf_puts(out, "</p>\n<p>Source: ");
+	if (m->eml != NULL) {
+		buf_puts(out, "<a href=\"messages/");
+		ctl_html_escape(out, m->eml);
+		buf_puts(out, "\">messages/");
+		ctl_html_escape(out, m->eml);
+		buf_puts(out, "</a> <code class=\"sha\">SHA-256 ");
+		buf_puts(out, m->eml_sha256);
+		buf_puts(out, "</code>");
+	} else
+		buf_puts(out, "not kept (too big to fetch when it arrived)");
+	buf_puts(out, "</p>\n");
+	if (m->n_att > 0) {
+		buf_puts(out, "<ul class=\"att\">\n");
+		for (size_t i = 0; i < m->n_att; i++) {
+			const struct cf_attachment *a = &m->att[i];
+
+			buf_puts(out, "<li><a href=\"attachments/");
+			ctl_html_escape(out, a->file);
+			buf_puts(out, "\">");
+			ctl_html_escape(out, a->file);
+			buf_puts(out, "</a>");
+			if (!isempty(a->name) && !strstr(a->file, a->name)) {
+				buf_puts(out, " (named &ldquo;");
+				ctl_html_escape(out, a->name);
+				buf_puts(out, "&rdquo;)");
+			}
+			buf_puts(out, ", ");
+			ctl_html_escape(out, a->type);
+			(void)buf_printf(out, ", %zu bytes<br><code class=\"sha\">SHA-256 %s</code></li>\n",
+			                 a->size, a->sha256);
+		}
+		buf_puts(out, "</ul>\n");
+	}
+	buf_puts(out, "</div>\n<div class=\"body\">\n");
+	put_text(out, m->text);
+	buf_puts(out, "</div>\n</div>\n");
+}
+
+static void
+put_event(struct buf *out, const struct cf_event *e)
+{
+	buf_puts(out, "<p class=\"event\">");
+	put_time(out, e->at);
+	buf_puts(out, " &mdash; <strong>");
+	ctl_html_escape(out, e->type);
+	buf_puts(out, "</strong>: ");
+	ctl_html_escape(out, e->detail);
+	if (!isempty(e->actor)) {
+		buf_puts(out, " <em>(by ");
+		ctl_html_escape(out, e->actor);
+		buf_puts(out, ")</em>");
+	}
+	buf_puts(out, "</p>\n");
+}
+
+void
+casefile_render_html(const struct casefile *cf, struct buf *out)
+{
+	const struct case_row *c = cf->c;
+	_cleanup_free_ char *title = xasprintf("Case file %s", c->ref);
+	_cleanup_free_ char *complainant = NULL, *rep = NULL, *stage = NULL;
+	size_t i = 0, k = 0, n_att = 0;
+
+	ctl_html_head(out, title, css);
+	buf_puts(out, "<h1>");
+	ctl_html_escape(out, title);
+	buf_puts(out, "</h1>\n<p class=\"meta\">");
+	ctl_html_escape(out, cf->ctx->cfg->council_name);
+	buf_puts(out, "</p>\n<table class=\"case\">\n");
+	row(out, "Subject", c->subject);
+	complainant = isempty(c->complainant_name)
+	                  ? xstrdup(c->complainant_email)
+	                  : xasprintf("%s <%s>", c->complainant_name, c->complainant_email);
+	row(out, "Complainant", complainant);
+	if (!isempty(c->rep_email)) {
+		rep = xasprintf("%s (%s; consent %s)", c->rep_email, c->rep_role, c->rep_consent);
+		row(out, "Representative", rep);
+	}
+	row(out, "Kind", c->kind);
+	row(out, "Scheme", streq(c->scheme, "housing") ? cf->ctx->cfg->housing.name
+	                                               : cf->ctx->cfg->lgsco.name);
+	stage = xasprintf("%d%s", c->stage, c->first_and_final ? " (first and final response)" : "");
+	row(out, "Stage", stage);
+	row(out, "Status", c->status);
+	row(out, "Outcome", c->outcome);
+	row(out, "Date received (effective)", c->received_date);
+	row(out, "Flags", c->flags);
+	buf_puts(out, "</table>\n");
+	put_handlers(out, cf);
+	put_deadlines(out, cf);
+
+	buf_puts(out, "<h2>Chronology</h2>\n<p>Every message in and out in the order it was recorded, "
+	              "and every event on the case. Each message's stored source is in messages/, "
+	              "byte for byte; its attachments are in attachments/.</p>\n");
+	/* messages keep their own order; an event goes before the first message after it */
+	while (i < cf->n_msgs || k < cf->n_events) {
+		if (k < cf->n_events && (i == cf->n_msgs || cf->events[k].at < cf->msgs[i].date))
+			put_event(out, &cf->events[k++]);
+		else {
+			n_att += cf->msgs[i].n_att;
+			put_message(out, &cf->msgs[i++]);
+		}
+	}
+	(void)buf_printf(out, "<footer><p>%zu message%s, %zu attachment%s, %zu event%s.", cf->n_msgs,
+	                 cf->n_msgs == 1 ? "" : "s", n_att, n_att == 1 ? "" : "s", cf->n_events,
+	                 cf->n_events == 1 ? "" : "s");
+	if (!isempty(cf->generated)) {
+		buf_puts(out, " Written ");
+		ctl_html_escape(out, cf->generated);
+		buf_puts(out, " by complaintsctl casefile.");
+	}
+	buf_puts(out, "</p></footer>\n");
+	ctl_html_tail(out);
+}
