@@ -11,31 +11,7 @@
 void
 ctl_html_escape_n(struct buf *out, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		switch (c) {
-		case '&':
-			buf_puts(out, "&amp;");
-			break;
-		case '<':
-			buf_puts(out, "&lt;");
-			break;
-		case '>':
-			buf_puts(out, "&gt;");
-			break;
-		case '"':
-			buf_puts(out, "&quot;");
-			break;
-		case '\'':
-			buf_puts(out, "&#39;");
-			break;
-		default:
-			if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
-				break;
-			buf_putc(out, (char)c);
-		}
-	}
+	(void)buf_put_html(out, s, n);
 }
 
 void

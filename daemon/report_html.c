@@ -21,26 +21,7 @@
 static void
 html_escape(struct buf *out, const char *s)
 {
-	for (; *s; s++)
-		switch (*s) {
-		case '&':
-			buf_puts(out, "&amp;");
-			break;
-		case '<':
-			buf_puts(out, "&lt;");
-			break;
-		case '>':
-			buf_puts(out, "&gt;");
-			break;
-		case '"':
-			buf_puts(out, "&quot;");
-			break;
-		case '\'':
-			buf_puts(out, "&#39;");
-			break;
-		default:
-			buf_putc(out, *s);
-		}
+	(void)buf_put_html(out, s, strlen(s));
 }
 
 static const char html_style[] =

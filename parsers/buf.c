@@ -124,3 +124,36 @@ buf_steal(struct buf *b)
 	b->len = b->alloc = 0;
 	return s;
 }
+
+int
+buf_put_html(struct buf *b, const char *s, size_t n)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < n && r == 0; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		switch (c) {
+		case '&':
+			r = buf_puts(b, "&amp;");
+			break;
+		case '<':
+			r = buf_puts(b, "&lt;");
+			break;
+		case '>':
+			r = buf_puts(b, "&gt;");
+			break;
+		case '"':
+			r = buf_puts(b, "&quot;");
+			break;
+		case '\'':
+			r = buf_puts(b, "&#39;");
+			break;
+		default:
+			if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+				break;
+			r = buf_putc(b, (char)c);
+		}
+	}
+	return r;
+}

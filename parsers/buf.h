@@ -40,6 +40,11 @@ buf_putc(struct buf *b, char c)
 	}
 	return buf_append(b, &c, 1);
 }
+/*
+ * n bytes of s as HTML text: & < > " ' as entities; C0 controls other than
+ * tab and newline, and DEL, left out (they have no place in a page).
+ */
+int buf_put_html(struct buf *b, const char *s, size_t n);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* The content, "" when empty; valid until the next append. */

@@ -176,26 +176,7 @@ digest_text_cases(const struct digest_view *v)
 void
 digest_html_escape(struct buf *out, const char *s)
 {
-	for (; *s; s++)
-		switch (*s) {
-		case '&':
-			buf_puts(out, "&amp;");
-			break;
-		case '<':
-			buf_puts(out, "&lt;");
-			break;
-		case '>':
-			buf_puts(out, "&gt;");
-			break;
-		case '"':
-			buf_puts(out, "&quot;");
-			break;
-		case '\'':
-			buf_puts(out, "&#39;");
-			break;
-		default:
-			buf_putc(out, *s);
-		}
+	(void)buf_put_html(out, s, strlen(s));
 }
 
 #define FONT "font-family:Calibri,Arial,Helvetica,sans-serif;font-size:14px;"

@@ -29,6 +29,22 @@ test_buf_cap_refuses_without_truncating(void **state)
 }
 
 static void
+test_buf_put_html_escapes_and_drops_controls(void **state)
+{
+	_cleanup_buf_ struct buf b = BUF_INIT;
+	static const char in[] = "<a href=\"x\">Tom & Jerry's</a>\x1b[2J\r\n\tend\x7f";
+
+	(void)state;
+	assert_int_equal(buf_put_html(&b, in, sizeof(in) - 1), 0);
+	assert_string_equal(buf_str(&b),
+			    "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;[2J\n\tend");
+	/* n bytes, not up to a NUL: a NUL inside is dropped like other controls */
+	buf_reset(&b);
+	assert_int_equal(buf_put_html(&b, "a\0b", 3), 0);
+	assert_string_equal(buf_str(&b), "ab");
+}
+
+static void
 test_buf_grows_and_steals(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -69,6 +85,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_cap_refuses_without_truncating),
 		cmocka_unit_test(test_buf_grows_and_steals),
+		cmocka_unit_test(test_buf_put_html_escapes_and_drops_controls),
 		cmocka_unit_test(test_ascii_helpers),
 	};
 
