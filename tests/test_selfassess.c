@@ -187,6 +187,10 @@ test_lgsco(void **state)
 	assert_string_equal(r->evidence, "");
 	r = row_of(&sa, "2.2");
 	assert_int_equal(r->assessment, SA_MEETS);
+	/* 4.1: who is responsible for complaint handling, from the routing */
+	r = row_of(&sa, "4.1");
+	assert_int_equal(r->assessment, SA_COUNCIL);
+	assert_non_null(strstr(r->evidence, "complaints-team@council.example ([routing] default)"));
 	selfassess_done(&sa);
 
 	/* a configuration longer than the Code does not meet it, whatever the cases */
