@@ -261,9 +261,14 @@ case_open_kind(const struct case_ctx *cx, const struct message *m, enum sender_r
 		/* a councillor's forward: the constituent's words count too */
 		_cleanup_free_ char *text = fwd ? xasprintf("%s\n\n%s", own, fwd->body) : NULL;
 
-		r = rules_classify(cx->rules, m->subject, text ? text : own, role, &cl);
-		if (r < 0)
-			return r;
+		if (text == NULL && role == ROLE_RESIDENT && cx->resident_classified != NULL &&
+		    cx->own_for == m)
+			classification_copy(cx->resident_classified, &cl);
+		else {
+			r = rules_classify(cx->rules, m->subject, text ? text : own, role, &cl);
+			if (r < 0)
+				return r;
+		}
 	} else if (role == ROLE_COUNCILLOR)
 		cl.kind = KIND_MEMBER_ENQUIRY;
 	for (size_t i = 0; i < cl.n_flags; i++) {

@@ -48,6 +48,12 @@ struct case_ctx {
 	const char *own_text;
 	/* recovery (daemon/recover.c): the reference a case opened now had before, or NULL */
 	const char *recover_ref;
+	/*
+	 * rules_classify() of own_for's subject and own_text as a resident's
+	 * mail, worked out ahead by the driver (NULL: not worked out); used when
+	 * a resident's mail opens a case.
+	 */
+	const struct classification *resident_classified;
 };
 
 /*

@@ -280,7 +280,8 @@ quarantine(struct intake *in, const struct intake_source *src, const char *reaso
 }
 
 struct intake_prep *
-intake_prepare(const struct msg_limits *limits, const char *raw, size_t len)
+intake_prepare(const struct msg_limits *limits, const struct rules *rules, const char *raw,
+	       size_t len)
 {
 	struct intake_prep *p = xcalloc(1, sizeof(*p));
 
@@ -289,6 +290,10 @@ intake_prepare(const struct msg_limits *limits, const char *raw, size_t len)
 		return p;
 	digest_message(raw, len, isempty(p->m->message_id), p->digest);
 	p->own = quote_strip(p->m->body);
+	/* most new cases are a resident's mail: classified here, on the fetch thread */
+	if (rules != NULL)
+		p->classified = rules_classify(rules, p->m->subject, p->own, ROLE_RESIDENT,
+					       &p->cl) == 0;
 	return p;
 }
 
@@ -300,6 +305,8 @@ intake_prep_free(struct intake_prep *p)
 	message_free(p->m);
 	free(p->reason);
 	free(p->own);
+	if (p->classified)
+		classification_free(&p->cl);
 	free(p);
 }
 
@@ -447,7 +454,7 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	}
 
 	if (prep == NULL)
-		prep = mine = intake_prepare(&in->limits, src->raw, src->len);
+		prep = mine = intake_prepare(&in->limits, NULL, src->raw, src->len);
 	if (prep->pr != MSG_OK) {
 		_cleanup_free_ char *why = xasprintf("%s: %s", msg_result_to_string(prep->pr),
 						     prep->reason ? prep->reason : "cannot be parsed");
@@ -494,6 +501,7 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 		/* the sender's own text, which the case, the rules and the notice all read */
 		cx.own_for = m;
 		cx.own_text = prep->own;
+		cx.resident_classified = prep->classified ? &prep->cl : NULL;
 	}
 
 	if (c != NULL) {

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "message.h"
+#include "rules.h"
 
 struct config;
 struct store;
@@ -50,11 +51,18 @@ struct intake_prep {
 	struct message *m;   /* set when pr is MSG_OK */
 	char *reason;        /* why not, when it is not */
 	char digest[65];     /* as store_message_find_digest() wants it */
-	char *own;           /* quote_strip() of the body; NULL when there is no body */
+	char *own;           /* quote_strip() of the body */
+	/* rules_classify() of the subject and own as a resident's, if rules were given */
+	bool classified;
+	struct classification cl;
 };
 
-/* Thread-safe: reads only limits and the bytes. */
-struct intake_prep *intake_prepare(const struct msg_limits *limits, const char *raw, size_t len);
+/*
+ * Thread-safe: reads only limits, rules (may be NULL; a built set may be
+ * shared between threads) and the bytes.
+ */
+struct intake_prep *intake_prepare(const struct msg_limits *limits, const struct rules *rules,
+				   const char *raw, size_t len);
 void intake_prep_free(struct intake_prep *p);
 
 struct intake_source {

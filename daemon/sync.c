@@ -108,9 +108,9 @@ mover_start(struct mover *mv, struct uidlist processed, struct uidlist quarantin
 static void *
 prepare_one(const struct imap_message *msg, void *userdata)
 {
-	const struct msg_limits *limits = userdata;
+	const struct intake *in = userdata;
 
-	return msg->data ? intake_prepare(limits, msg->data, msg->len) : NULL;
+	return msg->data ? intake_prepare(&in->limits, in->rules, msg->data, msg->len) : NULL;
 }
 
 static void
@@ -256,7 +256,7 @@ sync_mailbox(struct intake *in, struct imap *im, int *ret_store_error, struct sy
 	 */
 	if (n_uids > batch)
 		ahead = prefetch_start(im, mailbox, uidvalidity, uids + batch, n_uids - batch, batch,
-				       in->limits.max_size, prepare_one, release_one, &in->limits);
+				       in->limits.max_size, prepare_one, release_one, in);
 
 	t0 = mono_s();
 	for (size_t off = 0; off < n_uids; off += batch) {

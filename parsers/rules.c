@@ -844,3 +844,17 @@ rules_has_route(const struct rules *r, const char *name)
 {
 	return r != NULL && route_find(r, name) != SIZE_MAX;
 }
+
+void
+classification_copy(const struct classification *c, struct classification *ret)
+{
+	*ret = (struct classification){.kind = c->kind, .scheme = c->scheme,
+				       .n_flags = c->n_flags};
+	ret->route = c->route ? xstrdup(c->route) : NULL;
+	ret->route_to = c->route_to ? xstrdup(c->route_to) : NULL;
+	ret->area = c->area ? xstrdup(c->area) : NULL;
+	ret->reason = c->reason ? xstrdup(c->reason) : NULL;
+	ret->flags = c->n_flags ? xreallocarray(NULL, c->n_flags, sizeof(char *)) : NULL;
+	for (size_t i = 0; i < c->n_flags; i++)
+		ret->flags[i] = xstrdup(c->flags[i]);
+}

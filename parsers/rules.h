@@ -98,6 +98,9 @@ int rules_classify(const struct rules *r, const char *subject, const char *own_t
 
 void classification_free(struct classification *c);
 
+/* A deep copy of c into *ret (free with classification_free()). */
+void classification_copy(const struct classification *c, struct classification *ret);
+
 /* True when c carries flag. */
 bool classification_has_flag(const struct classification *c, const char *flag);
 

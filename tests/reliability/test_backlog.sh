@@ -4,7 +4,9 @@
 # moved; on a server that allows one connection per user the pass goes on
 # with one connection; and SIGTERM in the middle of a backlog stops the
 # daemon after the batch in hand, with every recorded message moved and the
-# rest still in INBOX, all picked up by the next run.
+# rest still in INBOX, all picked up by the next run.  The same mail in one
+# batch (nothing fetched ahead, everything parsed and classified on the main
+# thread) gives the same cases and the same replies.
 . "$(dirname "$0")/lib.sh"
 count=$([ "$RELIABILITY_FULL" = 1 ] && echo 600 || echo 90)
 rl_setup
@@ -70,4 +72,25 @@ check "the next run picks up the rest" it_once
 check_eq "INBOX is empty at the end" 0 "$(rl_inbox)"
 check_eq "every message was recorded once in the end" "$count" "$(recorded)"
 rl_check_no_dup_cases resident
+
+# 4. What was worked out on the fetch thread (parse, digest, own text,
+# classification) is what the main thread works out: the same mail again,
+# into a fresh store, in one batch with nothing fetched ahead.
+what_cases="SELECT complainant_email, subject, kind, route, area, flags, scheme, stage, ack_due FROM cases ORDER BY 1, 2"
+what_mail="SELECT o.purpose, o.rcpt, length(o.data) FROM outbox o ORDER BY 2, 1, 3"
+sql "$what_cases" >"$dir/cases.ahead"
+sql "$what_mail" >"$dir/mail.ahead"
+mv "$dir/complaints.db" "$dir/complaints.ahead.db"
+rm -f "$dir"/complaints.db-*
+rl_set imap batch_size 1000
+rl_deliver "${files[@]}"
+: >"$dir/daemon.log"
+check "the same mail in one batch is processed" it_once
+check "... without fetching ahead" test -z "$(grep 'Backlog of' "$dir/daemon.log" || true)"
+sql "$what_cases" >"$dir/cases.one"
+sql "$what_mail" >"$dir/mail.one"
+check_eq "the same $count messages recorded" "$count" "$(recorded)"
+check "the same cases, kinds, routes, areas and flags as when fetched ahead" \
+	cmp "$dir/cases.ahead" "$dir/cases.one"
+check "the same replies, to the same people, of the same sizes" cmp "$dir/mail.ahead" "$dir/mail.one"
 it_finish
