@@ -276,6 +276,48 @@ test_rollback_discards_and_reopen_keeps(void **state)
 	assert_int_equal(store_count(s, "no-such-count", &n), -EINVAL);
 }
 
+/*
+ * A mail of 13 MB (a notification carrying a large original) marked sent in
+ * a transaction: the row is rewritten whole and its statement journal is
+ * large.  SQLite 3.40 answered SQLITE_FULL to that when statement journals
+ * were kept in memory up to 256 KiB or more before spilling (store.c).
+ */
+static void
+test_outbox_large_mail_marked_sent(void **state)
+{
+	struct store *s = *state;
+	_cleanup_case_row_ struct case_row *c = new_case(s, "jane@example.net", "bins");
+	size_t len = 13u << 20;
+	_cleanup_free_ char *data = xmalloc(len);
+	struct outbox_row o = {
+		.case_id = c->id, .purpose = "notify-new-case",
+		.message_id = "cmp-2026-000001.notify.1@council.example",
+		.rcpt = "complaints-team@council.example", .next_attempt = 100, .created_at = 100,
+	};
+	struct outbox_row *due = NULL;
+	size_t n_due = 0;
+
+	memset(data, 'x', len);
+	memcpy(data, "Subject: x\r\n\r\n", 14);
+	o.data = data;
+	o.len = len;
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_outbox_insert(s, &o), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(store_outbox_due(s, 100, 10, &due, &n_due), 0);
+	assert_int_equal(n_due, 1);
+	free(due[0].state);
+	due[0].state = xstrdup("sent");
+	due[0].sent_at = 101;
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_outbox_update(s, &due[0]), 0);
+	assert_int_equal(store_commit(s), 0);
+	outbox_rows_free(due, n_due);
+	assert_int_equal(store_outbox_due(s, 1000, 10, &due, &n_due), 0);
+	assert_int_equal(n_due, 0);
+	outbox_rows_free(due, n_due);
+}
+
 static void
 test_refuses_newer_schema(void **state)
 {
@@ -362,6 +404,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_subject_fallback_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_discards_and_reopen_keeps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_once_per_message_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_large_mail_marked_sent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_newer_schema, setup, teardown),
 	};
 
