@@ -68,55 +68,101 @@ row(struct buf *out, const char *label, const char *value)
 	buf_puts(out, "</td></tr>\n");
 }
 
-/* ---- deadlines */
+/* ---- deadlines
+ *
+ * Each acknowledgement and response is judged by the annual report's own
+ * rule (report_step_judge(), report_steps.c) on the report's view of the
+ * case's stages, as it stands today: an extension moves a response's date
+ * only when it was granted before that date passed, so the case file and
+ * `complaintsctl report` never disagree on whether a deadline was met.
+ */
 
-struct step {
-	const char *what;
-	bool has_due;
-	struct cal_date due;
-	time_t done;
-	bool ended; /* the stage ended without it (escalated, closed, excluded) */
-};
+/* The case as the report's rows have it (strings borrowed). */
+static void
+as_report_case(const struct case_row *c, struct report_case *ret)
+{
+	*ret = (struct report_case){
+	    .id = c->id,
+	    .ref = c->ref,
+	    .kind = c->kind,
+	    .status = c->status,
+	    .scheme = c->scheme,
+	    .route = c->route,
+	    .stage = c->stage,
+	    .received_date = c->received_date,
+	    .ack_due = c->ack_due,
+	    .response_due = c->response_due,
+	    .outcome = c->outcome,
+	    .acknowledged_at = c->acknowledged_at,
+	    .responded_at = c->responded_at,
+	    .escalated_at = c->escalated_at,
+	    .extension_days = c->extension_days,
+	    .first_and_final = c->first_and_final,
+	    .s1_acknowledged_at = c->s1_acknowledged_at,
+	    .s1_responded_at = c->s1_responded_at,
+	    .s1_response_due = c->s1_response_due,
+	    .s1_outcome = c->s1_outcome,
+	    .s1_extension_days = c->s1_extension_days,
+	};
+}
 
 static void
-put_step(struct buf *out, const struct calendar *cal, const struct step *s, struct cal_date today)
+put_days(struct buf *out, const char *before, long n, const char *after)
 {
-	char due[CAL_DATE_STRLEN] = "-";
-	struct cal_date d;
-	long late;
+	(void)buf_printf(out, "%s%ld working day%s%s", before, n, n == 1 ? "" : "s", after);
+}
 
-	if (!s->has_due)
+static void
+put_step(struct buf *out, const struct report_params *p, const struct calendar *cal,
+         const char *what, const struct report_step *s)
+{
+	char due[CAL_DATE_STRLEN] = "-", orig[CAL_DATE_STRLEN] = "-";
+	struct report_step_verdict v;
+
+	if (!report_step_judge(p, cal, s, &v))
 		return;
-	(void)cal_date_format(s->due, due);
+	(void)cal_date_format(v.due, due);
+	(void)cal_date_format(s->due, orig);
 	buf_puts(out, "<tr><td>");
-	ctl_html_escape(out, s->what);
+	ctl_html_escape(out, what);
 	buf_puts(out, "</td><td>");
 	ctl_html_escape(out, due);
+	if (cal_date_compare(v.due, s->due) != 0) {
+		buf_puts(out, " (extended from ");
+		ctl_html_escape(out, orig);
+		buf_puts(out, ")");
+	}
 	buf_puts(out, "</td><td>");
 	put_time(out, s->done);
 	buf_puts(out, "</td>");
-	if (s->done != 0 && report_local_date(s->done, &d)) {
-		late = calendar_working_days_between(cal, s->due, d);
-		if (late <= 0)
-			buf_puts(out, "<td class=\"met\">met</td>");
+	switch (v.state) {
+	case REPORT_STEP_IN_TIME:
+		buf_puts(out, "<td class=\"met\">met");
+		break;
+	case REPORT_STEP_LATE:
+		buf_puts(out, "<td class=\"missed\">missed");
+		if (v.days_late > 0)
+			put_days(out, " by ", v.days_late, "");
 		else
-			(void)buf_printf(out, "<td class=\"missed\">missed by %ld working day%s</td>", late,
-			                 late == 1 ? "" : "s");
-	} else if (s->ended)
-		buf_puts(out, "<td>not needed: the stage ended first</td>");
-	else if (cal_date_compare(today, s->due) > 0) {
-		late = calendar_working_days_between(cal, s->due, today);
-		(void)buf_printf(out, "<td class=\"missed\">missed: not done, %ld working day%s late</td>",
-		                 late, late == 1 ? "" : "s");
-	} else
-		buf_puts(out, "<td class=\"open\">not yet due</td>");
-	buf_puts(out, "</tr>\n");
-}
-
-static bool
-date_of(const char *s, struct cal_date *d)
-{
-	return !isempty(s) && cal_date_parse(s, d) == 0;
+			buf_puts(out, ": done after the date");
+		break;
+	case REPORT_STEP_ENDED_LATE:
+		put_days(out, "<td class=\"missed\">missed: not done; the stage ended ", v.days_late,
+		         " after the date");
+		break;
+	case REPORT_STEP_OUTSTANDING:
+		put_days(out, "<td class=\"missed\">missed: not done, ", v.days_late, " late");
+		break;
+	case REPORT_STEP_NOT_NEEDED:
+		buf_puts(out, "<td>not needed: the stage ended first");
+		break;
+	default:
+		buf_puts(out, "<td class=\"open\">not yet due");
+		break;
+	}
+	if (v.ext_too_late)
+		buf_puts(out, " (an extension granted after the date had passed does not move it)");
+	buf_puts(out, "</td></tr>\n");
 }
 
 static void
@@ -124,58 +170,69 @@ put_deadlines(struct buf *out, const struct casefile *cf)
 {
 	const struct case_row *c = cf->c;
 	const struct calendar *cal = cf->ctx->cal;
-	const struct config *cfg = cf->ctx->cfg;
-	bool closed = streq(c->status, "closed") || streq(c->status, "excluded");
-	struct cal_date today = {0}, rd;
-	struct step s[4] = {{0}};
+	static const char *const what[2][2] = {
+	    {"Stage 1 acknowledgement", "Stage 1 response"},
+	    {"Stage 2 acknowledgement", "Stage 2 response (final)"},
+	};
+	struct report_params p = {0};
+	struct report_case rc;
+	struct report_event *events = xcalloc(cf->n_events ? cf->n_events : 1, sizeof(*events));
+	struct report_data d = {.events = events, .n_events = cf->n_events};
+	struct report_event_index idx;
+	const struct report_event *const *ev;
+	struct report_step steps[2][2];
+	bool has[2] = {false, false}, any = false;
+	char today[CAL_DATE_STRLEN];
+	size_t n_ev;
+	time_t end;
 
-	if (!report_local_date(time(NULL), &today))
-		today = (struct cal_date){9999, 12, 31};
-	if (c->stage == 2) {
-		s[0].what = "Stage 1 acknowledgement";
-		if (date_of(c->received_date, &rd) && !c->first_and_final) {
-			s[0].has_due = true;
-			s[0].due = calendar_add_working_days(cal, rd, cfg->ts.stage1_ack_days);
-		}
-		s[0].done = c->s1_acknowledged_at;
-		s[0].ended = true;
-		s[1].what = "Stage 1 response";
-		s[1].has_due = date_of(c->s1_response_due, &s[1].due);
-		s[1].done = c->s1_responded_at;
-		s[1].ended = true;
-		s[2].what = "Stage 2 acknowledgement";
-		s[2].has_due = date_of(c->ack_due, &s[2].due);
-		s[2].done = c->acknowledged_at;
-		s[2].ended = closed;
-		s[3].what = "Stage 2 response (final)";
-		s[3].has_due = date_of(c->response_due, &s[3].due);
-		s[3].done = c->responded_at;
-		s[3].ended = closed;
-	} else {
-		s[0].what = "Stage 1 acknowledgement";
-		s[0].has_due = date_of(c->ack_due, &s[0].due);
-		s[0].done = c->acknowledged_at;
-		s[0].ended = closed;
-		s[1].what = c->first_and_final ? "Stage 1 response (first and final)" : "Stage 1 response";
-		s[1].has_due = date_of(c->response_due, &s[1].due);
-		s[1].done = c->responded_at;
-		s[1].ended = closed;
+	/* the report's parameters, its period ending today */
+	report_params_configure(&p, cf->ctx->cfg, today);
+	p.from = p.to = cal_date_valid(p.today) ? p.today : (struct cal_date){9999, 12, 31};
+	as_report_case(c, &rc);
+	for (size_t i = 0; i < cf->n_events; i++)
+		events[i] = (struct report_event){.case_id = c->id,
+		                                  .ref = c->ref,
+		                                  .type = cf->events[i].type,
+		                                  .detail = cf->events[i].detail,
+		                                  .scheme = c->scheme,
+		                                  .at = cf->events[i].at};
+	report_index_events(&d, &idx);
+	ev = report_case_events(&idx, c->id, &n_ev);
+	end = report_case_end(&rc, ev, n_ev);
+	for (int st = 1; st <= 2; st++) {
+		struct report_stage_view v;
+
+		if (!report_stage_view(&p, cal, &rc, st, end, &v))
+			continue;
+		report_stage_steps(&p, cal, &rc, &v, ev, n_ev, &steps[st - 1][0], &steps[st - 1][1]);
+		has[st - 1] = true;
+		any = any || steps[st - 1][0].has_due || steps[st - 1][1].has_due;
 	}
+
 	buf_puts(out, "<h2>Deadlines</h2>\n");
-	if (!s[0].has_due && !s[1].has_due && !s[2].has_due && !s[3].has_due) {
+	if (!any) {
 		buf_puts(out, "<p>No deadlines under the complaints procedure (");
 		ctl_html_escape(out, c->kind);
 		buf_puts(out, ").</p>\n");
-		return;
+	} else {
+		buf_puts(out, "<table class=\"deadlines\"><thead><tr><th>Step</th><th>Due</th>"
+		              "<th>Done</th><th>Met?</th></tr></thead>\n<tbody>\n");
+		for (int st = 0; st < 2; st++)
+			for (int k = 0; has[st] && k < 2; k++)
+				put_step(out, &p, cal, what[st][k], &steps[st][k]);
+		buf_puts(out, "</tbody></table>\n");
+		buf_puts(out, "<p>Judged as the annual report (<code>complaintsctl report</code>) "
+		              "judges them: an extension moves a response's date only when it was "
+		              "granted before that date had passed.");
+		if (c->extension_days > 0)
+			(void)buf_printf(out, " The current stage was extended by %d working days (see "
+			                      "the events).",
+			                 c->extension_days);
+		buf_puts(out, "</p>\n");
 	}
-	buf_puts(out, "<table class=\"deadlines\"><thead><tr><th>Step</th><th>Due</th><th>Done</th>"
-	              "<th>Met?</th></tr></thead>\n<tbody>\n");
-	for (size_t i = 0; i < ELEMENTSOF(s); i++)
-		put_step(out, cal, &s[i], today);
-	buf_puts(out, "</tbody></table>\n");
-	if (c->extension_days > 0)
-		(void)buf_printf(out, "<p>The current stage was extended by %d working days (see the "
-		                      "events).</p>\n", c->extension_days);
+	free(idx.v);
+	free(events);
 }
 
 /* ---- who handled it */

@@ -40,6 +40,12 @@ int ctl_case_json(struct context *ctx, const struct case_row *c, struct json *j)
 /* Find case ref, or print why not (to stderr) and return the exit code. */
 int ctl_case_get(struct context *ctx, const char *verb, const char *ref, struct case_row **ret);
 
+/* The arguments of casefile and export: REF and --output PATH (or --output=PATH),
+ * in either order.  0, or what is wrong said on stderr (the usage line ends
+ * "--output " usage) and CTL_EXIT_USAGE. */
+int ctl_ref_output_args(const char *verb, const char *usage, int argc, char **argv,
+                        const char **ret_ref, const char **ret_output);
+
 int ctl_show(struct context *ctx, int argc, char **argv);
 int ctl_message(struct context *ctx, int argc, char **argv);
 int ctl_unattached(struct context *ctx, int argc, char **argv);

@@ -213,6 +213,33 @@ ctl_case_get(struct context *ctx, const char *verb, const char *ref, struct case
 	return 0;
 }
 
+int
+ctl_ref_output_args(const char *verb, const char *usage, int argc, char **argv,
+                    const char **ret_ref, const char **ret_output)
+{
+	const char *ref = NULL, *output = NULL;
+
+	for (int i = 1; i < argc; i++) {
+		if (streq(argv[i], "--output") && i + 1 < argc)
+			output = argv[++i];
+		else if (startswith(argv[i], "--output="))
+			output = argv[i] + strlen("--output=");
+		else if (ref == NULL && argv[i][0] != '-')
+			ref = argv[i];
+		else {
+			fprintf(stderr, "complaintsctl %s: unexpected argument \"%s\"\n", verb, argv[i]);
+			return CTL_EXIT_USAGE;
+		}
+	}
+	if (ref == NULL || isempty(output)) {
+		fprintf(stderr, "Usage: complaintsctl %s REF --output %s\n", verb, usage);
+		return CTL_EXIT_USAGE;
+	}
+	*ret_ref = ref;
+	*ret_output = output;
+	return 0;
+}
+
 /* Lines of text from s (n bytes), each after prefix; trailing blank lines left out. */
 static void
 print_lines(const char *s, size_t n, const char *prefix)

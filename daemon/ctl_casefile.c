@@ -203,22 +203,9 @@ ctl_casefile(struct context *ctx, int argc, char **argv)
 	size_t total = 0, n_att = 0;
 	int r;
 
-	for (int i = 1; i < argc; i++) {
-		if (streq(argv[i], "--output") && i + 1 < argc)
-			output = argv[++i];
-		else if (startswith(argv[i], "--output="))
-			output = argv[i] + strlen("--output=");
-		else if (ref == NULL && argv[i][0] != '-')
-			ref = argv[i];
-		else {
-			fprintf(stderr, "complaintsctl casefile: unexpected argument \"%s\"\n", argv[i]);
-			return CTL_EXIT_USAGE;
-		}
-	}
-	if (ref == NULL || isempty(output)) {
-		fprintf(stderr, "Usage: complaintsctl casefile REF --output DIR   (DIR must not exist)\n");
-		return CTL_EXIT_USAGE;
-	}
+	r = ctl_ref_output_args("casefile", "DIR   (DIR must not exist)", argc, argv, &ref, &output);
+	if (r != 0)
+		return r;
 	if ((r = ctl_case_get(ctx, "casefile", ref, &c)) != 0)
 		return r;
 	if (mkdir(output, 0700) < 0) {

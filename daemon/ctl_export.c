@@ -90,22 +90,9 @@ ctl_export(struct context *ctx, int argc, char **argv)
 	struct json j;
 	int r;
 
-	for (int i = 1; i < argc; i++) {
-		if (streq(argv[i], "--output") && i + 1 < argc)
-			output = argv[++i];
-		else if (startswith(argv[i], "--output="))
-			output = argv[i] + strlen("--output=");
-		else if (ref == NULL && argv[i][0] != '-')
-			ref = argv[i];
-		else {
-			fprintf(stderr, "complaintsctl export: unexpected argument \"%s\"\n", argv[i]);
-			return CTL_EXIT_USAGE;
-		}
-	}
-	if (ref == NULL || isempty(output)) {
-		fprintf(stderr, "Usage: complaintsctl export REF --output FILE   (writes FILE and FILE.json)\n");
-		return CTL_EXIT_USAGE;
-	}
+	r = ctl_ref_output_args("export", "FILE   (writes FILE and FILE.json)", argc, argv, &ref, &output);
+	if (r != 0)
+		return r;
 	if ((r = ctl_case_get(ctx, "export", ref, &c)) != 0)
 		return r;
 	r = store_case_messages_full(ctx->store, c->id, export_one, &e);

@@ -9,11 +9,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -95,70 +93,37 @@ write_all(const char *path, const struct buf *out)
 int
 ctl_selfassess(struct context *ctx, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"scheme", required_argument, NULL, 's'}, {"from", required_argument, NULL, 'f'},
-	    {"to", required_argument, NULL, 't'},     {"format", required_argument, NULL, 'F'},
-	    {"output", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0},
-	};
-	const char *scheme = NULL, *from = NULL, *to = NULL, *output = NULL, *format = "text";
+	static const char usage[] = "Usage: complaintsctl self-assessment --scheme lgsco|housing "
+	                            "--from DATE --to DATE [--format text|csv|json|html] [--output "
+	                            "FILE]\n";
 	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
 	_cleanup_free_ char *error = NULL, *path = NULL;
 	_cleanup_buf_ struct buf out = BUF_INIT;
 	const struct routing_entry *def = NULL;
+	struct report_options o;
 	struct selfassess_config sc;
 	struct report_params p = {0};
 	struct report rep = {0};
 	struct provisions pv;
 	struct selfassess sa;
 	char today[CAL_DATE_STRLEN];
-	struct cal_date td;
-	int c, r;
+	int r;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			scheme = optarg;
-			break;
-		case 'f':
-			from = optarg;
-			break;
-		case 't':
-			to = optarg;
-			break;
-		case 'F':
-			format = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		default:
-			fprintf(stderr, "complaintsctl self-assessment: unknown or incomplete option \"%s\"\n",
-			        argv[optind - 1]);
-			return CTL_EXIT_USAGE;
-		}
+	if ((r = report_options_parse("self-assessment", argc, argv, &o)) != 0)
+		return r;
+	if (o.help) {
+		fputs(usage, stdout);
+		return EXIT_SUCCESS;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "complaintsctl self-assessment: unexpected argument \"%s\"\n", argv[optind]);
+	if (o.scheme == NULL || (!streq(o.scheme, "lgsco") && !streq(o.scheme, "housing"))) {
+		fputs(usage, stderr);
 		return CTL_EXIT_USAGE;
 	}
-	if (scheme == NULL || (!streq(scheme, "lgsco") && !streq(scheme, "housing"))) {
-		fprintf(stderr, "Usage: complaintsctl self-assessment --scheme lgsco|housing --from DATE "
-		                "--to DATE [--format text|csv|json|html] [--output FILE]\n");
-		return CTL_EXIT_USAGE;
-	}
-	if (!streq(format, "text") && !streq(format, "csv") && !streq(format, "json") &&
-	    !streq(format, "html")) {
-		fprintf(stderr, "complaintsctl self-assessment: unknown format \"%s\" (text, csv, json or html)\n",
-		        format);
-		return CTL_EXIT_USAGE;
-	}
-	if (report_parse_period(from, to, &p.from, &p.to, &error) < 0) {
+	if (report_parse_period(o.from, o.to, &p.from, &p.to, &error) < 0) {
 		fprintf(stderr, "complaintsctl self-assessment: %s\n", error);
 		return CTL_EXIT_USAGE;
 	}
-	path = ctl_provisions_path(ctx->cfg, scheme);
+	path = ctl_provisions_path(ctx->cfg, o.scheme);
 	r = load_provisions(path, &pv, &errs);
 	if (r == -ENOENT) {
 		fprintf(stderr, "complaintsctl self-assessment: %s: no such file (the provisions of the "
@@ -173,19 +138,8 @@ ctl_selfassess(struct context *ctx, int argc, char **argv)
 	}
 
 	/* the report's own parameters, as `report --scheme` sets them */
-	p.council = ctx->cfg->council_name;
-	p.scheme = scheme;
-	p.stage1_ack_days = ctx->cfg->ts.stage1_ack_days;
-	p.stage1_response_days = ctx->cfg->ts.stage1_response_days;
-	p.stage2_response_days = ctx->cfg->ts.stage2_response_days;
-	p.lgsco_name = ctx->cfg->lgsco.name;
-	p.lgsco_url = ctx->cfg->lgsco.url;
-	p.housing_name = ctx->cfg->housing.name;
-	p.housing_url = ctx->cfg->housing.url;
-	if (report_local_date(time(NULL), &td) && cal_date_format(td, today) == 0) {
-		p.generated = today;
-		p.today = td;
-	}
+	p.scheme = o.scheme;
+	report_params_configure(&p, ctx->cfg, today);
 	r = report_compute(ctx->store, ctx->cal, &p, &rep, &error);
 	if (r < 0) {
 		fprintf(stderr, "complaintsctl self-assessment: %s\n", error ? error : strerror(-r));
@@ -205,21 +159,27 @@ ctl_selfassess(struct context *ctx, int argc, char **argv)
 	    .alerts_address = ctx->cfg->alerts_address ? ctx->cfg->alerts_address : "",
 	};
 	selfassess_build(&pv, &rep, &sc, &sa);
-	if (streq(format, "text"))
-		selfassess_render_text(&sa, &out);
-	else if (streq(format, "csv"))
+	switch (o.format) {
+	case REPORT_CSV:
 		selfassess_render_csv(&sa, &out);
-	else if (streq(format, "json"))
+		break;
+	case REPORT_JSON:
 		selfassess_render_json(&sa, &out);
-	else
+		break;
+	case REPORT_HTML:
 		selfassess_render_html(&sa, p.generated, &out);
+		break;
+	default:
+		selfassess_render_text(&sa, &out);
+		break;
+	}
 	selfassess_done(&sa);
 	report_done(&rep);
 	provisions_done(&pv);
-	r = write_all(output, &out);
+	r = write_all(o.output, &out);
 	if (r < 0) {
 		fprintf(stderr, "complaintsctl self-assessment: cannot write %s: %s\n",
-		        output ? output : "the self-assessment", strerror(-r));
+		        o.output ? o.output : "the self-assessment", strerror(-r));
 		return EXIT_FAILURE;
 	}
 	return EXIT_SUCCESS;

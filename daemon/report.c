@@ -171,7 +171,7 @@ write_output(const char *path, const char *data, size_t len)
 }
 
 int
-report_main(struct context *ctx, int argc, char **argv)
+report_options_parse(const char *verb, int argc, char **argv, struct report_options *ret)
 {
 	static const struct option opts[] = {
 	    {"from", required_argument, NULL, 'f'},
@@ -182,95 +182,116 @@ report_main(struct context *ctx, int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *from = NULL, *to = NULL, *output = NULL;
-	enum report_format fmt = REPORT_TEXT;
-	_cleanup_free_ char *error = NULL;
-	_cleanup_buf_ struct buf out = BUF_INIT;
-	struct report_params p = {0};
-	struct report rep = {0};
-	char today[CAL_DATE_STRLEN];
-	struct cal_date td;
-	int c, r;
+	int c;
 
+	*ret = (struct report_options){.format = REPORT_TEXT};
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1)
 		switch (c) {
 		case 'f':
-			from = optarg;
+			ret->from = optarg;
 			break;
 		case 't':
-			to = optarg;
+			ret->to = optarg;
 			break;
 		case 'F':
-			if (report_format_from_string(optarg, &fmt) < 0) {
+			if (report_format_from_string(optarg, &ret->format) < 0) {
 				fprintf(stderr,
-				        "complaintsctl report: unknown format \"%s\" "
+				        "complaintsctl %s: unknown format \"%s\" "
 				        "(text, csv, json or html)\n",
-				        optarg);
+				        verb, optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case 'o':
-			output = optarg;
+			ret->output = optarg;
 			break;
 		case 's':
-			if (!streq(optarg, "lgsco") && !streq(optarg, "housing")) {
-				fprintf(stderr,
-				        "complaintsctl report: unknown scheme \"%s\" (lgsco or "
-				        "housing)\n",
-				        optarg);
-				return EXIT_USAGE;
-			}
-			p.scheme = optarg;
+			ret->scheme = optarg;
 			break;
 		case 'h':
-			printf("Usage: complaintsctl report --from YYYY-MM-DD --to YYYY-MM-DD "
-			       "[--scheme lgsco|housing] [--format text|csv|json|html] [--output "
-			       "FILE]\n");
-			return EXIT_SUCCESS;
+			ret->help = true;
+			return 0;
 		default:
-			fprintf(stderr,
-			        "complaintsctl report: unknown or incomplete option \"%s\"\n",
+			fprintf(stderr, "complaintsctl %s: unknown or incomplete option \"%s\"\n", verb,
 			        argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	if (optind < argc) {
-		fprintf(stderr, "complaintsctl report: unexpected argument \"%s\"\n", argv[optind]);
+		fprintf(stderr, "complaintsctl %s: unexpected argument \"%s\"\n", verb, argv[optind]);
 		return EXIT_USAGE;
 	}
-	if (report_parse_period(from, to, &p.from, &p.to, &error) < 0) {
+	return 0;
+}
+
+void
+report_params_configure(struct report_params *p, const struct config *cfg,
+                        char today[static CAL_DATE_STRLEN])
+{
+	struct cal_date td;
+
+	p->council = cfg->council_name;
+	p->stage1_ack_days = cfg->ts.stage1_ack_days;
+	p->stage1_response_days = cfg->ts.stage1_response_days;
+	p->stage2_response_days = cfg->ts.stage2_response_days;
+	p->lgsco_name = cfg->lgsco.name;
+	p->lgsco_url = cfg->lgsco.url;
+	p->housing_name = cfg->housing.name;
+	p->housing_url = cfg->housing.url;
+	today[0] = '\0';
+	if (report_local_date(time(NULL), &td) && cal_date_format(td, today) == 0) {
+		p->generated = today;
+		p->today = td;
+	}
+}
+
+int
+report_main(struct context *ctx, int argc, char **argv)
+{
+	_cleanup_free_ char *error = NULL;
+	_cleanup_buf_ struct buf out = BUF_INIT;
+	struct report_options o;
+	struct report_params p = {0};
+	struct report rep = {0};
+	char today[CAL_DATE_STRLEN];
+	int r;
+
+	if ((r = report_options_parse("report", argc, argv, &o)) != 0)
+		return r;
+	if (o.help) {
+		printf("Usage: complaintsctl report --from YYYY-MM-DD --to YYYY-MM-DD "
+		       "[--scheme lgsco|housing] [--format text|csv|json|html] [--output "
+		       "FILE]\n");
+		return EXIT_SUCCESS;
+	}
+	if (o.scheme != NULL && !streq(o.scheme, "lgsco") && !streq(o.scheme, "housing")) {
+		fprintf(stderr, "complaintsctl report: unknown scheme \"%s\" (lgsco or housing)\n",
+		        o.scheme);
+		return EXIT_USAGE;
+	}
+	if (report_parse_period(o.from, o.to, &p.from, &p.to, &error) < 0) {
 		fprintf(stderr, "complaintsctl report: %s\n", error);
 		return EXIT_USAGE;
 	}
-	p.council = ctx->cfg->council_name;
-	p.stage1_ack_days = ctx->cfg->ts.stage1_ack_days;
-	p.stage1_response_days = ctx->cfg->ts.stage1_response_days;
-	p.stage2_response_days = ctx->cfg->ts.stage2_response_days;
-	p.lgsco_name = ctx->cfg->lgsco.name;
-	p.lgsco_url = ctx->cfg->lgsco.url;
-	p.housing_name = ctx->cfg->housing.name;
-	p.housing_url = ctx->cfg->housing.url;
-	if (report_local_date(time(NULL), &td) && cal_date_format(td, today) == 0) {
-		p.generated = today;
-		p.today = td;
-	}
+	p.scheme = o.scheme;
+	report_params_configure(&p, ctx->cfg, today);
 
 	r = report_compute(ctx->store, ctx->cal, &p, &rep, &error);
 	if (r < 0) {
 		fprintf(stderr, "complaintsctl report: %s\n", error ? error : strerror(-r));
 		return EXIT_FAILURE;
 	}
-	r = report_render(&rep, fmt, &out);
+	r = report_render(&rep, o.format, &out);
 	report_done(&rep);
 	if (r < 0) {
 		fprintf(stderr, "complaintsctl report: cannot render: %s\n", strerror(-r));
 		return EXIT_FAILURE;
 	}
-	if (output != NULL) {
-		r = write_output(output, buf_str(&out), out.len);
+	if (o.output != NULL) {
+		r = write_output(o.output, buf_str(&out), out.len);
 		if (r < 0) {
-			fprintf(stderr, "complaintsctl report: cannot write %s: %s\n", output,
+			fprintf(stderr, "complaintsctl report: cannot write %s: %s\n", o.output,
 			        strerror(-r));
 			return EXIT_FAILURE;
 		}

@@ -208,6 +208,25 @@ const struct report_figure *report_find(const struct report *r, const char *sect
 
 int report_render(const struct report *r, enum report_format f, struct buf *out);
 
+/* ---- what `complaintsctl report` and `self-assessment` share (report.c) */
+
+struct config;
+
+/* --from, --to, --scheme, --format, --output and --help, each verb's own. */
+struct report_options {
+	const char *from, *to, *scheme, *output; /* NULL when not given */
+	enum report_format format;               /* REPORT_TEXT unless given */
+	bool help;
+};
+/* Parse argv (argv[0] is the verb, named in every message); 0, or 2 (a usage
+ * error, said on stderr).  The scheme is the caller's to check. */
+int report_options_parse(const char *verb, int argc, char **argv, struct report_options *ret);
+/* The council's name, the configured timescales and the Ombudsmen's names into
+ * p, and today (read from the clock) into today[] and p->generated, p->today;
+ * the period and the scheme are left to the caller. */
+void report_params_configure(struct report_params *p, const struct config *cfg,
+                             char today[static CAL_DATE_STRLEN]);
+
 /* `complaintsctl report ...`; argv[0] is "report".  Returns an exit code. */
 int report_main(struct context *ctx, int argc, char **argv);
 

@@ -135,9 +135,8 @@ scheme_ok(const struct report_params *p, const char *scheme)
 	return isempty(p->scheme) || streq(p->scheme, scheme);
 }
 
-/* When the case was excluded or closed, if it is now (0: not). */
-static time_t
-case_end(const struct report_case *c, const struct report_event *const *ev, size_t n)
+time_t
+report_case_end(const struct report_case *c, const struct report_event *const *ev, size_t n)
 {
 	time_t end = 0;
 
@@ -210,7 +209,7 @@ report_build(const struct report_data *d, const struct calendar *cal, const stru
 			continue;
 
 		ev = report_case_events(&idx, c->id, &n_ev);
-		end = case_end(c, ev, n_ev);
+		end = report_case_end(c, ev, n_ev);
 		report_stage_view(p, cal, c, 1, end, &v);
 		if (received) {
 			s1_received++;

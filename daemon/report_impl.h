@@ -70,6 +70,28 @@ struct report_step {
 	size_t n_events;
 };
 
+/* How a step stood at the cutoff (report_steps.c says when each applies). */
+enum report_step_state {
+	REPORT_STEP_NOT_DUE,     /* not done, its date not passed yet: not counted */
+	REPORT_STEP_NOT_NEEDED,  /* not done, the stage ended on or before the date: not counted */
+	REPORT_STEP_IN_TIME,     /* done on or before the date */
+	REPORT_STEP_LATE,        /* done after the date */
+	REPORT_STEP_ENDED_LATE,  /* not done, the stage ended after the date: late */
+	REPORT_STEP_OUTSTANDING, /* not done, the date passed, the stage not ended: late */
+};
+
+struct report_step_verdict {
+	enum report_step_state state;
+	struct cal_date due; /* the date in force: moved only by extensions granted in time */
+	bool ext_too_late;   /* an extension was granted after the date had passed */
+	long days_late;      /* working days past the date when done, ended or at the cutoff */
+};
+
+/* The one judgement of a step that the report counts and the case file shows;
+ * false (and nothing judged) when the step has no date due. */
+bool report_step_judge(const struct report_params *p, const struct calendar *cal,
+                       const struct report_step *s, struct report_step_verdict *ret);
+
 struct report_step_acc {
 	int64_t due, in_time, late, outstanding;
 	long oldest; /* working days past the date, of the oldest outstanding */
@@ -115,6 +137,15 @@ struct report_stage_acc {
 bool report_stage_view(const struct report_params *p, const struct calendar *cal,
                        const struct report_case *c, int stage, time_t case_end,
                        struct report_stage_view *v);
+/* The acknowledgement and response of that stage, as the report judges them
+ * (ev: the case's events in order, kept by the steps for their extensions). */
+void report_stage_steps(const struct report_params *p, const struct calendar *cal,
+                        const struct report_case *c, const struct report_stage_view *v,
+                        const struct report_event *const *ev, size_t n_ev,
+                        struct report_step *ret_ack, struct report_step *ret_resp);
+/* When the case was excluded or closed, if it is now (0: not); ev: its events. */
+time_t report_case_end(const struct report_case *c, const struct report_event *const *ev,
+                       size_t n_ev);
 /* Timeliness, averages and going further of one stage of one case;
  * ev are the case's events in order. */
 void report_stage_account(const struct report_params *p, const struct calendar *cal,

@@ -92,12 +92,13 @@ instant_by(time_t t, struct cal_date by)
 }
 
 void
-report_stage_account(const struct report_params *p, const struct calendar *cal,
-                     const struct report_case *c, const struct report_stage_view *v,
-                     const struct report_event *const *ev, size_t n_ev, struct report_stage_acc *a)
+report_stage_steps(const struct report_params *p, const struct calendar *cal,
+                   const struct report_case *c, const struct report_stage_view *v,
+                   const struct report_event *const *ev, size_t n_ev, struct report_step *ret_ack,
+                   struct report_step *ret_resp)
 {
 	int resp_days = v->stage == 1 ? p->stage1_response_days : p->stage2_response_days;
-	struct cal_date cutoff = report_cutoff(p), ack_due = {0}, resp_due;
+	struct cal_date ack_due = {0}, resp_due;
 	struct report_step ack = {.ref = c->ref,
 	                          .stage = v->stage,
 	                          .done = v->ack,
@@ -108,7 +109,6 @@ report_stage_account(const struct report_params *p, const struct calendar *cal,
 
 	ack.has_due = cal_date_parse(v->ack_due, &ack_due) == 0;
 	ack.due = ack_due;
-	report_step_account(p, cal, &ack, &a->ack);
 
 	resp.response = true;
 	resp.done = v->resp;
@@ -124,6 +124,20 @@ report_stage_account(const struct report_params *p, const struct calendar *cal,
 	}
 	if (v->ack == 0 || calendar_received_date(cal, v->ack, &resp.start) < 0)
 		resp.start = ack_due;
+	*ret_ack = ack;
+	*ret_resp = resp;
+}
+
+void
+report_stage_account(const struct report_params *p, const struct calendar *cal,
+                     const struct report_case *c, const struct report_stage_view *v,
+                     const struct report_event *const *ev, size_t n_ev, struct report_stage_acc *a)
+{
+	struct cal_date cutoff = report_cutoff(p);
+	struct report_step ack, resp;
+
+	report_stage_steps(p, cal, c, v, ev, n_ev, &ack, &resp);
+	report_step_account(p, cal, &ack, &a->ack);
 	report_step_account(p, cal, &resp, &a->resp);
 
 	if (instant_in_period(p, v->ack))

@@ -138,43 +138,70 @@ effective_due(const struct report_step *s, struct cal_date due, struct cal_date 
 	return due;
 }
 
-void
-report_step_account(const struct report_params *p, const struct calendar *cal,
-                    const struct report_step *s, struct report_step_acc *a)
+bool
+report_step_judge(const struct report_params *p, const struct calendar *cal,
+                  const struct report_step *s, struct report_step_verdict *ret)
 {
-	struct cal_date cutoff = report_cutoff(p), due, done, ended;
+	struct cal_date cutoff = report_cutoff(p), done, ended;
 	bool is_done, is_ended, too_late = false;
 
+	*ret = (struct report_step_verdict){0};
 	if (!s->has_due)
-		return;
-	due = s->response ? effective_due(s, s->due, cutoff, &too_late) : s->due;
-	if (cal_date_compare(due, p->from) < 0 || cal_date_compare(due, p->to) > 0)
-		return;
+		return false;
+	ret->due = s->response ? effective_due(s, s->due, cutoff, &too_late) : s->due;
+	ret->ext_too_late = too_late;
 	/* the step as it stood at the cutoff */
 	is_done = report_local_date(s->done, &done) && cal_date_compare(done, cutoff) <= 0;
 	is_ended =
 	    !is_done && report_local_date(s->ended, &ended) && cal_date_compare(ended, cutoff) <= 0;
-	if (!is_done && (is_ended ? cal_date_compare(ended, due) <= 0 : !date_passed(p, due)))
+	if (is_done) {
+		ret->days_late = calendar_working_days_between(cal, ret->due, done);
+		ret->state = cal_date_compare(done, ret->due) <= 0 ? REPORT_STEP_IN_TIME
+		                                                   : REPORT_STEP_LATE;
+	} else if (is_ended) {
+		ret->days_late = calendar_working_days_between(cal, ret->due, ended);
+		ret->state = cal_date_compare(ended, ret->due) <= 0 ? REPORT_STEP_NOT_NEEDED
+		                                                    : REPORT_STEP_ENDED_LATE;
+	} else if (date_passed(p, ret->due)) {
+		ret->days_late = calendar_working_days_between(cal, ret->due, cutoff);
+		ret->state = REPORT_STEP_OUTSTANDING;
+	} else
+		ret->state = REPORT_STEP_NOT_DUE;
+	if (ret->days_late < 0)
+		ret->days_late = 0;
+	return true;
+}
+
+void
+report_step_account(const struct report_params *p, const struct calendar *cal,
+                    const struct report_step *s, struct report_step_acc *a)
+{
+	struct cal_date cutoff = report_cutoff(p);
+	struct report_step_verdict v;
+
+	if (!report_step_judge(p, cal, s, &v))
+		return;
+	if (cal_date_compare(v.due, p->from) < 0 || cal_date_compare(v.due, p->to) > 0)
+		return;
+	if (v.state == REPORT_STEP_NOT_DUE || v.state == REPORT_STEP_NOT_NEEDED)
 		return; /* the stage ended before the date, or the date has not passed yet */
 
 	a->due++;
-	if (s->response && too_late) {
+	if (s->response && v.ext_too_late) {
 		a->ext_too_late++;
 		report_refs_add(&a->ext_too_late_refs, s->ref);
 	}
-	if (is_done && cal_date_compare(done, due) <= 0) {
+	if (v.state == REPORT_STEP_IN_TIME) {
 		a->in_time++;
 		return;
 	}
 	a->late++;
 	report_refs_add(&a->late_refs, s->ref);
-	if (!is_done && !is_ended) {
-		long past = calendar_working_days_between(cal, due, cutoff);
-
+	if (v.state == REPORT_STEP_OUTSTANDING) {
 		a->outstanding++;
 		report_refs_add(&a->outstanding_refs, s->ref);
-		if (past > a->oldest)
-			a->oldest = past;
+		if (v.days_late > a->oldest)
+			a->oldest = v.days_late;
 		if (s->response && cal_date_valid(s->start)) {
 			long so_far = calendar_working_days_between(cal, s->start, cutoff);
 
