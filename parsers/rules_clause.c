@@ -1,9 +1,10 @@
 /*
  * rules_clause.c - the text a rule is matched against, cut into clauses.
  *
- * Each clause is normalised (case, punctuation, spacing) and later scanned
- * as its own block, so a match never spans two clauses and a negation
- * cancels only its own clause (parsers/rules.c).
+ * Each clause is normalised (case, punctuation, spacing) and matched as if
+ * alone (rxset_scan_clauses()), so a match never spans two clauses and a
+ * negation cancels only its own clause (parsers/rules.c).  The clauses are
+ * kept in one string, one a line.
  */
 #include "config.h"
 
@@ -18,23 +19,36 @@
 void
 clauses_free(struct clauses *c)
 {
-	for (size_t i = 0; i < c->n; i++)
-		free(c->v[i]);
-	free(c->v);
+	buf_free(&c->text);
+	free(c->start);
+	free(c->len);
+}
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 /* The clause text[0, len) without surrounding white space, unless that leaves nothing. */
 static void
 clause_push(struct clauses *c, const char *text, size_t len)
 {
-	char *s = strstrip(xstrndup(text, len));
-
-	if (*s == '\0') {
-		free(s);
+	while (len > 0 && is_space(text[0]))
+		text++, len--;
+	while (len > 0 && is_space(text[len - 1]))
+		len--;
+	if (len == 0)
 		return;
+	if (c->n == c->alloc) {
+		c->alloc = c->alloc ? 2 * c->alloc : 16;
+		c->start = xreallocarray(c->start, c->alloc, sizeof(size_t));
+		c->len = xreallocarray(c->len, c->alloc, sizeof(size_t));
 	}
-	c->v = xreallocarray(c->v, c->n + 1, sizeof(char *));
-	c->v[c->n++] = s;
+	c->start[c->n] = c->text.len;
+	c->len[c->n++] = len;
+	(void)buf_append(&c->text, text, len);
+	(void)buf_putc(&c->text, '\n');
 }
 
 /*
