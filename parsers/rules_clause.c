@@ -102,24 +102,42 @@ is_alpha(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* s starts with lower-case word w (n bytes), in any case, and no letter follows. */
+static inline bool
+word_is(const char *s, const char *w, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if ((char)(s[i] | 0x20) != w[i] || !is_alpha(s[i]))
+			return false;
+	return !is_alpha(s[n]);
+}
+
 /* A word at s that starts a new clause ("but", "however", "although"). */
 static bool
 clause_word_at(const char *s)
 {
-	static const struct {
-		const char *w;
-		size_t n;
-	} words[] = {{"but", 3}, {"however", 7}, {"although", 8}, {"though", 6}, {"whereas", 7}};
-	char first = (char)(s[0] | 0x20);
-
 	/* most words start with none of these letters */
-	if (first != 'b' && first != 'h' && first != 'a' && first != 't' && first != 'w')
+	switch (s[0] | 0x20) {
+	case 'b':
+		return word_is(s, "but", 3);
+	case 'h':
+		return word_is(s, "however", 7);
+	case 'a':
+		return word_is(s, "although", 8);
+	case 't':
+		return word_is(s, "though", 6);
+	case 'w':
+		return word_is(s, "whereas", 7);
+	default:
 		return false;
-	for (size_t i = 0; i < ELEMENTSOF(words); i++)
-		if (words[i].w[0] == first && ascii_strncaseeq(s, words[i].w, words[i].n) &&
-		    !is_alpha(s[words[i].n]))
-			return true;
-	return false;
+	}
+}
+
+/* The bytes split_paragraph() stops at. */
+static bool
+splits(unsigned char c)
+{
+	return c == ' ' || c == '.' || c == '!' || c == '?' || c == ';' || c == '\0';
 }
 
 /*
@@ -130,18 +148,24 @@ clause_word_at(const char *s)
 static void
 split_paragraph(const char *p, struct clauses *out)
 {
-	size_t start = 0, i;
+	size_t start = 0, i = 0;
 
-	for (i = 0; p[i]; i++) {
-		char c = p[i];
+	for (;; i++) {
+		char c;
 
-		if (c == ' ' && i > 0 && clause_word_at(p + i + 1)) {
-			clause_push(out, p + start, i - start);
-			start = i + 1;
+		while (!splits((unsigned char)p[i]))
+			i++;
+		c = p[i];
+		if (c == '\0')
+			break;
+		if (c == ' ') {
+			if (i > 0 && clause_word_at(p + i + 1)) {
+				clause_push(out, p + start, i - start);
+				start = i + 1;
+			}
 			continue;
 		}
-		if ((c == '.' || c == '!' || c == '?' || c == ';') &&
-		    (p[i + 1] == ' ' || !p[i + 1])) {
+		if (p[i + 1] == ' ' || !p[i + 1]) {
 			clause_push(out, p + start, i + 1 - start);
 			start = i + 1;
 		}
