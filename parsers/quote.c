@@ -258,8 +258,8 @@ attribution_at(const struct lines *L, size_t i)
 {
 	struct buf *norm = L->norm;
 	struct line first = line_trim(L->v[i]);
-	size_t joined = 0;
-	bool space = false;
+	size_t joined = 0, done = 0; /* lines normalised */
+	bool space = false, lead_known = false;
 
 	if (first.len == 0 || first.len > ATTRIBUTION_MAX)
 		return 0;
@@ -275,28 +275,41 @@ attribution_at(const struct lines *L, size_t i)
 			head.len = ATTRIBUTION_LEAD_MAX;
 		/* What normalise() wrote is final, so 8 characters decide a lead of up to 7. */
 		if (normalise(head.s, head.len, norm) &&
-		    (norm->len >= 8 || head.len == first.len) &&
-		    !str_startswith_any(buf_str(norm), attribution_leads))
-			return 0;
+		    (norm->len >= 8 || head.len == first.len)) {
+			if (!str_startswith_any(buf_str(norm), attribution_leads))
+				return 0;
+			lead_known = true;
+		}
 	}
-	/* The lines joined by spaces, normalised a line at a time. */
+	/*
+	 * The lines joined by spaces, normalised a line at a time, and only when
+	 * needed: when the text so far may end in ':' (as every attribution
+	 * does), or the first line's lead is still open.
+	 */
 	buf_reset(norm);
 	for (size_t k = 0; k < 3 && i + k < L->n; k++) {
 		struct line l = line_trim(L->v[i + k]);
+		bool colon;
 
 		if (l.len == 0 || line_is_quoted(l))
 			return 0;
-		if (k > 0) {
-			joined++;
-			space = norm->len > 0; /* the space joining the lines */
-		}
-		joined += l.len;
-		if (joined > ATTRIBUTION_MAX || !normalise_more(l.s, l.len, norm, &space))
+		joined += (k > 0) + l.len;
+		if (joined > ATTRIBUTION_MAX)
 			return 0;
-		if (text_is_attribution(buf_str(norm)))
+		colon = may_end_with_colon(l);
+		if (colon || (k == 0 && !lead_known))
+			for (; done <= k; done++) {
+				struct line d = line_trim(L->v[i + done]);
+
+				if (done > 0)
+					space = norm->len > 0; /* the space joining the lines */
+				if (!normalise_more(d.s, d.len, norm, &space))
+					return 0;
+			}
+		if (colon && text_is_attribution(buf_str(norm)))
 			return k + 1;
 		/* Only a line that opens like an attribution may continue on the next. */
-		if (k == 0 && !str_startswith_any(buf_str(norm), attribution_leads))
+		if (k == 0 && !lead_known && !str_startswith_any(buf_str(norm), attribution_leads))
 			return 0;
 	}
 	return 0;
@@ -446,10 +459,10 @@ line_is_mobile_footer(struct line l)
 	};
 
 	l = line_trim(l);
-	if (l.len > 100)
+	if (l.len > 100 || l.len == 0)
 		return false;
 	for (size_t i = 0; footers[i]; i++)
-		if (line_prefix(l, footers[i]))
+		if ((char)(l.s[0] | 0x20) == footers[i][0] && line_prefix(l, footers[i]))
 			return true;
 	return false;
 }
@@ -494,11 +507,13 @@ line_is_disclaimer(struct line l)
 	 * case, open a phrase ("this", "the ", "if y"), the phrases are tried.
 	 */
 	for (size_t i = 0; i + 4 <= l.len; i++) {
-		char c = (char)(l.s[i] | 0x20);
 		char four[4];
 
-		if (c != 't' && c != 'i')
-			continue;
+		/* skip to the next 't' or 'i', in either case */
+		while (i + 4 <= l.len && (char)(l.s[i] | 0x20) != 't' && (char)(l.s[i] | 0x20) != 'i')
+			i++;
+		if (i + 4 > l.len)
+			break;
 		for (size_t j = 0; j < 4; j++)
 			four[j] = (char)(l.s[i + j] | 0x20);
 		if (memcmp(four, "this", 4) != 0 && memcmp(four, "the ", 4) != 0 &&
