@@ -45,12 +45,14 @@ msg_result_to_string(enum msg_result r)
 static size_t
 header_length(const char *raw, size_t len)
 {
-	const char *end = raw + len;
+	const char *end = raw + len, *q = raw;
 
-	for (const char *q = raw; q < end; q++)
-		if (*q == '\n' && (q + 1 < end) &&
-		    (q[1] == '\n' || (q[1] == '\r' && q + 2 < end && q[2] == '\n')))
+	/* from line end to line end */
+	while (q < end && (q = memchr(q, '\n', (size_t)(end - q))) != NULL) {
+		if (q + 1 < end && (q[1] == '\n' || (q[1] == '\r' && q + 2 < end && q[2] == '\n')))
 			return (size_t)(q - raw) + 1;
+		q++;
+	}
 	return len;
 }
 
