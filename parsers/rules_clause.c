@@ -53,7 +53,8 @@ clause_push(struct clauses *c, const char *text, size_t len)
 
 /*
  * Typographic quotes, dashes and no-break spaces to their ASCII forms.
- * Bytes that need nothing done are copied in runs.
+ * Bytes that need nothing done are copied in runs.  in is NUL-terminated at
+ * or after len.
  */
 static void
 normalise_text(const char *in, size_t len, struct buf *out)
@@ -61,11 +62,11 @@ normalise_text(const char *in, size_t len, struct buf *out)
 	(void)buf_reserve(out, len);
 	for (size_t i = 0; i < len; i++) {
 		const unsigned char *u = (const unsigned char *)in + i;
-		size_t run = 0;
+		/* in is NUL-terminated at or after len */
+		size_t run = strcspn((const char *)u, "\r\t\xc2\xe2");
 
-		while (i + run < len && u[run] != '\r' && u[run] != '\t' && u[run] != 0xc2 &&
-		       u[run] != 0xe2)
-			run++;
+		if (run > len - i)
+			run = len - i;
 		if (run > 0) {
 			(void)buf_append(out, u, run);
 			i += run - 1;
