@@ -45,42 +45,47 @@ msg_result_to_string(enum msg_result r)
 static size_t
 header_length(const char *raw, size_t len)
 {
-	const char *end = raw + len;
+	const char *end = raw + len, *q = raw;
 
-	for (const char *q = raw; q < end; q++)
-		if (*q == '\n' && (q + 1 < end) &&
-		    (q[1] == '\n' || (q[1] == '\r' && q + 2 < end && q[2] == '\n')))
+	/* from line end to line end */
+	while (q < end && (q = memchr(q, '\n', (size_t)(end - q))) != NULL) {
+		if (q + 1 < end && (q[1] == '\n' || (q[1] == '\r' && q + 2 < end && q[2] == '\n')))
 			return (size_t)(q - raw) + 1;
+		q++;
+	}
 	return len;
 }
 
 /*
  * The first position from q on where "message/rfc822" or "boundary=" could
  * start (its '/' or '=' in place and the right first letter), else le.  The
- * '/' and '=' are found with memchr, so long lines of base64 or text cost
- * little; every position skipped could not have matched either.
+ * '/' and '=' are found with memchr over the rest of the message, and a find
+ * past the line is kept for the lines after it, so long lines of base64 or
+ * text, and lines with neither, cost little; every position skipped could
+ * not have matched either.
  */
 struct markers {
-	const char *eq, *sl; /* the next '=' and '/' of the line; NULL: not looked for yet, le: none */
+	/* the next '=' and '/' at or after where they were last looked for; NULL: not looked for yet, end: none */
+	const char *eq, *sl;
 };
 
 static const char *
-next_marker(const char *q, const char *le, struct markers *mk)
+next_marker(const char *q, const char *le, const char *end, struct markers *mk)
 {
 	for (;;) {
 		const char *a, *b, *c;
 
-		/* Each memchr starts past the last find used up: linear in the line. */
-		if (mk->eq != le && (!mk->eq || mk->eq - 8 < q)) {
-			mk->eq = q + 8 < le ? memchr(q + 8, '=', (size_t)(le - q - 8)) : NULL;
-			mk->eq = mk->eq ? mk->eq : le;
+		/* Each memchr starts past the last find used up: linear in the message. */
+		if (mk->eq != end && (!mk->eq || mk->eq - 8 < q)) {
+			mk->eq = q + 8 < end ? memchr(q + 8, '=', (size_t)(end - q - 8)) : NULL;
+			mk->eq = mk->eq ? mk->eq : end;
 		}
-		if (mk->sl != le && (!mk->sl || mk->sl - 7 < q)) {
-			mk->sl = q + 7 < le ? memchr(q + 7, '/', (size_t)(le - q - 7)) : NULL;
-			mk->sl = mk->sl ? mk->sl : le;
+		if (mk->sl != end && (!mk->sl || mk->sl - 7 < q)) {
+			mk->sl = q + 7 < end ? memchr(q + 7, '/', (size_t)(end - q - 7)) : NULL;
+			mk->sl = mk->sl ? mk->sl : end;
 		}
-		a = mk->eq != le ? mk->eq - 8 : le;
-		b = mk->sl != le ? mk->sl - 7 : le;
+		a = mk->eq < le ? mk->eq - 8 : le;
+		b = mk->sl < le ? mk->sl - 7 : le;
 		c = a < b ? a : b;
 		if (c >= le)
 			return le;
@@ -102,6 +107,7 @@ prescan(const char *raw, size_t len, const struct msg_limits *lim, char **reason
 	} *stack = NULL;
 	size_t depth = 0, decls = 0, parts = 0;
 	enum msg_result res = MSG_OK;
+	struct markers mk = {NULL, NULL};
 
 	if (len > lim->max_size) {
 		*reason =
@@ -156,13 +162,12 @@ prescan(const char *raw, size_t len, const struct msg_limits *lim, char **reason
 				}
 			}
 		}
-		struct markers mk = {NULL, NULL};
 
 		for (const char *q = p; q + 9 <= le && res == MSG_OK; q++) {
 			const char *v;
 			size_t n = 0;
 
-			if ((q = next_marker(q, le, &mk)) + 9 > le)
+			if ((q = next_marker(q, le, end, &mk)) + 9 > le)
 				break;
 			if ((*q == 'm' || *q == 'M') && q + 14 <= le &&
 			    ascii_strncaseeq(q, "message/rfc822", 14)) {

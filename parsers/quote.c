@@ -34,6 +34,7 @@ struct line {
 struct lines {
 	struct line *v;
 	size_t n;
+	struct buf *norm; /* scratch for attribution_at(), kept from line to line */
 };
 
 static void
@@ -110,14 +111,16 @@ line_is_quoted(struct line l)
 /*
  * Normalise text for marker comparison: ASCII lower case, runs of white space
  * and no-break spaces folded to one space, no space before ':' (French
- * typography), '*' bold markers dropped.  Returns false when too long.
+ * typography), '*' bold markers dropped.  Appends to out: *space says that
+ * white space is pending from text normalised before (false to start), so
+ * normalising two pieces one after the other gives what normalising them
+ * joined would.  Returns false when too long.
  */
 static bool
-normalise(const char *s, size_t len, struct buf *out)
+normalise_more(const char *s, size_t len, struct buf *out, bool *pending)
 {
-	bool space = false;
+	bool space = *pending;
 
-	buf_reset(out);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
@@ -143,7 +146,43 @@ normalise(const char *s, size_t len, struct buf *out)
 		if (buf_putc(out, (char)c) < 0)
 			return false;
 	}
+	*pending = space;
 	return true;
+}
+
+static bool
+normalise(const char *s, size_t len, struct buf *out)
+{
+	bool space = false;
+
+	buf_reset(out);
+	return normalise_more(s, len, out, &space);
+}
+
+/*
+ * The first byte normalise() would write for l, lower case ('\0' for none):
+ * the first that is not white space, a no-break space or '*'.
+ */
+static char
+normalised_first(struct line l)
+{
+	for (size_t i = 0; i < l.len; i++) {
+		unsigned char c = (unsigned char)l.s[i];
+
+		if (c == 0xc2 && i + 1 < l.len && (unsigned char)l.s[i + 1] == 0xa0) {
+			i++;
+			continue;
+		}
+		if (c == 0xe2 && i + 2 < l.len && (unsigned char)l.s[i + 1] == 0x80 &&
+		    (unsigned char)l.s[i + 2] == 0xaf) {
+			i += 2;
+			continue;
+		}
+		if (c == '*' || is_space((char)c))
+			continue;
+		return (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+	}
+	return '\0';
 }
 
 /*
@@ -178,7 +217,7 @@ static bool
 str_startswith_any(const char *s, const char *const *words)
 {
 	for (size_t i = 0; words[i]; i++)
-		if (strncmp(s, words[i], strlen(words[i])) == 0)
+		if (s[0] == words[i][0] && strncmp(s, words[i], strlen(words[i])) == 0)
 			return true;
 	return false;
 }
@@ -217,12 +256,13 @@ text_is_attribution(const char *s)
 static size_t
 attribution_at(const struct lines *L, size_t i)
 {
-	_cleanup_buf_ struct buf joined = BUF_INIT, norm = BUF_INIT;
+	struct buf *norm = L->norm;
 	struct line first = line_trim(L->v[i]);
+	size_t joined = 0, done = 0; /* lines normalised */
+	bool space = false, lead_known = false;
 
 	if (first.len == 0 || first.len > ATTRIBUTION_MAX)
 		return 0;
-	buf_init(&norm, ATTRIBUTION_MAX * 2);
 	/*
 	 * Every attribution ends in ':'; a first line that does not may only
 	 * continue on the next when it opens like one (the leads are short, so
@@ -234,25 +274,42 @@ attribution_at(const struct lines *L, size_t i)
 		if (head.len > ATTRIBUTION_LEAD_MAX)
 			head.len = ATTRIBUTION_LEAD_MAX;
 		/* What normalise() wrote is final, so 8 characters decide a lead of up to 7. */
-		if (normalise(head.s, head.len, &norm) &&
-		    (norm.len >= 8 || head.len == first.len) &&
-		    !str_startswith_any(buf_str(&norm), attribution_leads))
-			return 0;
+		if (normalise(head.s, head.len, norm) &&
+		    (norm->len >= 8 || head.len == first.len)) {
+			if (!str_startswith_any(buf_str(norm), attribution_leads))
+				return 0;
+			lead_known = true;
+		}
 	}
+	/*
+	 * The lines joined by spaces, normalised a line at a time, and only when
+	 * needed: when the text so far may end in ':' (as every attribution
+	 * does), or the first line's lead is still open.
+	 */
+	buf_reset(norm);
 	for (size_t k = 0; k < 3 && i + k < L->n; k++) {
 		struct line l = line_trim(L->v[i + k]);
+		bool colon;
 
 		if (l.len == 0 || line_is_quoted(l))
 			return 0;
-		if (k > 0)
-			(void)buf_putc(&joined, ' ');
-		(void)buf_append(&joined, l.s, l.len);
-		if (joined.len > ATTRIBUTION_MAX || !normalise(joined.data, joined.len, &norm))
+		joined += (k > 0) + l.len;
+		if (joined > ATTRIBUTION_MAX)
 			return 0;
-		if (text_is_attribution(buf_str(&norm)))
+		colon = may_end_with_colon(l);
+		if (colon || (k == 0 && !lead_known))
+			for (; done <= k; done++) {
+				struct line d = line_trim(L->v[i + done]);
+
+				if (done > 0)
+					space = norm->len > 0; /* the space joining the lines */
+				if (!normalise_more(d.s, d.len, norm, &space))
+					return 0;
+			}
+		if (colon && text_is_attribution(buf_str(norm)))
 			return k + 1;
 		/* Only a line that opens like an attribution may continue on the next. */
-		if (k == 0 && !str_startswith_any(buf_str(&norm), attribution_leads))
+		if (k == 0 && !lead_known && !str_startswith_any(buf_str(norm), attribution_leads))
 			return 0;
 	}
 	return 0;
@@ -320,11 +377,19 @@ line_is_header(struct line l, const char *const *names)
 {
 	_cleanup_buf_ struct buf norm = BUF_INIT;
 	struct line t = line_trim(l);
+	char first;
+	size_t i;
 
 	if (t.len > 40)
 		t.len = 40;
 	/* Every name ends in ':', which normalising never adds. */
 	if (!memchr(t.s, ':', t.len))
+		return false;
+	/* Most lines open with a letter no name does. */
+	first = normalised_first(t);
+	for (i = 0; names[i] && names[i][0] != first; i++)
+		;
+	if (names[i] == NULL)
 		return false;
 	if (!normalise(t.s, t.len, &norm))
 		return false;
@@ -394,10 +459,10 @@ line_is_mobile_footer(struct line l)
 	};
 
 	l = line_trim(l);
-	if (l.len > 100)
+	if (l.len > 100 || l.len == 0)
 		return false;
 	for (size_t i = 0; footers[i]; i++)
-		if (line_prefix(l, footers[i]))
+		if ((char)(l.s[0] | 0x20) == footers[i][0] && line_prefix(l, footers[i]))
 			return true;
 	return false;
 }
@@ -442,11 +507,13 @@ line_is_disclaimer(struct line l)
 	 * case, open a phrase ("this", "the ", "if y"), the phrases are tried.
 	 */
 	for (size_t i = 0; i + 4 <= l.len; i++) {
-		char c = (char)(l.s[i] | 0x20);
 		char four[4];
 
-		if (c != 't' && c != 'i')
-			continue;
+		/* skip to the next 't' or 'i', in either case */
+		while (i + 4 <= l.len && (char)(l.s[i] | 0x20) != 't' && (char)(l.s[i] | 0x20) != 'i')
+			i++;
+		if (i + 4 > l.len)
+			break;
 		for (size_t j = 0; j < 4; j++)
 			four[j] = (char)(l.s[i + j] | 0x20);
 		if (memcmp(four, "this", 4) != 0 && memcmp(four, "the ", 4) != 0 &&
@@ -524,7 +591,11 @@ strip(const char *body, unsigned depth, size_t *ret_off)
 	size_t end, cut_line = SIZE_MAX;
 	enum cut cut = CUT_NONE;
 
+	_cleanup_buf_ struct buf norm = BUF_INIT;
+
+	buf_init(&norm, ATTRIBUTION_MAX * 2);
 	lines_split(body, &L);
+	L.norm = &norm;
 	keep = xcalloc(L.n + 1, sizeof(bool));
 	end = L.n;
 	for (size_t i = 0; i < L.n; i++) {

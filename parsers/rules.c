@@ -4,7 +4,7 @@
  *
  * Every pattern of the file goes into one pattern set (rxset.h), compiled
  * once: a text is cut into clauses (sentences, and again before "but",
- * "however", "although"), each clause is scanned once for all patterns, and
+ * "however", "although"), all clauses are scanned at once for all patterns, and
  * the directives are decided from which patterns matched in which clause, so
  * negations ("I do not want to escalate", "this is not a complaint") only
  * cancel matches in their own clause.  Loading reports every error with file
@@ -553,16 +553,16 @@ struct matcher {
 	bool *hit; /* clause k, pattern id: hit[k * n_ids + id] */
 };
 
-/* Scan every clause once for every pattern of every directive. */
+/* Every pattern of every directive in every clause, in one scan. */
 static void
 matcher_init(struct matcher *m, const struct rules *r, const struct clauses *c)
 {
 	m->r = r;
 	m->n_ids = rxset_count(r->set);
 	m->hit = xcalloc(c->n * m->n_ids + 1, sizeof(bool));
-	/* A scan error leaves the clause's patterns unmatched: no rule shown to apply. */
-	for (size_t k = 0; k < c->n; k++)
-		(void)rxset_scan(r->set, c->v[k], strlen(c->v[k]), m->hit + k * m->n_ids);
+	/* A scan error leaves patterns unmatched: no rule shown to apply. */
+	(void)rxset_scan_clauses(r->set, buf_str(&c->text), c->text.len, c->start, c->len, c->n,
+	                         m->hit);
 }
 
 static void
@@ -655,7 +655,7 @@ int
 rules_classify(const struct rules *r, const char *subject, const char *own_text,
                enum sender_role role, struct classification *ret)
 {
-	struct clauses c = {NULL, 0};
+	struct clauses c = CLAUSES_INIT;
 	_cleanup_free_ bool *negated = NULL;
 	_cleanup_free_ size_t *route_hits = NULL;
 	bool flag_set[ELEMENTSOF(known_flags)] = {false}, consent;
@@ -771,7 +771,7 @@ rules_classify(const struct rules *r, const char *subject, const char *own_text,
 bool
 rules_wants_escalation(const struct rules *r, const char *own_text)
 {
-	struct clauses c = {NULL, 0};
+	struct clauses c = CLAUSES_INIT;
 	struct matcher m;
 	bool wants = false;
 
@@ -789,7 +789,7 @@ rules_wants_escalation(const struct rules *r, const char *own_text)
 bool
 rules_wants_upgrade(const struct rules *r, const char *own_text)
 {
-	struct clauses c = {NULL, 0};
+	struct clauses c = CLAUSES_INIT;
 	struct matcher m;
 	bool wants = false;
 

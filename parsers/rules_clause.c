@@ -1,9 +1,10 @@
 /*
  * rules_clause.c - the text a rule is matched against, cut into clauses.
  *
- * Each clause is normalised (case, punctuation, spacing) and later scanned
- * as its own block, so a match never spans two clauses and a negation
- * cancels only its own clause (parsers/rules.c).
+ * Each clause is normalised (case, punctuation, spacing) and matched as if
+ * alone (rxset_scan_clauses()), so a match never spans two clauses and a
+ * negation cancels only its own clause (parsers/rules.c).  The clauses are
+ * kept in one string, one a line.
  */
 #include "config.h"
 
@@ -18,28 +19,42 @@
 void
 clauses_free(struct clauses *c)
 {
-	for (size_t i = 0; i < c->n; i++)
-		free(c->v[i]);
-	free(c->v);
+	buf_free(&c->text);
+	free(c->start);
+	free(c->len);
+}
+
+static bool
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
 /* The clause text[0, len) without surrounding white space, unless that leaves nothing. */
 static void
 clause_push(struct clauses *c, const char *text, size_t len)
 {
-	char *s = strstrip(xstrndup(text, len));
-
-	if (*s == '\0') {
-		free(s);
+	while (len > 0 && is_space(text[0]))
+		text++, len--;
+	while (len > 0 && is_space(text[len - 1]))
+		len--;
+	if (len == 0)
 		return;
+	if (c->n == c->alloc) {
+		c->alloc = c->alloc ? 2 * c->alloc : 16;
+		c->start = xreallocarray(c->start, c->alloc, sizeof(size_t));
+		c->len = xreallocarray(c->len, c->alloc, sizeof(size_t));
 	}
-	c->v = xreallocarray(c->v, c->n + 1, sizeof(char *));
-	c->v[c->n++] = s;
+	c->start[c->n] = c->text.len;
+	c->len[c->n++] = len;
+	(void)buf_append(&c->text, text, len);
+	(void)buf_putc(&c->text, '\n');
 }
 
 /*
  * Typographic quotes, dashes and no-break spaces to their ASCII forms.
- * Bytes that need nothing done are copied in runs.
+ * Bytes that need nothing done are copied in runs.  in is NUL-terminated at
+ * or after len.
  */
 static void
 normalise_text(const char *in, size_t len, struct buf *out)
@@ -47,11 +62,11 @@ normalise_text(const char *in, size_t len, struct buf *out)
 	(void)buf_reserve(out, len);
 	for (size_t i = 0; i < len; i++) {
 		const unsigned char *u = (const unsigned char *)in + i;
-		size_t run = 0;
+		/* in is NUL-terminated at or after len */
+		size_t run = strcspn((const char *)u, "\r\t\xc2\xe2");
 
-		while (i + run < len && u[run] != '\r' && u[run] != '\t' && u[run] != 0xc2 &&
-		       u[run] != 0xe2)
-			run++;
+		if (run > len - i)
+			run = len - i;
 		if (run > 0) {
 			(void)buf_append(out, u, run);
 			i += run - 1;
@@ -88,24 +103,42 @@ is_alpha(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* s starts with lower-case word w (n bytes), in any case, and no letter follows. */
+static inline bool
+word_is(const char *s, const char *w, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if ((char)(s[i] | 0x20) != w[i] || !is_alpha(s[i]))
+			return false;
+	return !is_alpha(s[n]);
+}
+
 /* A word at s that starts a new clause ("but", "however", "although"). */
 static bool
 clause_word_at(const char *s)
 {
-	static const struct {
-		const char *w;
-		size_t n;
-	} words[] = {{"but", 3}, {"however", 7}, {"although", 8}, {"though", 6}, {"whereas", 7}};
-	char first = (char)(s[0] | 0x20);
-
 	/* most words start with none of these letters */
-	if (first != 'b' && first != 'h' && first != 'a' && first != 't' && first != 'w')
+	switch (s[0] | 0x20) {
+	case 'b':
+		return word_is(s, "but", 3);
+	case 'h':
+		return word_is(s, "however", 7);
+	case 'a':
+		return word_is(s, "although", 8);
+	case 't':
+		return word_is(s, "though", 6);
+	case 'w':
+		return word_is(s, "whereas", 7);
+	default:
 		return false;
-	for (size_t i = 0; i < ELEMENTSOF(words); i++)
-		if (words[i].w[0] == first && ascii_strncaseeq(s, words[i].w, words[i].n) &&
-		    !is_alpha(s[words[i].n]))
-			return true;
-	return false;
+	}
+}
+
+/* The bytes split_paragraph() stops at. */
+static bool
+splits(unsigned char c)
+{
+	return c == ' ' || c == '.' || c == '!' || c == '?' || c == ';' || c == '\0';
 }
 
 /*
@@ -116,18 +149,24 @@ clause_word_at(const char *s)
 static void
 split_paragraph(const char *p, struct clauses *out)
 {
-	size_t start = 0, i;
+	size_t start = 0, i = 0;
 
-	for (i = 0; p[i]; i++) {
-		char c = p[i];
+	for (;; i++) {
+		char c;
 
-		if (c == ' ' && i > 0 && clause_word_at(p + i + 1)) {
-			clause_push(out, p + start, i - start);
-			start = i + 1;
+		while (!splits((unsigned char)p[i]))
+			i++;
+		c = p[i];
+		if (c == '\0')
+			break;
+		if (c == ' ') {
+			if (i > 0 && clause_word_at(p + i + 1)) {
+				clause_push(out, p + start, i - start);
+				start = i + 1;
+			}
 			continue;
 		}
-		if ((c == '.' || c == '!' || c == '?' || c == ';') &&
-		    (p[i + 1] == ' ' || !p[i + 1])) {
+		if (p[i + 1] == ' ' || !p[i + 1]) {
 			clause_push(out, p + start, i + 1 - start);
 			start = i + 1;
 		}

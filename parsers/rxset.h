@@ -76,4 +76,19 @@ const char *rxset_engine_version(void);
  */
 int rxset_scan(const struct rxset *s, const char *text, size_t len, bool *hit);
 
+/*
+ * Like rxset_scan() of each of n clauses alone, in one scan of them all:
+ * text (len bytes) holds the clauses one after another, each followed by a
+ * newline and holding none; clause k is text[start[k], start[k] + clen[k]).
+ * Sets hit[k * rxset_count(s) + id] for every pattern id that matches clause
+ * k alone.  Returns 0, -EINVAL when text is not laid out so, or -EIO.
+ *
+ * Most patterns cannot match a newline: their matches in the whole text are
+ * matches of the clause they end in.  Those that might (a class such as \s,
+ * \W or [^...], ^ or $, a PCRE2 prefilter) mark the clauses they match in,
+ * which are then scanned alone for those patterns (a second, small database).
+ */
+int rxset_scan_clauses(const struct rxset *s, const char *text, size_t len, const size_t *start,
+                       const size_t *clen, size_t n, bool *hit);
+
 #endif

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "buf.h"
@@ -51,6 +52,21 @@ utf8_seq(const char *str, size_t len)
 	return n;
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* The 8 bytes at p are ASCII; with no_nul, none of them NUL either. */
+static inline bool
+ascii8(const unsigned char *p, bool no_nul)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	if (v & HIGHS)
+		return false;
+	return !no_nul || ((v - ONES) & ~v & HIGHS) == 0;
+}
+
 bool
 utf8_valid(const char *s, size_t len)
 {
@@ -60,6 +76,11 @@ utf8_valid(const char *s, size_t len)
 	while (i < len) {
 		int n;
 
+		/* most mail is ASCII: eight bytes at a time */
+		while (i + 8 <= len && ascii8(p + i, false))
+			i += 8;
+		if (i >= len)
+			break;
 		if (p[i] < 0x80) {
 			i++;
 			continue;
@@ -114,6 +135,10 @@ utf8_repair(const char *s, size_t len)
 	while (i < len) {
 		int n;
 
+		while (i + 8 <= len && ascii8(p + i, true))
+			i += 8;
+		if (i >= len)
+			break;
 		if (p[i] != 0 && p[i] < 0x80) {
 			i++;
 			continue;

@@ -94,6 +94,70 @@ test_scan(void **state)
 	rxset_free(s);
 }
 
+/*
+ * Clauses scanned together match as each clause alone: a match across the
+ * newline between two clauses counts for neither, ^ and $ and \A hold at each
+ * clause's ends, and PCRE2's lookbehind sees only its own clause.
+ */
+static void
+test_scan_clauses(void **state)
+{
+	static const char *const pats[] = {
+	    "\\bbin\\s+day\\b",          /* 0: \s matches a newline */
+	    "^\\W*complaint\\W*$",       /* 1: anchors, \W */
+	    "end[^x]start",              /* 2: a negated class */
+	    "\\bmissed bin\\b",          /* 3: cannot match a newline */
+	    "(?<!not )happy",            /* 4: PCRE2 after a prefilter */
+	    "\\Abin",                    /* 5: start of the text */
+	    "monday$",                   /* 6 */
+	    "\\bmissed\\s*\\n?\\s*bin\\b", /* 7 */
+	};
+	static const char *const clause[] = {
+	    "a missed", "bin day is monday", "complaint!", "the end", "start here",
+	    "not happy", "end start, happy", "a missed bin",
+	};
+	static const char *const want[] = {"", "056", "1", "", "", "", "24", "37"};
+	struct rxset *s = rxset_new();
+	size_t n = ELEMENTSOF(clause), np = ELEMENTSOF(pats), start[8], len[8], id, pos = 0;
+	char text[256];
+	bool hit[8 * 8] = {false}, alone[8];
+	char *why = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < np; i++) {
+		assert_int_equal(rxset_add(s, pats[i], &id, &why), 0);
+		assert_int_equal(id, i);
+	}
+	assert_int_equal(rxset_build(s, NULL, 0), 0);
+	for (size_t k = 0; k < n; k++) {
+		start[k] = pos;
+		len[k] = strlen(clause[k]);
+		memcpy(text + pos, clause[k], len[k]);
+		pos += len[k];
+		text[pos++] = '\n';
+	}
+	assert_int_equal(rxset_scan_clauses(s, text, pos, start, len, n, hit), 0);
+	for (size_t k = 0; k < n; k++) {
+		memset(alone, 0, sizeof(alone));
+		assert_int_equal(rxset_scan(s, clause[k], len[k], alone), 0);
+		for (size_t i = 0; i < np; i++) {
+			bool w = strchr(want[k], (int)('0' + i)) != NULL;
+
+			if (hit[k * np + i] != w || alone[i] != w)
+				fail_msg("clause \"%s\", pattern %s: together %d, alone %d, want %d",
+				         clause[k], pats[i], hit[k * np + i], alone[i], w);
+		}
+	}
+	/* not laid out as clauses, one a line: refused */
+	text[start[1] - 1] = ' ';
+	assert_int_equal(rxset_scan_clauses(s, text, pos, start, len, n, hit), -EINVAL);
+	text[start[1] - 1] = '\n';
+	assert_int_equal(rxset_scan_clauses(s, text, pos - 1, start, len, n, hit), -EINVAL);
+	len[2]--;
+	assert_int_equal(rxset_scan_clauses(s, text, pos, start, len, n, hit), -EINVAL);
+	rxset_free(s);
+}
+
 static void
 test_slow_path_says_why(void **state)
 {
@@ -205,6 +269,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_scan),
+	    cmocka_unit_test(test_scan_clauses),
 	    cmocka_unit_test(test_slow_path_says_why),
 	    cmocka_unit_test(test_bad_patterns),
 	    cmocka_unit_test(test_cache),
