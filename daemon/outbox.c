@@ -208,9 +208,10 @@ outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queue
 		free(subject);
 		subject = xasprintf("[%s] %s", m->c->ref, plain);
 	}
-	full_body = m->body_prefix == NULL ? xstrdup(body)
-		    : *body ? xasprintf("%s\n\n%s", m->body_prefix, body)
-			    : xasprintf("%s\n", m->body_prefix);
+	/* the officer's words above the template's, or the template's alone (not copied) */
+	if (m->body_prefix != NULL)
+		full_body = *body ? xasprintf("%s\n\n%s", m->body_prefix, body)
+				  : xasprintf("%s\n", m->body_prefix);
 	struct compose_in in = {
 		.from_addr = cfg->complaints_address,
 		.from_name = *cfg->complaints_display_name ? cfg->complaints_display_name
@@ -225,7 +226,7 @@ outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queue
 		.date = cx->now,
 		.auto_submitted = m->automatic && !m->notification,
 		.auto_generated = m->notification,
-		.body = full_body,
+		.body = full_body != NULL ? full_body : body,
 		.parts = m->parts,
 		.n_parts = m->n_parts,
 	};

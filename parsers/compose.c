@@ -226,26 +226,41 @@ msgid_clean(const char *id)
 	return out;
 }
 
+/* Append s lower-cased, anything but letters, digits, '-' (and '.' when dot) as '-'. */
+static char *
+msgid_part(char *o, const char *s, const char *dflt, bool dot)
+{
+	if (isempty(s))
+		s = dflt;
+	for (; *s; s++) {
+		char c = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
+
+		*o++ = is_alnum(c) || c == '-' || (dot && c == '.') ? c : '-';
+	}
+	return o;
+}
+
 char *
 compose_message_id(const char *ref, const char *purpose, unsigned seq, const char *domain)
 {
-	_cleanup_free_ char *r = xstrdup(isempty(ref) ? "x" : ref);
-	_cleanup_free_ char *pu = xstrdup(isempty(purpose) ? "x" : purpose);
-	_cleanup_free_ char *d = xstrdup(isempty(domain) ? "localhost" : domain);
+	char num[16];
+	int n = snprintf(num, sizeof(num), "%u", seq);
+	size_t len = (isempty(ref) ? 1 : strlen(ref)) + (isempty(purpose) ? 1 : strlen(purpose)) +
+		     (isempty(domain) ? 9 : strlen(domain)) + (size_t)n + 6;
+	char *out = xmalloc(len), *o = out;
 
-	ascii_strlower(r);
-	ascii_strlower(pu);
-	ascii_strlower(d);
-	for (char *p = r; *p; p++)
-		if (!is_alnum(*p) && *p != '-')
-			*p = '-';
-	for (char *p = pu; *p; p++)
-		if (!is_alnum(*p) && *p != '-')
-			*p = '-';
-	for (char *p = d; *p; p++)
-		if (!is_alnum(*p) && *p != '-' && *p != '.')
-			*p = '-';
-	return xasprintf("<%s.%s.%u@%s>", r, pu, seq, d);
+	*o++ = '<';
+	o = msgid_part(o, ref, "x", false);
+	*o++ = '.';
+	o = msgid_part(o, purpose, "x", false);
+	*o++ = '.';
+	memcpy(o, num, (size_t)n);
+	o += n;
+	*o++ = '@';
+	o = msgid_part(o, domain, "localhost", true);
+	*o++ = '>';
+	*o = '\0';
+	return out;
 }
 
 /* A header being written: tracks the column so tokens fold before FOLD_AT. */

@@ -210,19 +210,18 @@ rfc822_ok(const char *data, size_t len)
 
 /*
  * The lines of data (already checked by rfc822_ok: every CR is before an
- * LF) with CRLF ends, in one pass: one memchr and one copy a line, or one
- * copy for the whole when every line already ends in CRLF.  False, with b
- * as it was, when a line is longer than 998 bytes.
+ * LF) with CRLF ends, in one pass: one memchr and one copy a line, the
+ * line's length checked on the way.  False, with b as it was, when a line
+ * is longer than 998 bytes.
  */
 static bool
 rfc822_lines(struct buf *b, const char *data, size_t len)
 {
 	const char *p = data, *end = data + len;
 	size_t mark = b->len;
-	bool crlf = true;
 
-	/* the data once and a CRLF to end it; bare LFs grow it below */
-	if (buf_reserve(b, len + 2) < 0)
+	/* the data, a CR for a line in 32 and the last CRLF; more if need be */
+	if (buf_reserve(b, len + len / 32 + 2) < 0)
 		return false;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -232,30 +231,7 @@ rfc822_lines(struct buf *b, const char *data, size_t len)
 		/* a CR is only ever right before the LF, and is not counted */
 		if (nl != NULL && n > 0 && stop[-1] == '\r')
 			n--;
-		else
-			crlf = false;
-		if (n > 998) {
-			b->len = mark;
-			b->data[b->len] = '\0';
-			return false;
-		}
-		p = nl ? nl + 1 : end;
-	}
-	if (crlf) {
-		if (len > 0)
-			memcpy(b->data + b->len, data, len);
-		b->len += len;
-		b->data[b->len] = '\0';
-		return true;
-	}
-	for (p = data; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *stop = nl ? nl : end;
-		size_t n = (size_t)(stop - p);
-
-		if (nl != NULL && n > 0 && stop[-1] == '\r')
-			n--;
-		if (buf_reserve(b, n + 2) < 0) {
+		if (n > 998 || (b->len + n + 3 > b->alloc && buf_reserve(b, n + 2) < 0)) {
 			b->len = mark;
 			b->data[b->len] = '\0';
 			return false;

@@ -365,7 +365,7 @@ compile_text(const char *text, struct template_seg **segs, size_t *n, size_t *al
 								(unsigned)(open - p), -1};
 		name = open + 2;
 		end = strstr(name, "}}");
-		if (end == NULL || memchr(p, '\n', (size_t)(end - p)) != NULL ||
+		if (end == NULL || memchr(open, '\n', (size_t)(end - open)) != NULL ||
 		    memmem(p, (size_t)(open - p), "}}", 2) != NULL)
 			return false;
 		for (a = name; a < end && strchr(" \t\r\n", *a) != NULL && *a; a++)
