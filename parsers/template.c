@@ -398,6 +398,9 @@ compile(struct template *t)
 	t->segs = segs;
 	t->n_subject_segs = n_subject;
 	t->n_segs = n;
+	for (size_t i = 0; i < n; i++)
+		if (segs[i].var >= 0)
+			t->uses |= 1ULL << segs[i].var;
 	return;
 fail:
 	free(segs);
@@ -555,6 +558,14 @@ template_parse(const char *text, size_t len, const char *file, struct template *
 	};
 	compile(ret);
 	return 0;
+}
+
+_Static_assert(_TV_MAX <= 64, "template_uses_mask() has a bit for every placeholder");
+
+unsigned long long
+template_uses_mask(const struct template *t)
+{
+	return t->segs != NULL ? t->uses : ~0ULL;
 }
 
 bool

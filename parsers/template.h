@@ -176,7 +176,12 @@ struct template
 	 */
 	struct template_seg *segs;
 	size_t n_subject_segs, n_segs;
+	/* bit v set: the template uses placeholder v (every bit when segs is NULL) */
+	unsigned long long uses;
 };
+
+/* Every placeholder this template may use, by template_uses_mask(). */
+unsigned long long template_uses_mask(const struct template *t);
 
 /* Templates bigger than this are refused (they are letters, not books). */
 #define TEMPLATE_MAX_SIZE (64 * 1024)
