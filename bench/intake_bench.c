@@ -225,8 +225,10 @@ bench_intake(struct context *ctx, const char *dir, size_t batch)
 
 		r = store_begin(ctx->store);
 		for (size_t i = lo; r == 0 && i < hi; i++) {
-			struct intake_source src = {"INBOX", 1, (uint32_t)(i + 1), time(NULL),
-						    mails[i].data, mails[i].len, mails[i].len, NULL, NULL};
+			struct intake_source src = {.mailbox = "INBOX", .uidvalidity = 1,
+						    .uid = (uint32_t)(i + 1), .internaldate = time(NULL),
+						    .raw = mails[i].data, .len = mails[i].len,
+						    .size = mails[i].len};
 			enum intake_disposition disp = INTAKE_PROCESSED;
 
 			t0 = now_ns();

@@ -279,6 +279,36 @@ quarantine(struct intake *in, const struct intake_source *src, const char *reaso
 	return 0;
 }
 
+struct intake_prep *
+intake_prepare(const struct msg_limits *limits, const char *raw, size_t len)
+{
+	struct intake_prep *p = xcalloc(1, sizeof(*p));
+
+	p->pr = message_parse(raw, len, limits, &p->m, &p->reason);
+	if (p->pr != MSG_OK)
+		return p;
+	digest_message(raw, len, isempty(p->m->message_id), p->digest);
+	p->own = quote_strip(p->m->body);
+	return p;
+}
+
+void
+intake_prep_free(struct intake_prep *p)
+{
+	if (p == NULL)
+		return;
+	message_free(p->m);
+	free(p->reason);
+	free(p->own);
+	free(p);
+}
+
+static void
+intake_prep_freep(struct intake_prep **p)
+{
+	intake_prep_free(*p);
+}
+
 bool
 intake_from_sent_folder(const struct intake *in, const struct intake_source *src)
 {
@@ -375,19 +405,20 @@ int
 intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	       enum intake_disposition *ret)
 {
-	_cleanup_message_ struct message *m = NULL;
-	_cleanup_free_ char *reason = NULL, *state = NULL, *quoted_ref = NULL, *own = NULL;
+	_cleanup_(intake_prep_freep) struct intake_prep *mine = NULL;
+	_cleanup_free_ char *state = NULL, *quoted_ref = NULL;
 	_cleanup_case_row_ struct case_row *c = NULL;
 	struct case_ctx cx = {.store = in->store, .cfg = in->cfg, .cal = in->cal, .rules = in->rules,
 			      .templates = in->templates, .now = now, .raw = src->raw,
 			      .raw_len = src->len, .recover_ref = src->recover_ref};
+	const struct intake_prep *prep = src->prep;
 	enum automail_kind automail;
 	struct authres_verdict auth;
 	bool unverified = false;
 	enum sender_role role;
 	enum thread_how how;
-	enum msg_result pr;
-	char digest[65];
+	const struct message *m;
+	const char *digest;
 	time_t received_at;
 	int64_t dup_id;
 	int r;
@@ -415,15 +446,16 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 		return quarantine(in, src, why, now);
 	}
 
-	pr = message_parse(src->raw, src->len, &in->limits, &m, &reason);
-	if (pr != MSG_OK) {
-		_cleanup_free_ char *why = xasprintf("%s: %s", msg_result_to_string(pr),
-						     reason ? reason : "cannot be parsed");
+	if (prep == NULL)
+		prep = mine = intake_prepare(&in->limits, src->raw, src->len);
+	if (prep->pr != MSG_OK) {
+		_cleanup_free_ char *why = xasprintf("%s: %s", msg_result_to_string(prep->pr),
+						     prep->reason ? prep->reason : "cannot be parsed");
 		*ret = INTAKE_QUARANTINED;
 		return quarantine(in, src, why, now);
 	}
-
-	digest_message(src->raw, src->len, isempty(m->message_id), digest);
+	m = prep->m;
+	digest = prep->digest;
 	*ret = INTAKE_PROCESSED;
 	if (intake_from_sent_folder(in, src))
 		return sent_message(in, src, m, digest, now);
@@ -460,9 +492,8 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 	}
 	if (c != NULL || (role != ROLE_AUTOMATIC && role != ROLE_COUNCIL)) {
 		/* the sender's own text, which the case, the rules and the notice all read */
-		own = quote_strip(m->body);
 		cx.own_for = m;
-		cx.own_text = own;
+		cx.own_text = prep->own;
 	}
 
 	if (c != NULL) {

@@ -39,6 +39,24 @@ enum intake_disposition {
 	INTAKE_QUARANTINED, /* move to the quarantine folder */
 };
 
+/*
+ * What intake_message() works out from a message's bytes alone, touching
+ * neither the store nor the clock: the parse, the body digest and the
+ * sender's own text.  sync.c has it done for the next batch on the fetch
+ * thread (prefetch.c), on the second CPU, while this batch is committed.
+ */
+struct intake_prep {
+	enum msg_result pr;
+	struct message *m;   /* set when pr is MSG_OK */
+	char *reason;        /* why not, when it is not */
+	char digest[65];     /* as store_message_find_digest() wants it */
+	char *own;           /* quote_strip() of the body; NULL when there is no body */
+};
+
+/* Thread-safe: reads only limits and the bytes. */
+struct intake_prep *intake_prepare(const struct msg_limits *limits, const char *raw, size_t len);
+void intake_prep_free(struct intake_prep *p);
+
 struct intake_source {
 	const char *mailbox;
 	uint32_t uidvalidity;
@@ -50,6 +68,7 @@ struct intake_source {
 	const char *quarantine_reason; /* set: record as quarantined for this reason */
 	const char *recover_ref; /* recovery (daemon/recover.c): the reference our own mail
 				  * gave this message's case, for a case opened again */
+	const struct intake_prep *prep; /* intake_prepare() of raw done ahead, or NULL */
 };
 
 /* Is src the Sent folder ([imap] sent_folder): mail the council sent, never answered? */

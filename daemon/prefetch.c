@@ -25,6 +25,7 @@
 
 struct batch {
 	struct imap_message *msgs;
+	void **prepared; /* NULL without a prepare function */
 	size_t n;
 };
 
@@ -35,6 +36,9 @@ struct prefetch {
 	uint32_t uidvalidity;
 	uint32_t *uids;
 	size_t n, batch_size, max_size;
+	prefetch_prepare_fn prepare;
+	prefetch_release_fn release;
+	void *userdata;
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* broadcast on every change below */
@@ -82,6 +86,7 @@ prefetch_main(void *arg)
 	for (size_t off = 0; r == IMAP_OK && off < p->n; off += p->batch_size) {
 		size_t n = p->n - off < p->batch_size ? p->n - off : p->batch_size;
 		struct imap_message *msgs = NULL;
+		void **prepared = NULL;
 		size_t nm = 0;
 		bool stop;
 
@@ -95,8 +100,13 @@ prefetch_main(void *arg)
 		r = imap_fetch(p->im, p->uids + off, n, p->max_size, &msgs, &nm);
 		if (r != IMAP_OK)
 			break;
+		if (p->prepare != NULL) {
+			prepared = xcalloc(nm ? nm : 1, sizeof(*prepared));
+			for (size_t i = 0; i < nm; i++)
+				prepared[i] = p->prepare(&msgs[i], p->userdata);
+		}
 		pthread_mutex_lock(&p->lock);
-		p->q[(p->head + p->count) % PREFETCH_DEPTH] = (struct batch){msgs, nm};
+		p->q[(p->head + p->count) % PREFETCH_DEPTH] = (struct batch){msgs, prepared, nm};
 		p->count++;
 		pthread_cond_broadcast(&p->cond);
 		pthread_mutex_unlock(&p->lock);
@@ -118,7 +128,8 @@ prefetch_main(void *arg)
 
 struct prefetch *
 prefetch_start(const struct imap *model, const char *mailbox, uint32_t uidvalidity,
-	       const uint32_t *uids, size_t n, size_t batch_size, size_t max_size)
+	       const uint32_t *uids, size_t n, size_t batch_size, size_t max_size,
+	       prefetch_prepare_fn prepare, prefetch_release_fn release, void *userdata)
 {
 	struct prefetch *p = xcalloc(1, sizeof(*p));
 
@@ -131,6 +142,9 @@ prefetch_start(const struct imap *model, const char *mailbox, uint32_t uidvalidi
 	p->n = n;
 	p->batch_size = batch_size ? batch_size : 1;
 	p->max_size = max_size;
+	p->prepare = prepare;
+	p->release = release;
+	p->userdata = userdata;
 	p->fd = -1;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->cond, NULL);
@@ -147,12 +161,13 @@ prefetch_start(const struct imap *model, const char *mailbox, uint32_t uidvalidi
 }
 
 enum imap_result
-prefetch_next(struct prefetch *p, struct imap_message **ret_msgs, size_t *ret_n,
-	      const char **ret_error)
+prefetch_next(struct prefetch *p, struct imap_message **ret_msgs, void ***ret_prepared,
+	      size_t *ret_n, const char **ret_error)
 {
 	enum imap_result r;
 
 	*ret_msgs = NULL;
+	*ret_prepared = NULL;
 	*ret_n = 0;
 	*ret_error = "";
 	pthread_mutex_lock(&p->lock);
@@ -160,8 +175,9 @@ prefetch_next(struct prefetch *p, struct imap_message **ret_msgs, size_t *ret_n,
 		pthread_cond_wait(&p->cond, &p->lock);
 	if (p->count > 0) {
 		*ret_msgs = p->q[p->head].msgs;
+		*ret_prepared = p->q[p->head].prepared;
 		*ret_n = p->q[p->head].n;
-		p->q[p->head] = (struct batch){NULL, 0};
+		p->q[p->head] = (struct batch){NULL, NULL, 0};
 		p->head = (p->head + 1) % PREFETCH_DEPTH;
 		p->count--;
 		pthread_cond_broadcast(&p->cond);
@@ -196,6 +212,10 @@ prefetch_free(struct prefetch *p)
 	for (size_t i = 0; i < p->count; i++) {
 		struct batch *b = &p->q[(p->head + i) % PREFETCH_DEPTH];
 
+		if (b->prepared != NULL)
+			for (size_t j = 0; j < b->n; j++)
+				p->release(b->prepared[j]);
+		free(b->prepared);
 		imap_messages_free(b->msgs, b->n);
 	}
 	pthread_mutex_destroy(&p->lock);

@@ -9,7 +9,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #include "conf.h"
 #include "intake.h"
@@ -18,6 +20,15 @@
 #include "store.h"
 #include "sync.h"
 #include "util.h"
+
+static double
+mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 struct uidlist {
 	uint32_t *v;
@@ -29,6 +40,83 @@ uidlist_add(struct uidlist *l, uint32_t uid)
 {
 	l->v = xreallocarray(l->v, l->n + 1, sizeof(uint32_t));
 	l->v[l->n++] = uid;
+}
+
+/*
+ * The MOVEs of a committed batch run on a thread of their own while the next
+ * batch is recorded and committed, so the server's work on them costs no
+ * time here.  Until mover_wait() the connection is the mover's alone: the
+ * next batch comes from the fetch thread's connection, and a fetch on this
+ * one waits for the move first.  One move at a time, in batch order.
+ */
+struct mover {
+	pthread_t thread;
+	bool busy;    /* a batch handed over and not yet waited for */
+	bool running; /* ... on the thread, to be joined */
+	struct imap *im;
+	const char *processed_folder, *quarantine_folder;
+	struct uidlist processed, quarantined;
+	enum imap_result result;
+};
+
+static void *
+mover_main(void *arg)
+{
+	struct mover *mv = arg;
+
+	mv->result = mv->processed.n ? imap_move(mv->im, mv->processed.v, mv->processed.n,
+						 mv->processed_folder)
+				     : IMAP_OK;
+	if (mv->result == IMAP_OK && mv->quarantined.n)
+		mv->result = imap_move(mv->im, mv->quarantined.v, mv->quarantined.n,
+				       mv->quarantine_folder);
+	return NULL;
+}
+
+/* Wait for the move in flight, if any; count what it moved. */
+static enum imap_result
+mover_wait(struct mover *mv, struct sync_stats *stats)
+{
+	if (!mv->busy)
+		return IMAP_OK;
+	if (mv->running)
+		pthread_join(mv->thread, NULL);
+	mv->busy = mv->running = false;
+	stats->processed += mv->processed.n;
+	stats->quarantined += mv->quarantined.n;
+	free(mv->processed.v);
+	free(mv->quarantined.v);
+	mv->processed = mv->quarantined = (struct uidlist){0};
+	return mv->result;
+}
+
+/* Start moving a committed batch (the lists become the mover's); inline if no thread. */
+static void
+mover_start(struct mover *mv, struct uidlist processed, struct uidlist quarantined)
+{
+	mv->processed = processed;
+	mv->quarantined = quarantined;
+	mv->result = IMAP_OK;
+	mv->busy = true;
+	if (pthread_create(&mv->thread, NULL, mover_main, mv) != 0)
+		(void)mover_main(mv);
+	else
+		mv->running = true;
+}
+
+/* On the fetch thread (prefetch.c): what intake_message() needs of the bytes alone. */
+static void *
+prepare_one(const struct imap_message *msg, void *userdata)
+{
+	const struct msg_limits *limits = userdata;
+
+	return msg->data ? intake_prepare(limits, msg->data, msg->len) : NULL;
+}
+
+static void
+release_one(void *prepared)
+{
+	intake_prep_free(prepared);
 }
 
 /* Run one message through intake in its own transaction (the slow path). */
@@ -55,8 +143,8 @@ intake_one(struct intake *in, const struct intake_source *src, enum intake_dispo
  */
 static int
 commit_batch(struct intake *in, const char *mailbox, uint32_t uidvalidity,
-	     struct imap_message *msgs, size_t n, struct uidlist *processed,
-	     struct uidlist *quarantined)
+	     struct imap_message *msgs, void *const *prepared, size_t n,
+	     struct uidlist *processed, struct uidlist *quarantined, double *commit_s)
 {
 	enum intake_disposition *disp = xcalloc(n ? n : 1, sizeof(*disp));
 	uint32_t max_uid = 0;
@@ -64,8 +152,11 @@ commit_batch(struct intake *in, const char *mailbox, uint32_t uidvalidity,
 
 	r = store_begin(in->store);
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		struct intake_source src = {mailbox, uidvalidity, msgs[i].uid, msgs[i].internaldate,
-					    msgs[i].data, msgs[i].len, msgs[i].size, NULL, NULL};
+		struct intake_source src = {.mailbox = mailbox, .uidvalidity = uidvalidity,
+					    .uid = msgs[i].uid, .internaldate = msgs[i].internaldate,
+					    .raw = msgs[i].data, .len = msgs[i].len,
+					    .size = msgs[i].size,
+					    .prep = prepared ? prepared[i] : NULL};
 
 		r = intake_message(in, &src, time(NULL), &disp[i]);
 		if (msgs[i].uid > max_uid)
@@ -73,16 +164,23 @@ commit_batch(struct intake *in, const char *mailbox, uint32_t uidvalidity,
 	}
 	if (r == 0)
 		r = store_mailbox_set(in->store, mailbox, uidvalidity, max_uid);
-	if (r == 0)
+	if (r == 0) {
+		double t = mono_s();
+
 		r = store_commit(in->store);
+		*commit_s += mono_s() - t;
+	}
 	if (r < 0) {
 		store_rollback(in->store);
 		log_warning("Batch of %zu messages could not be committed (%s); retrying one by one",
 			    n, store_last_error(in->store));
 		for (size_t i = 0; i < n; i++) {
-			struct intake_source src = {mailbox, uidvalidity, msgs[i].uid,
-						    msgs[i].internaldate, msgs[i].data, msgs[i].len,
-						    msgs[i].size, NULL, NULL};
+			struct intake_source src = {.mailbox = mailbox, .uidvalidity = uidvalidity,
+						    .uid = msgs[i].uid,
+						    .internaldate = msgs[i].internaldate,
+						    .raw = msgs[i].data, .len = msgs[i].len,
+						    .size = msgs[i].size,
+						    .prep = prepared ? prepared[i] : NULL};
 
 			r = intake_one(in, &src, &disp[i]);
 			if (r == -ENOSPC || r == -EIO || r == -EACCES || r == -EBUSY) {
@@ -125,7 +223,10 @@ sync_mailbox(struct intake *in, struct imap *im, int *ret_store_error, struct sy
 	_cleanup_free_ uint32_t *uids = NULL;
 	size_t n_uids = 0, batch = (size_t)cfg->imap_batch_size;
 	struct prefetch *ahead = NULL;
-	enum imap_result ir;
+	struct mover mv = {.im = im, .processed_folder = cfg->imap_processed_folder,
+			   .quarantine_folder = cfg->imap_quarantine_folder};
+	double t0, t1, t_fetch = 0, t_work = 0, t_commit = 0, t_move = 0;
+	enum imap_result ir, mr;
 	int r;
 
 	*ret_store_error = 0;
@@ -149,14 +250,19 @@ sync_mailbox(struct intake *in, struct imap *im, int *ret_store_error, struct sy
 	stats->seen += n_uids;
 	stats->last_poll = time(NULL);
 
-	/* A backlog of several batches: the next ones are fetched while this one is worked on. */
+	/*
+	 * A backlog of several batches: the next ones are fetched, parsed and
+	 * digested on the second connection's thread while this one is worked on.
+	 */
 	if (n_uids > batch)
 		ahead = prefetch_start(im, mailbox, uidvalidity, uids + batch, n_uids - batch, batch,
-				       in->limits.max_size);
+				       in->limits.max_size, prepare_one, release_one, &in->limits);
 
+	t0 = mono_s();
 	for (size_t off = 0; off < n_uids; off += batch) {
 		size_t n = n_uids - off < batch ? n_uids - off : batch;
 		struct imap_message *msgs = NULL;
+		void **prepared = NULL;
 		struct uidlist processed = {0}, quarantined = {0};
 		size_t n_msgs = 0;
 		bool fetched = false;
@@ -164,7 +270,7 @@ sync_mailbox(struct intake *in, struct imap *im, int *ret_store_error, struct sy
 		if (off > 0 && ahead != NULL) {
 			const char *why;
 
-			ir = prefetch_next(ahead, &msgs, &n_msgs, &why);
+			ir = prefetch_next(ahead, &msgs, &prepared, &n_msgs, &why);
 			fetched = ir == IMAP_OK;
 			if (!fetched) {
 				log_warning("Fetching ahead on a second connection stopped (%s: %s); going on with one connection",
@@ -173,12 +279,25 @@ sync_mailbox(struct intake *in, struct imap *im, int *ret_store_error, struct sy
 				ahead = NULL;
 			}
 		}
-		if (!fetched)
-			ir = imap_fetch(im, uids + off, n, in->limits.max_size, &msgs, &n_msgs);
+		if (!fetched) {
+			ir = mover_wait(&mv, stats);
+			if (ir == IMAP_OK)
+				ir = imap_fetch(im, uids + off, n, in->limits.max_size, &msgs,
+						&n_msgs);
+		}
+		t1 = mono_s();
+		t_fetch += t1 - t0;
 		if (ir != IMAP_OK)
 			break;
-		r = commit_batch(in, mailbox, uidvalidity, msgs, n_msgs, &processed, &quarantined);
+		r = commit_batch(in, mailbox, uidvalidity, msgs, prepared, n_msgs, &processed,
+				 &quarantined, &t_commit);
+		if (prepared != NULL)
+			for (size_t i = 0; i < n_msgs; i++)
+				intake_prep_free(prepared[i]);
+		free(prepared);
 		imap_messages_free(msgs, n_msgs);
+		t0 = mono_s();
+		t_work += t0 - t1;
 		if (r < 0) {
 			*ret_store_error = r;
 			free(processed.v);
@@ -187,19 +306,27 @@ sync_mailbox(struct intake *in, struct imap *im, int *ret_store_error, struct sy
 			break;
 		}
 		/* Only now, with the commit on disk, may the server forget them. */
-		ir = processed.n ? imap_move(im, processed.v, processed.n, cfg->imap_processed_folder)
-				 : IMAP_OK;
-		if (ir == IMAP_OK && quarantined.n)
-			ir = imap_move(im, quarantined.v, quarantined.n, cfg->imap_quarantine_folder);
-		stats->processed += processed.n;
-		stats->quarantined += quarantined.n;
-		free(processed.v);
-		free(quarantined.v);
-		if (ir != IMAP_OK)
+		ir = mover_wait(&mv, stats);
+		t1 = mono_s();
+		t_move += t1 - t0;
+		t0 = t1;
+		if (ir != IMAP_OK) {
+			free(processed.v);
+			free(quarantined.v);
 			break;
+		}
+		mover_start(&mv, processed, quarantined);
 		if (progress != NULL && !progress(off + n, n_uids, userdata))
 			break;
 	}
+	t0 = mono_s();
+	mr = mover_wait(&mv, stats);
+	t_move += mono_s() - t0;
+	if (ir == IMAP_OK && *ret_store_error == 0)
+		ir = mr;
 	prefetch_free(ahead);
+	if (n_uids > batch)
+		log_info("Backlog of %zu messages: %.2f s fetching (waiting for the server), %.2f s recording, %.2f s committing, %.2f s waiting for moves",
+			 n_uids, t_fetch, t_work - t_commit, t_commit, t_move);
 	return ir;
 }

@@ -7,7 +7,8 @@
  * crash anywhere loses nothing: uncommitted messages are still in INBOX, and
  * committed-but-not-moved ones are recognised by UID and just moved.  With
  * more than one batch, the next batch is fetched on a second connection
- * while the current one is worked on (the moves stay on this connection).
+ * while the current one is worked on, and the moves of a committed batch
+ * (on this connection, from a thread of their own) overlap the next batch.
  */
 #ifndef COMPLAINTSD_SYNC_H
 #define COMPLAINTSD_SYNC_H
@@ -28,7 +29,8 @@ struct sync_stats {
 	time_t last_poll;
 };
 
-/* Called after each committed and moved batch; returning false ends the pass there. */
+/* Called after each committed batch (its move may still be under way); returning
+ * false ends the pass there, once every committed batch has been moved. */
 typedef bool (*sync_progress_fn)(size_t done, size_t total, void *userdata);
 
 /*

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <libetpan/libetpan.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,13 +32,11 @@ static signed char b64_table[256];
 static uint64_t b64_count[256];
 
 static void
-b64_init(void)
+b64_fill(void)
 {
 	static const char alphabet[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-	if (b64_table['='] == B64_PAD)
-		return;
 	memset(b64_table, B64_BAD, sizeof(b64_table));
 	for (int i = 0; i < 64; i++)
 		b64_table[(unsigned char)alphabet[i]] = (signed char)i;
@@ -46,8 +45,16 @@ b64_init(void)
 		b64_count[i] = b64_table[i] >= 0                    ? 1
 			       : b64_table[i] == B64_BAD && i != '=' ? UINT64_C(1) << 40
 								     : 0;
-	/* last: it says the tables are ready */
 	b64_table['='] = B64_PAD;
+}
+
+/* Once per process, whichever thread parses first (sync.c parses on two). */
+static void
+b64_init(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, b64_fill);
 }
 
 /*
