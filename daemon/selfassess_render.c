@@ -180,20 +180,9 @@ static const char html_css[] =
     "td.com { min-height: 3em; }\n"
     "p.refs { margin: .3em 0 0; font-size: 9pt; }\n"
     "p.src { margin: .3em 0 0; font-size: 8pt; color: #555; }\n"
-    "tr.section th { background: #d6dde8; }\n";
-
-static const char *const section_titles[] = {
-    NULL,
-    "1. Definition of a complaint",
-    "2. Exclusions",
-    "3. Accessibility and awareness",
-    "4. Complaint handling staff",
-    "5. The complaint handling process",
-    "6. Complaints stages",
-    "7. Putting things right",
-    "8. Self-assessment, reporting and compliance",
-    "9. Scrutiny and oversight: continuous learning and improvement",
-};
+    "tr.section th { background: #d6dde8; }\n"
+    /* a section's heading is not left alone at the foot of a page */
+    "tr.section { break-after: avoid; page-break-after: avoid; }\n";
 
 void
 selfassess_render_html(const struct selfassess *sa, const char *generated, struct buf *out)
@@ -233,9 +222,11 @@ selfassess_render_html(const struct selfassess *sa, const char *generated, struc
 		if (r->p->major != last_major) {
 			last_major = r->p->major;
 			(void)buf_puts(out, "<tr class=\"section\"><th colspan=\"5\">");
-			if (r->p->major < (int)ELEMENTSOF(section_titles))
-				ctl_html_escape(out, section_titles[r->p->major]);
-			else
+			/* the Code's own title for the section, from the provisions file */
+			if (sa->pv->titles[r->p->major] != NULL) {
+				(void)buf_printf(out, "%d. ", r->p->major);
+				ctl_html_escape(out, sa->pv->titles[r->p->major]);
+			} else
 				(void)buf_printf(out, "Section %d", r->p->major);
 			(void)buf_puts(out, "</th></tr>\n");
 		}

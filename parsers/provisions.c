@@ -155,6 +155,42 @@ parse_source(struct parse *p, char *rest)
 	p->sources[p->n_sources++] = (struct source){xstrdup(name), xstrdup(url)};
 }
 
+/* "N: TITLE": the title of section N, before any provision of it. */
+static void
+parse_title(struct parse *p, char *s)
+{
+	char *colon = strchr(s, ':'), *num, *title, *end;
+	long n;
+
+	if (colon == NULL) {
+		fail(p, "a section title is \"section N: TITLE\"");
+		return;
+	}
+	*colon = '\0';
+	num = trim(s);
+	title = trim(colon + 1);
+	errno = 0;
+	n = strtol(num, &end, 10);
+	if (*num < '1' || *num > '9' || *end != '\0' || errno != 0 || n > PROVISIONS_MAX_SECTION) {
+		fail(p, "section \"%.10s\": the number is 1 to %d", num, PROVISIONS_MAX_SECTION);
+		return;
+	}
+	if (*title == '\0') {
+		fail(p, "section %ld: the title is empty", n);
+		return;
+	}
+	if (p->out.titles[n] != NULL) {
+		fail(p, "section %ld is titled twice", n);
+		return;
+	}
+	if (p->out.n > 0 && p->out.v[p->out.n - 1].major >= n) {
+		fail(p, "section %ld: the title must come before the section's provisions (line %u has %s)",
+		     n, p->out.v[p->out.n - 1].line, p->out.v[p->out.n - 1].section);
+		return;
+	}
+	p->out.titles[n] = xstrdup(title);
+}
+
 static void
 parse_provision(struct parse *p, char *s)
 {
@@ -245,6 +281,10 @@ parse_line(struct parse *p, char *line)
 		parse_source(p, (char *)rest);
 		return;
 	}
+	if ((rest = startswith(line, "section ")) != NULL) {
+		parse_title(p, (char *)rest);
+		return;
+	}
 	parse_provision(p, line);
 }
 
@@ -316,6 +356,8 @@ provisions_done(struct provisions *p)
 	}
 	free(p->v);
 	free(p->code);
+	for (size_t i = 0; i < ELEMENTSOF(p->titles); i++)
+		free(p->titles[i]);
 	*p = (struct provisions){0};
 }
 

@@ -10,9 +10,14 @@
  * Format: '#' comment lines and blank lines are ignored;
  *   code: TITLE                        the Code's name, once, before any provision
  *   source NAME: URL                   a source (https:// or http://), before its use
+ *   section N: TITLE                   the title of the Code's section N (1-99),
+ *                                      once, before that section's provisions
  *   SECTION [SOURCE] EVIDENCE: TEXT    a provision
  * SECTION is the Code's number ("6.2": section 1-99, paragraph 1-99), strictly
  * increasing through the file; EVIDENCE one of provision_evidence_names[].
+ * The two Codes title their sections differently (LGSCO section 4 "Complaint
+ * handling resources", the Housing Code's "Complaint handling staff"), so the
+ * titles are the file's, not the software's.
  */
 #ifndef COMPLAINTSD_PROVISIONS_H
 #define COMPLAINTSD_PROVISIONS_H
@@ -26,6 +31,7 @@
 #define PROVISIONS_MAX_ITEMS 400
 #define PROVISIONS_MAX_SOURCES 64
 #define PROVISIONS_MAX_NAME 32
+#define PROVISIONS_MAX_SECTION 99
 
 /* What the software can show for a provision (daemon/selfassess.c). */
 enum provision_evidence {
@@ -60,6 +66,7 @@ struct provision {
 
 struct provisions {
 	char *code; /* the Code's title */
+	char *titles[PROVISIONS_MAX_SECTION + 1]; /* titles[4]: section 4's title, or NULL */
 	struct provision *v;
 	size_t n;
 };

@@ -59,6 +59,9 @@ check_shipped(const char *name, const char *code_word, size_t at_least)
 			assert_true(pv.v[i].major > pv.v[i - 1].major ||
 			            (pv.v[i].major == pv.v[i - 1].major && pv.v[i].minor > pv.v[i - 1].minor));
 	}
+	/* every section with provisions has its heading, for the HTML form */
+	for (size_t i = 0; i < pv.n; i++)
+		assert_non_null(pv.titles[pv.v[i].major]);
 	/* the stage 1 timescales are evidenced by the cases in both Codes */
 	assert_non_null(provisions_find(&pv, "6.2"));
 	assert_int_equal(provisions_find(&pv, "6.2")->evidence, PROV_ACK1);
@@ -75,10 +78,35 @@ test_shipped(void **state)
 	check_shipped("provisions-housing.conf", "Housing Ombudsman", 15);
 }
 
+/* The two Codes head their sections in their own words. */
+static void
+test_shipped_titles(void **state)
+{
+	_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+	size_t len;
+	_cleanup_free_ char *lgsco = read_data("provisions-lgsco.conf", &len);
+	struct provisions pv;
+
+	(void)state;
+	assert_int_equal(provisions_parse(lgsco, len, "lgsco", &pv, &errs), 0);
+	assert_string_equal(pv.titles[1], "Definition of a service request and complaint");
+	assert_string_equal(pv.titles[4], "Complaint handling resources");
+	assert_string_equal(pv.titles[8], "Performance reporting and self-assessment");
+	provisions_done(&pv);
+
+	_cleanup_free_ char *housing = read_data("provisions-housing.conf", &len);
+	assert_int_equal(provisions_parse(housing, len, "housing", &pv, &errs), 0);
+	assert_string_equal(pv.titles[1], "Definition of a complaint");
+	assert_string_equal(pv.titles[4], "Complaint handling staff");
+	assert_string_equal(pv.titles[8], "Self-assessment, reporting and compliance");
+	provisions_done(&pv);
+}
+
 static const char good[] = "# a comment\n"
                            "code: A Code\n"
                            "source s1: https://example.org/code\n"
                            "\n"
+                           "section 1: Definition of a complaint\n"
                            "1.2 [s1] council: Define a complaint.\n"
                            "6.2 [s1] ack1: Acknowledge within five working days.\n"
                            "6.10 [s1] ack2: Acknowledge stage 2 within five working days.\n";
@@ -97,7 +125,9 @@ test_good(void **state)
 	assert_string_equal(pv.v[0].section, "1.2");
 	assert_string_equal(pv.v[0].requirement, "Define a complaint.");
 	assert_string_equal(pv.v[1].source_url, "https://example.org/code");
-	assert_int_equal(pv.v[1].line, 6);
+	assert_int_equal(pv.v[1].line, 7);
+	assert_string_equal(pv.titles[1], "Definition of a complaint");
+	assert_null(pv.titles[6]);
 	/* 6.10 comes after 6.2: numbers, not strings, are compared */
 	assert_int_equal(pv.v[2].major, 6);
 	assert_int_equal(pv.v[2].minor, 10);
@@ -158,6 +188,16 @@ test_errors(void **state)
 	    {HEAD "source bad/name: https://example.org/\n", 3, "is not a name"},
 	    {HEAD "1.1 [s1] council: A \x01 B.\n", 3, "control character"},
 	    {HEAD, 2, "no provisions"},
+	    {HEAD "section 6 Complaints stages\n6.2 [s1] ack1: A.\n", 3, "\"section N: TITLE\""},
+	    {HEAD "section 0: Nothing\n6.2 [s1] ack1: A.\n", 3, "the number is 1 to 99"},
+	    {HEAD "section 06: Stages\n6.2 [s1] ack1: A.\n", 3, "the number is 1 to 99"},
+	    {HEAD "section 100: Stages\n6.2 [s1] ack1: A.\n", 3, "the number is 1 to 99"},
+	    {HEAD "section 6x: Stages\n6.2 [s1] ack1: A.\n", 3, "the number is 1 to 99"},
+	    {HEAD "section 6:  \n6.2 [s1] ack1: A.\n", 3, "section 6: the title is empty"},
+	    {HEAD "section 6: A\nsection 6: B\n6.2 [s1] ack1: A.\n", 4, "section 6 is titled twice"},
+	    {HEAD "6.2 [s1] ack1: A.\nsection 6: Stages\n", 4,
+	     "section 6: the title must come before the section's provisions (line 3 has 6.2)"},
+	    {HEAD "6.2 [s1] ack1: A.\nsection 5: Process\n", 4, "must come before"},
 	};
 	(void)state;
 	for (size_t i = 0; i < ELEMENTSOF(cases); i++)
@@ -208,6 +248,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_shipped),
+	    cmocka_unit_test(test_shipped_titles),
 	    cmocka_unit_test(test_good),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_limits),

@@ -187,6 +187,10 @@ test_lgsco(void **state)
 	assert_string_equal(r->evidence, "");
 	r = row_of(&sa, "2.2");
 	assert_int_equal(r->assessment, SA_MEETS);
+	/* 4.1: who is responsible for complaint handling, from the routing */
+	r = row_of(&sa, "4.1");
+	assert_int_equal(r->assessment, SA_COUNCIL);
+	assert_non_null(strstr(r->evidence, "complaints-team@council.example ([routing] default)"));
 	selfassess_done(&sa);
 
 	/* a configuration longer than the Code does not meet it, whatever the cases */
@@ -288,6 +292,9 @@ test_renderings(void **state)
 	assert_non_null(strstr(buf_str(&json), "\"assessment\":\"does not meet\",\"references\":[\"CMP-2025-000002\"]"));
 
 	assert_non_null(strstr(buf_str(&html), "size: A4"));
+	/* the LGSCO Code's own heading of section 4, not the Housing Code's */
+	assert_non_null(strstr(buf_str(&html), "<th colspan=\"5\">4. Complaint handling resources</th>"));
+	assert_null(strstr(buf_str(&html), "Complaint handling staff"));
 	assert_non_null(strstr(buf_str(&html), "<h1>Exampleton Borough Council</h1>"));
 	assert_non_null(strstr(buf_str(&html), "Sunday 1 February 2026 to Tuesday 31 March 2026"));
 	assert_null(strstr(buf_str(&html), "<script"));
