@@ -49,6 +49,7 @@ struct notice {
 	struct template_vars v;
 	char *owned[12];
 	size_t n_owned;
+	char *area; /* the case's service area as summary_vars read it, for the routing */
 };
 
 static const char *
@@ -65,6 +66,7 @@ notice_done(struct notice *n)
 {
 	for (size_t i = 0; i < n->n_owned; i++)
 		free(n->owned[i]);
+	free(n->area);
 }
 
 /* The summary every notification may show. */
@@ -78,9 +80,11 @@ summary_vars(const struct case_ctx *cx, const struct case_row *c, const struct m
 
 	v->value[TV_KIND] = notify_kind_words(c->kind);
 	v->value[TV_SCHEME] = streq(c->scheme, "housing") ? cfg->housing.name : cfg->lgsco.name;
-	if (store_case_get_area(cx->store, c->id, &area) == 0 && !isempty(area))
-		v->value[TV_AREA] = own(n, name_words(area));
-	else
+	if (store_case_get_area(cx->store, c->id, &area) == 0) {
+		v->value[TV_AREA] = isempty(area) ? "none found by the rules"
+						  : own(n, name_words(area));
+		n->area = TAKE_PTR(area);
+	} else
 		v->value[TV_AREA] = "none found by the rules";
 	if (!isempty(c->flags)) {
 		struct buf fb = BUF_INIT;
@@ -153,9 +157,14 @@ queue_notice(const struct case_ctx *cx, const struct case_row *c, enum template_
 	};
 	int r;
 
-	r = store_case_get_area(cx->store, c->id, &area);
-	if (r < 0)
-		return r;
+	/* read once with the summary, when it could be */
+	if (n->area != NULL)
+		area = xstrdup(n->area);
+	else {
+		r = store_case_get_area(cx->store, c->id, &area);
+		if (r < 0)
+			return r;
+	}
 	to = routing_responsible(cx->cfg, c->officer, c->route, area);
 	om.to_addr = to.address;
 	if (m != NULL && !isempty(m->message_id)) {

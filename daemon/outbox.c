@@ -64,10 +64,14 @@ subject_without_refs(const char *subject, const char *prefix)
 	return strstrip(buf_steal(&b));
 }
 
-/* Values every template may use, taken from the case and the configuration. */
+/*
+ * Values every template may use, taken from the case and the configuration.
+ * The ones that cost work to make (dates in words) only when a template of
+ * this mail uses them (bits of need, by template_uses_mask()).
+ */
 static void
 fill_common_vars(const struct case_ctx *cx, const struct case_row *c, struct template_vars *v,
-		 char **owned, size_t *n_owned)
+		 unsigned long long need, char **owned, size_t *n_owned)
 {
 	const struct config *cfg = cx->cfg;
 	const struct config_ombudsman *o = &cfg->lgsco;
@@ -79,7 +83,7 @@ fill_common_vars(const struct case_ctx *cx, const struct case_row *c, struct tem
 	} while (0)
 #define SET_OWNED(var, val)                                                                        \
 	do {                                                                                       \
-		if (v->value[var] == NULL) {                                                       \
+		if (v->value[var] == NULL && (need & (1ULL << (var)))) {                          \
 			owned[*n_owned] = (val);                                                   \
 			v->value[var] = owned[(*n_owned)++];                                       \
 		}                                                                                  \
@@ -169,7 +173,14 @@ outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queue
 	} else {
 		if (t == NULL)
 			return -ENOENT;
-		fill_common_vars(cx, m->c, &m->vars, owned, &n_owned);
+		unsigned long long need = template_uses_mask(t);
+
+		if (m->with_footer) {
+			const struct template *ft = template_get(cx->templates, m->footer);
+
+			need = ft != NULL ? need | template_uses_mask(ft) : ~0ULL;
+		}
+		fill_common_vars(cx, m->c, &m->vars, need, owned, &n_owned);
 		r = template_render(t, &m->vars, &subject, &body);
 		if (r == 0 && m->with_footer)
 			r = append_footer(cx, m, &body);
@@ -208,9 +219,10 @@ outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queue
 		free(subject);
 		subject = xasprintf("[%s] %s", m->c->ref, plain);
 	}
-	full_body = m->body_prefix == NULL ? xstrdup(body)
-		    : *body ? xasprintf("%s\n\n%s", m->body_prefix, body)
-			    : xasprintf("%s\n", m->body_prefix);
+	/* the officer's words above the template's, or the template's alone (not copied) */
+	if (m->body_prefix != NULL)
+		full_body = *body ? xasprintf("%s\n\n%s", m->body_prefix, body)
+				  : xasprintf("%s\n", m->body_prefix);
 	struct compose_in in = {
 		.from_addr = cfg->complaints_address,
 		.from_name = *cfg->complaints_display_name ? cfg->complaints_display_name
@@ -225,7 +237,7 @@ outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queue
 		.date = cx->now,
 		.auto_submitted = m->automatic && !m->notification,
 		.auto_generated = m->notification,
-		.body = full_body,
+		.body = full_body != NULL ? full_body : body,
 		.parts = m->parts,
 		.n_parts = m->n_parts,
 	};

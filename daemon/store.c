@@ -373,6 +373,13 @@ bind_text(sqlite3_stmt *st, int i, const char *v)
 	sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_TRANSIENT);
 }
 
+/* v bound in place: it must stay as it is until the statement is reset and unbound. */
+static void
+bind_text_static(sqlite3_stmt *st, int i, const char *v)
+{
+	sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
+}
+
 /* Step a statement that returns no rows. */
 static int
 step_done(struct store *s, sqlite3_stmt *st, const char *what)
@@ -718,19 +725,24 @@ store_outbox_insert(struct store *s, const struct outbox_row *o)
 
 	if (st == NULL)
 		return -EIO;
+	/*
+	 * Bound without a copy (SQLITE_STATIC): o outlives the statement's
+	 * use of them, as step_done() resets and unbinds before returning.
+	 * The mail itself is copied once, into the row.
+	 */
 	if (o->case_id > 0)
 		sqlite3_bind_int64(st, 1, o->case_id);
 	else
 		sqlite3_bind_null(st, 1);
-	bind_text(st, 2, o->purpose);
-	bind_text(st, 3, o->message_id);
-	bind_text(st, 4, o->in_reply_to);
-	bind_text(st, 5, o->rcpt);
-	sqlite3_bind_blob64(st, 6, o->data ? o->data : "", o->len, SQLITE_TRANSIENT);
-	bind_text(st, 7, o->state ? o->state : "queued");
+	bind_text_static(st, 2, o->purpose);
+	bind_text_static(st, 3, o->message_id);
+	bind_text_static(st, 4, o->in_reply_to);
+	bind_text_static(st, 5, o->rcpt);
+	sqlite3_bind_blob64(st, 6, o->data ? o->data : "", o->len, SQLITE_STATIC);
+	bind_text_static(st, 7, o->state ? o->state : "queued");
 	sqlite3_bind_int(st, 8, o->attempts);
 	sqlite3_bind_int64(st, 9, o->next_attempt);
-	bind_text(st, 10, o->last_error);
+	bind_text_static(st, 10, o->last_error);
 	sqlite3_bind_int64(st, 11, o->created_at);
 	sqlite3_bind_int64(st, 12, o->sent_at);
 	r = step_done(s, st, "outbox_insert");

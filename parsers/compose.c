@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "buf.h"
+#include "bytescan.h"
 #include "compose.h"
 #include "utf8.h"
 #include "util.h"
@@ -76,23 +77,36 @@ compose_clean_text(const char *s)
 
 /*
  * Text the body may carry: line ends to LF, invalid UTF-8 to U+FFFD, NUL
- * dropped.  Runs of plain ASCII are copied whole; only CR and bytes above
- * 0x7f are looked at one by one.
+ * dropped.  Runs of plain ASCII are skipped sixteen bytes at a time; only
+ * CR and bytes above 0x7f are looked at one by one.  NULL when s needs no
+ * change (the usual case): nothing is copied then.
  */
 static char *
-clean_body(const char *s)
+clean_body(const char *s, size_t len)
 {
 	struct buf b = BUF_INIT;
 	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s);
 
-	(void)buf_reserve(&b, len);
+	/* the clean prefix, without copying it */
+	for (;;) {
+		uint32_t cp;
+		size_t n = bytescan_ascii_no_cr(p, len);
+
+		p += n;
+		len -= n;
+		if (len == 0)
+			return NULL;
+		if (*p == '\r' || (n = utf8_decode((const char *)p, len, &cp)) == 0)
+			break;
+		p += n;
+		len -= n;
+	}
+	(void)buf_reserve(&b, (size_t)((const char *)p - s) + len);
+	(void)buf_append(&b, s, (size_t)((const char *)p - s));
 	while (len > 0) {
 		uint32_t cp;
-		size_t n = 0;
+		size_t n = bytescan_ascii_no_cr(p, len);
 
-		while (n < len && p[n] < 0x80 && p[n] != '\r')
-			n++;
 		if (n > 0) {
 			buf_append(&b, p, n);
 			p += n;
@@ -176,49 +190,77 @@ compose_address_ok(const char *addr)
 static char *
 msgid_clean(const char *id)
 {
-	_cleanup_free_ char *s = NULL;
-	char *p;
+	static const bool bad[256] = {
+	    [0 ... 0x20] = true, [0x7f ... 0xff] = true, ['<'] = true, ['>'] = true,
+	    ['"'] = true,        ['\\'] = true,        ['('] = true, [')'] = true,
+	    [','] = true,        [';'] = true,
+	};
+	const char *p, *e;
 	size_t n;
+	char *out;
 
 	if (!id)
 		return NULL;
-	s = strstrip(xstrdup(id));
-	p = s;
-	n = strlen(p);
-	if (n >= 2 && p[0] == '<' && p[n - 1] == '>') {
-		p[n - 1] = '\0';
+	/* as strstrip() would: blanks and line ends at either end */
+	for (p = id; *p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'; p++)
+		;
+	e = p + strlen(p);
+	while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		e--;
+	n = (size_t)(e - p);
+	if (n >= 2 && p[0] == '<' && e[-1] == '>') {
 		p++;
+		e--;
 		n -= 2;
 	}
 	if (n == 0 || n > MSGID_MAX)
 		return NULL;
-	for (const char *q = p; *q; q++)
-		if ((unsigned char)*q <= 0x20 || (unsigned char)*q >= 0x7f ||
-		    strchr("<>\"\\(),;", *q))
+	for (const char *q = p; q < e; q++)
+		if (bad[(unsigned char)*q])
 			return NULL;
-	return xasprintf("<%s>", p);
+	out = xmalloc(n + 3);
+	out[0] = '<';
+	memcpy(out + 1, p, n);
+	out[n + 1] = '>';
+	out[n + 2] = '\0';
+	return out;
+}
+
+/* Append s lower-cased, anything but letters, digits, '-' (and '.' when dot) as '-'. */
+static char *
+msgid_part(char *o, const char *s, const char *dflt, bool dot)
+{
+	if (isempty(s))
+		s = dflt;
+	for (; *s; s++) {
+		char c = *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a') : *s;
+
+		*o++ = is_alnum(c) || c == '-' || (dot && c == '.') ? c : '-';
+	}
+	return o;
 }
 
 char *
 compose_message_id(const char *ref, const char *purpose, unsigned seq, const char *domain)
 {
-	_cleanup_free_ char *r = xstrdup(isempty(ref) ? "x" : ref);
-	_cleanup_free_ char *pu = xstrdup(isempty(purpose) ? "x" : purpose);
-	_cleanup_free_ char *d = xstrdup(isempty(domain) ? "localhost" : domain);
+	char num[16];
+	int n = snprintf(num, sizeof(num), "%u", seq);
+	size_t len = (isempty(ref) ? 1 : strlen(ref)) + (isempty(purpose) ? 1 : strlen(purpose)) +
+		     (isempty(domain) ? 9 : strlen(domain)) + (size_t)n + 6;
+	char *out = xmalloc(len), *o = out;
 
-	ascii_strlower(r);
-	ascii_strlower(pu);
-	ascii_strlower(d);
-	for (char *p = r; *p; p++)
-		if (!is_alnum(*p) && *p != '-')
-			*p = '-';
-	for (char *p = pu; *p; p++)
-		if (!is_alnum(*p) && *p != '-')
-			*p = '-';
-	for (char *p = d; *p; p++)
-		if (!is_alnum(*p) && *p != '-' && *p != '.')
-			*p = '-';
-	return xasprintf("<%s.%s.%u@%s>", r, pu, seq, d);
+	*o++ = '<';
+	o = msgid_part(o, ref, "x", false);
+	*o++ = '.';
+	o = msgid_part(o, purpose, "x", false);
+	*o++ = '.';
+	memcpy(o, num, (size_t)n);
+	o += n;
+	*o++ = '@';
+	o = msgid_part(o, domain, "localhost", true);
+	*o++ = '>';
+	*o = '\0';
+	return out;
 }
 
 /* A header being written: tracks the column so tokens fold before FOLD_AT. */
@@ -396,11 +438,10 @@ hdr_text(struct hdr *h, const char *raw)
 	}
 }
 
-/* A display name: atoms, a quoted string, or encoded words when not ASCII. */
+/* A display name already cleaned (compose_clean_text): atoms, a quoted string, or encoded words. */
 static void
-hdr_phrase(struct hdr *h, const char *raw)
+hdr_phrase(struct hdr *h, const char *text)
 {
-	_cleanup_free_ char *text = compose_clean_text(raw);
 	bool atoms = true;
 
 	if (*text == '\0')
@@ -438,15 +479,23 @@ static void
 hdr_mailbox(struct buf *b, const char *field, const char *name, const char *addr)
 {
 	struct hdr h = {b, 0};
-	_cleanup_free_ char *angle = xasprintf("<%s>", addr);
 
 	hdr_start(&h, field);
 	if (!isempty(name)) {
 		_cleanup_free_ char *clean = compose_clean_text(name);
 
 		if (*clean) {
+			size_t n = strlen(addr);
+			char angle[ADDR_MAX + 3];
+
+			/* compose_address_ok() has held addr to ADDR_MAX */
+			if (n > ADDR_MAX)
+				n = ADDR_MAX;
+			angle[0] = '<';
+			memcpy(angle + 1, addr, n);
+			angle[n + 1] = '>';
 			hdr_phrase(&h, clean);
-			hdr_token(&h, angle, strlen(angle));
+			hdr_token(&h, angle, n + 2);
 			hdr_end(&h);
 			return;
 		}
@@ -466,9 +515,40 @@ format_date(time_t t, struct buf *b)
 
 	if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 < 1900 || tm.tm_year + 1900 > 9999)
 		return -EINVAL;
-	return buf_printf(b, "Date: %s, %d %s %04d %02d:%02d:%02d +0000\r\n", wd[tm.tm_wday],
-	                  tm.tm_mday, mon[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-	                  tm.tm_sec);
+	{
+		/* "Date: Mon, 7 Dec 2026 12:00:00 +0000\r\n", without printf */
+		char d[48], *o = d;
+		int y = tm.tm_year + 1900;
+
+		memcpy(o, "Date: ", 6);
+		memcpy(o + 6, wd[tm.tm_wday], 3);
+		o += 9;
+		*o++ = ',';
+		*o++ = ' ';
+		if (tm.tm_mday >= 10)
+			*o++ = (char)('0' + tm.tm_mday / 10);
+		*o++ = (char)('0' + tm.tm_mday % 10);
+		*o++ = ' ';
+		memcpy(o, mon[tm.tm_mon], 3);
+		o += 3;
+		*o++ = ' ';
+		*o++ = (char)('0' + y / 1000);
+		*o++ = (char)('0' + y / 100 % 10);
+		*o++ = (char)('0' + y / 10 % 10);
+		*o++ = (char)('0' + y % 10);
+		*o++ = ' ';
+		*o++ = (char)('0' + tm.tm_hour / 10);
+		*o++ = (char)('0' + tm.tm_hour % 10);
+		*o++ = ':';
+		*o++ = (char)('0' + tm.tm_min / 10);
+		*o++ = (char)('0' + tm.tm_min % 10);
+		*o++ = ':';
+		*o++ = (char)('0' + tm.tm_sec / 10);
+		*o++ = (char)('0' + tm.tm_sec % 10);
+		memcpy(o, " +0000\r\n", 8);
+		o += 8;
+		return buf_append(b, d, (size_t)(o - d));
+	}
 }
 
 /* Printable ASCII but '=': a quoted-printable character as it is. */
@@ -488,10 +568,6 @@ static void
 qp_line(struct buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	/* printable ASCII but '=', and blanks: as they are, unless last on the line */
-	static const bool qp_direct[256] = {
-	    ['\t'] = true, [' '] = true, ['!' ... '<'] = true, ['>' ... '~'] = true,
-	};
 	size_t col = 0;
 	char *o;
 
@@ -517,8 +593,7 @@ qp_line(struct buf *b, const char *s, size_t len)
 				lim = i + (74 - col) + 1;
 			if (col > 74)
 				lim = i;
-			while (j < lim && qp_direct[(unsigned char)s[j]])
-				j++;
+			j += bytescan_qp_direct((const unsigned char *)s + j, lim - j);
 			if (j > i) {
 				memcpy(o, s + i, j - i);
 				o += j - i;
@@ -558,21 +633,22 @@ qp_line(struct buf *b, const char *s, size_t len)
 	b->data[b->len] = '\0';
 }
 
-/* A whole text in quoted-printable, line by line. */
+/* A whole text (len bytes) in quoted-printable, line by line. */
 static void
-qp_body(struct buf *b, const char *text)
+qp_body(struct buf *b, const char *text, size_t len)
 {
-	const char *p = text;
+	const char *p = text, *end = text + len;
 
-	while (*p) {
-		size_t n = strcspn(p, "\n");
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
 		qp_line(b, p, n);
 		p += n;
-		if (*p == '\n')
+		if (p < end)
 			p++;
 	}
-	if (*text == '\0')
+	if (len == 0)
 		buf_puts(b, "\r\n");
 }
 
@@ -602,15 +678,18 @@ compose_message(const struct compose_in *in, char **ret)
 	_cleanup_buf_ struct buf b = BUF_INIT;
 	_cleanup_free_ char *msgid = NULL, *irt = NULL, *body = NULL, *boundary = NULL;
 	struct hdr h = {&b, 0};
+	size_t body_len;
+
 	if (!in || !compose_address_ok(in->from_addr) || !compose_address_ok(in->to_addr) ||
 	    !in->body)
 		return -EINVAL;
 	msgid = msgid_clean(in->message_id);
 	if (!msgid)
 		return -EINVAL;
+	body_len = strlen(in->body);
 	{
 		/* the whole message in one allocation, most of the time */
-		size_t est = 2048 + strlen(in->body) + strlen(in->body) / 8;
+		size_t est = 2048 + body_len + body_len / 8;
 
 		for (size_t i = 0; i < in->n_parts; i++)
 			est += in->parts[i].len + in->parts[i].len / 3 + in->parts[i].len / 32 + 512;
@@ -625,11 +704,16 @@ compose_message(const struct compose_in *in, char **ret)
 	hdr_start(&h, "Subject");
 	hdr_text(&h, in->subject);
 	hdr_end(&h);
-	buf_printf(&b, "Message-ID: %s\r\n", msgid);
+	buf_puts(&b, "Message-ID: ");
+	buf_puts(&b, msgid);
+	buf_puts(&b, "\r\n");
 
 	irt = msgid_clean(in->in_reply_to);
-	if (irt)
-		buf_printf(&b, "In-Reply-To: %s\r\n", irt);
+	if (irt) {
+		buf_puts(&b, "In-Reply-To: ");
+		buf_puts(&b, irt);
+		buf_puts(&b, "\r\n");
+	}
 	{
 		bool any = false;
 		size_t n = in->references ? in->n_references : 0;
@@ -660,9 +744,11 @@ compose_message(const struct compose_in *in, char **ret)
 		return -EINVAL;
 	if (in->n_parts > 0 || in->html != NULL) {
 		boundary = multipart_boundary(msgid, in->parts, in->n_parts);
-		buf_printf(&b, "MIME-Version: 1.0\r\n"
-		               "Content-Type: multipart/%s; boundary=\"%s\"\r\n",
-		           in->html != NULL ? "alternative" : "mixed", boundary);
+		buf_puts(&b, in->html != NULL
+				 ? "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\""
+				 : "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"");
+		buf_puts(&b, boundary);
+		buf_puts(&b, "\"\r\n");
 	} else
 		buf_puts(&b, "MIME-Version: 1.0\r\n"
 		             "Content-Type: text/plain; charset=UTF-8\r\n"
@@ -674,23 +760,35 @@ compose_message(const struct compose_in *in, char **ret)
 		buf_puts(&b, "Auto-Submitted: auto-replied\r\n"
 		             "X-Auto-Response-Suppress: All\r\n");
 	buf_puts(&b, "\r\n");
-	if (boundary != NULL)
-		buf_printf(&b, "This is a message in MIME format.\r\n\r\n--%s\r\n"
-		               "Content-Type: text/plain; charset=UTF-8\r\n"
-		               "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
-		           boundary);
+	if (boundary != NULL) {
+		buf_puts(&b, "This is a message in MIME format.\r\n\r\n--");
+		buf_puts(&b, boundary);
+		buf_puts(&b, "\r\n"
+		             "Content-Type: text/plain; charset=UTF-8\r\n"
+		             "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	}
 
-	body = clean_body(in->body);
-	qp_body(&b, body);
+	body = clean_body(in->body, body_len);
+	if (body != NULL)
+		qp_body(&b, body, strlen(body));
+	else
+		qp_body(&b, in->body, body_len);
 	if (in->html != NULL) {
-		_cleanup_free_ char *html = clean_body(in->html);
+		size_t html_len = strlen(in->html);
+		_cleanup_free_ char *html = clean_body(in->html, html_len);
 
-		buf_printf(&b, "\r\n--%s\r\n"
-		               "Content-Type: text/html; charset=UTF-8\r\n"
-		               "Content-Transfer-Encoding: quoted-printable\r\n\r\n",
-		           boundary);
-		qp_body(&b, html);
-		buf_printf(&b, "\r\n--%s--\r\n", boundary);
+		buf_puts(&b, "\r\n--");
+		buf_puts(&b, boundary);
+		buf_puts(&b, "\r\n"
+		             "Content-Type: text/html; charset=UTF-8\r\n"
+		             "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+		if (html != NULL)
+			qp_body(&b, html, strlen(html));
+		else
+			qp_body(&b, in->html, html_len);
+		buf_puts(&b, "\r\n--");
+		buf_puts(&b, boundary);
+		buf_puts(&b, "--\r\n");
 	} else if (boundary != NULL &&
 	           compose_parts_append(&b, boundary, in->parts, in->n_parts) < 0)
 		return -EINVAL;

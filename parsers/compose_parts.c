@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "bytescan.h"
 #include "compose.h"
 #include "utf8.h"
 #include "util.h"
@@ -188,80 +189,53 @@ base64_lines(struct buf *b, const unsigned char *p, size_t len)
  * A whole message as a message/rfc822 part: its lines with CRLF ends.  It
  * may be sent so only when every line is at most 998 bytes and has no NUL
  * or bare CR; otherwise it goes as a file (application/octet-stream, base64).
+ * Here the NUL and CR tests, each one memchr pass; the line lengths are
+ * checked while the lines are copied (rfc822_lines).
  */
 static bool
-has_8bit(const char *data, size_t len)
+rfc822_ok(const char *data, size_t len)
 {
-	size_t i = 0;
+	const char *end = data + len;
 
-	for (; i + 8 <= len; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, data + i, 8);
-		if (w & UINT64_C(0x8080808080808080))
-			return true;
-	}
-	for (; i < len; i++)
-		if ((unsigned char)data[i] >= 0x80)
-			return true;
-	return false;
-}
-
-/*
- * A whole message as a message/rfc822 part: its lines with CRLF ends.  It
- * may be sent so only when every line is at most 998 bytes and has no NUL
- * or bare CR; otherwise it goes as a file (application/octet-stream, base64).
- * Each test is one pass of memchr over the data, not a byte-by-byte loop.
- */
-static bool
-rfc822_ok(const char *data, size_t len, bool *ret_8bit)
-{
-	const char *p = data, *end = data + len;
-
-	*ret_8bit = false;
 	if (len == 0)
 		return true;
 	if (memchr(data, '\0', len) != NULL)
 		return false;
-	for (const char *cr = memchr(p, '\r', len); cr != NULL;
+	for (const char *cr = memchr(data, '\r', len); cr != NULL;
 	     cr = memchr(cr + 1, '\r', (size_t)(end - cr - 1)))
 		if (cr + 1 >= end || cr[1] != '\n')
 			return false;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *stop = nl ? nl : end;
-		size_t col = (size_t)(stop - p);
-
-		/* a CR is only ever right before the LF, and is not counted */
-		if (nl != NULL && col > 0 && stop[-1] == '\r')
-			col--;
-		if (col > 998)
-			return false;
-		p = nl ? nl + 1 : end;
-	}
-	*ret_8bit = has_8bit(data, len);
 	return true;
 }
 
-/* The lines of data (already checked by rfc822_ok: every CR is before an LF) with CRLF ends. */
-static void
+/*
+ * The lines of data (already checked by rfc822_ok: every CR is before an
+ * LF) with CRLF ends, in one pass: one memchr and one copy a line, the
+ * line's length checked on the way.  False, with b as it was, when a line
+ * is longer than 998 bytes.
+ */
+static bool
 rfc822_lines(struct buf *b, const char *data, size_t len)
 {
 	const char *p = data, *end = data + len;
-	size_t lf = 0;
+	size_t mark = b->len;
 
-	for (const char *q = memchr(p, '\n', len); q != NULL;
-	     q = memchr(q + 1, '\n', (size_t)(end - q - 1)))
-		lf++;
-	if (buf_reserve(b, len + lf + 2) < 0)
-		return;
+	/* the data, a CR for a line in 32 and the last CRLF; more if need be */
+	if (buf_reserve(b, len + len / 32 + 2) < 0)
+		return false;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *stop = nl ? nl : end;
 		size_t n = (size_t)(stop - p);
 
+		/* a CR is only ever right before the LF, and is not counted */
 		if (nl != NULL && n > 0 && stop[-1] == '\r')
 			n--;
+		if (n > 998 || (b->len + n + 3 > b->alloc && buf_reserve(b, n + 2) < 0)) {
+			b->len = mark;
+			b->data[b->len] = '\0';
+			return false;
+		}
 		memcpy(b->data + b->len, p, n);
 		b->len += n;
 		b->data[b->len++] = '\r';
@@ -269,6 +243,7 @@ rfc822_lines(struct buf *b, const char *data, size_t len)
 		p = nl ? nl + 1 : end;
 	}
 	b->data[b->len] = '\0';
+	return true;
 }
 
 bool
@@ -293,14 +268,24 @@ compose_parts_append(struct buf *b, const char *boundary, const struct compose_p
 
 		if (p->data == NULL && p->len > 0)
 			return -EINVAL;
-		(void)buf_printf(b, "\r\n--%s\r\n", boundary);
-		if (streq(type, "message/rfc822") && rfc822_ok(p->data, p->len, &eight)) {
+		(void)buf_puts(b, "\r\n--");
+		(void)buf_puts(b, boundary);
+		(void)buf_puts(b, "\r\n");
+		if (streq(type, "message/rfc822") && rfc822_ok(p->data, p->len)) {
+			size_t mark = b->len;
+
+			eight = bytescan_has_8bit((const unsigned char *)p->data, p->len);
 			hdr = compose_part_header(p);
 			(void)buf_puts(b, hdr);
-			(void)buf_printf(b, "Content-Transfer-Encoding: %s\r\n\r\n",
-					 eight ? "8bit" : "7bit");
-			rfc822_lines(b, p->data, p->len);
-			continue;
+			(void)buf_puts(b, eight ? "Content-Transfer-Encoding: 8bit\r\n\r\n"
+						: "Content-Transfer-Encoding: 7bit\r\n\r\n");
+			if (rfc822_lines(b, p->data, p->len))
+				continue;
+			/* a line too long for SMTP: as a file, below */
+			b->len = mark;
+			b->data[b->len] = '\0';
+			free(hdr);
+			hdr = NULL;
 		}
 		if (streq(type, "message/rfc822")) {
 			struct compose_part file = *p;
@@ -314,7 +299,9 @@ compose_parts_append(struct buf *b, const char *boundary, const struct compose_p
 		(void)buf_puts(b, "\r\n");
 		base64_lines(b, (const unsigned char *)p->data, p->len);
 	}
-	(void)buf_printf(b, "\r\n--%s--\r\n", boundary);
+	(void)buf_puts(b, "\r\n--");
+	(void)buf_puts(b, boundary);
+	(void)buf_puts(b, "--\r\n");
 	return 0;
 }
 

@@ -326,7 +326,84 @@ template_done(struct template *t)
 	free(t->file);
 	free(t->subject);
 	free(t->body);
+	free(t->segs);
 	*t = (struct template){0};
+}
+
+/*
+ * Cut one checked text (the subject, or the whole body: placeholders never
+ * span a line, so line by line and whole give the same pieces) into
+ * pieces, appended to *segs.  Returns false on anything template_parse
+ * would have refused, and then rendering scans the text instead.
+ */
+static bool
+compile_text(const char *text, struct template_seg **segs, size_t *n, size_t *alloc)
+{
+	const char *p = text;
+
+	for (;;) {
+		const char *open = strstr(p, "{{"), *name, *end, *a, *b;
+		char n_buf[64];
+		int v;
+
+		if (*n + 2 > *alloc) {
+			*alloc = *alloc ? 2 * *alloc : 16;
+			*segs = xreallocarray(*segs, *alloc, sizeof(**segs));
+		}
+		if (open == NULL) {
+			size_t len = strlen(p);
+
+			if (memmem(p, len, "}}", 2) != NULL)
+				return false;
+			if (len > 0)
+				(*segs)[(*n)++] = (struct template_seg){(unsigned)(p - text),
+									(unsigned)len, -1};
+			return true;
+		}
+		if (open > p)
+			(*segs)[(*n)++] = (struct template_seg){(unsigned)(p - text),
+								(unsigned)(open - p), -1};
+		name = open + 2;
+		end = strstr(name, "}}");
+		if (end == NULL || memchr(open, '\n', (size_t)(end - open)) != NULL ||
+		    memmem(p, (size_t)(open - p), "}}", 2) != NULL)
+			return false;
+		for (a = name; a < end && strchr(" \t\r\n", *a) != NULL && *a; a++)
+			;
+		for (b = end; b > a && strchr(" \t\r\n", b[-1]) != NULL && b[-1]; b--)
+			;
+		if (b == a || (size_t)(b - a) >= sizeof(n_buf))
+			return false;
+		memcpy(n_buf, a, (size_t)(b - a));
+		n_buf[b - a] = '\0';
+		v = template_var_from_name(n_buf);
+		if (v < 0)
+			return false;
+		(*segs)[(*n)++] = (struct template_seg){0, 0, v};
+		p = end + 2;
+	}
+}
+
+static void
+compile(struct template *t)
+{
+	struct template_seg *segs = NULL;
+	size_t n = 0, alloc = 0, n_subject;
+
+	if (!compile_text(t->subject, &segs, &n, &alloc))
+		goto fail;
+	n_subject = n;
+	if (!compile_text(t->body, &segs, &n, &alloc))
+		goto fail;
+	t->segs = segs;
+	t->n_subject_segs = n_subject;
+	t->n_segs = n;
+	for (size_t i = 0; i < n; i++)
+		if (segs[i].var >= 0)
+			t->uses |= 1ULL << segs[i].var;
+	return;
+fail:
+	free(segs);
 }
 
 /* "dir/ack-stage1.txt" -> "ack-stage1". */
@@ -479,7 +556,16 @@ template_parse(const char *text, size_t len, const char *file, struct template *
 	    .subject = TAKE_PTR(subject),
 	    .body = buf_steal(&body),
 	};
+	compile(ret);
 	return 0;
+}
+
+_Static_assert(_TV_MAX <= 64, "template_uses_mask() has a bit for every placeholder");
+
+unsigned long long
+template_uses_mask(const struct template *t)
+{
+	return t->segs != NULL ? t->uses : ~0ULL;
 }
 
 bool
@@ -511,6 +597,37 @@ flatten(char *s)
 			*p = ' ';
 }
 
+/* The pieces from..to with vars, in one allocation; NULL when a value is missing. */
+static char *
+render_segs(const struct template *t, const char *text, size_t from, size_t to,
+	    const struct template_vars *vars)
+{
+	size_t total = 0;
+	char *out, *o;
+
+	for (size_t i = from; i < to; i++) {
+		const struct template_seg *g = &t->segs[i];
+
+		if (g->var < 0)
+			total += g->len;
+		else if (vars == NULL || vars->value[g->var] == NULL)
+			return NULL;
+		else
+			total += strlen(vars->value[g->var]);
+	}
+	o = out = xmalloc(total + 1);
+	for (size_t i = from; i < to; i++) {
+		const struct template_seg *g = &t->segs[i];
+		const char *src = g->var < 0 ? text + g->off : vars->value[g->var];
+		size_t len = g->var < 0 ? g->len : strlen(src);
+
+		memcpy(o, src, len);
+		o += len;
+	}
+	*o = '\0';
+	return out;
+}
+
 int
 template_render(const struct template *t, const struct template_vars *vars, char **ret_subject,
                 char **ret_body)
@@ -518,6 +635,22 @@ template_render(const struct template *t, const struct template_vars *vars, char
 	_cleanup_buf_ struct buf subj = BUF_INIT, body = BUF_INIT;
 	const char *s = t->body;
 	int r;
+
+	if (t->segs != NULL) {
+		char *subject = render_segs(t, t->subject, 0, t->n_subject_segs, vars), *text;
+
+		if (subject == NULL)
+			return -EINVAL;
+		text = render_segs(t, t->body, t->n_subject_segs, t->n_segs, vars);
+		if (text == NULL) {
+			free(subject);
+			return -EINVAL;
+		}
+		flatten(subject);
+		*ret_subject = strstrip(subject);
+		*ret_body = text;
+		return 0;
+	}
 
 	r = scan_line(t->subject, strlen(t->subject), t->file, 1, NULL, NULL, vars, &subj);
 	if (r < 0)

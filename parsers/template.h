@@ -157,13 +157,31 @@ const char *template_id_name(enum template_id id);
 /* The id called name ("ack-stage1"), or -ENOENT. */
 int template_id_from_name(const char *name);
 
+/* A piece of a parsed template: text of the subject or body as it is, or a placeholder. */
+struct template_seg {
+	unsigned off, len; /* the text at off (var < 0) */
+	int var;           /* an enum template_var, or -1 */
+};
+
 struct template
 {
 	char *name;    /* "ack-stage1" */
 	char *file;    /* where it came from, for messages */
 	char *subject; /* the Subject line's text, placeholders unexpanded */
 	char *body;    /* LF line ends, ends with one LF */
+	/*
+	 * subject and body cut into pieces once, at parse time, so rendering
+	 * copies each piece and looks nothing up: the subject's n_subject_segs
+	 * first, then the body's.  NULL when not made (rendering scans then).
+	 */
+	struct template_seg *segs;
+	size_t n_subject_segs, n_segs;
+	/* bit v set: the template uses placeholder v (every bit when segs is NULL) */
+	unsigned long long uses;
 };
+
+/* Every placeholder this template may use, by template_uses_mask(). */
+unsigned long long template_uses_mask(const struct template *t);
 
 /* Templates bigger than this are refused (they are letters, not books). */
 #define TEMPLATE_MAX_SIZE (64 * 1024)

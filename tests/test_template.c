@@ -247,6 +247,45 @@ test_no_review(void **state)
 	fixture_done(&fx);
 }
 
+/*
+ * Every shipped template is cut into pieces when parsed, and the pieces
+ * render exactly as scanning the text line by line does, with every value
+ * set and with one missing (a hole is refused either way).
+ */
+static void
+test_pieces_render_as_scan(void **state)
+{
+	_cleanup_template_set_ struct template_set *set = NULL;
+	struct fixture fx;
+
+	(void)state;
+	assert_int_equal(template_load_dir(SHIPPED, &set, NULL), 0);
+	fixture_init(&fx);
+	for (int i = 0; i < _TEMPLATE_MAX; i++) {
+		const struct template *t = template_get(set, i);
+		struct template scan = *t;
+		_cleanup_free_ char *s1 = NULL, *b1 = NULL, *s2 = NULL, *b2 = NULL;
+		struct template_vars holes = fx.v;
+
+		if (t->segs == NULL || t->n_segs <= t->n_subject_segs)
+			fail_msg("%s.txt was not cut into pieces", template_id_name(i));
+		scan.segs = NULL;
+		assert_int_equal(template_render(t, &fx.v, &s1, &b1), 0);
+		assert_int_equal(template_render(&scan, &fx.v, &s2, &b2), 0);
+		assert_string_equal(s1, s2);
+		assert_string_equal(b1, b2);
+		/* a placeholder it uses left without a value */
+		for (size_t k = 0; k < t->n_segs; k++)
+			if (t->segs[k].var >= 0) {
+				holes.value[t->segs[k].var] = NULL;
+				break;
+			}
+		assert_int_equal(template_render(t, &holes, &s1, &b1), -EINVAL);
+		assert_int_equal(template_render(&scan, &holes, &s2, &b2), -EINVAL);
+	}
+	fixture_done(&fx);
+}
+
 /* With no escalation window the stage 1 footer names no date ("by any time"). */
 static void
 test_footer_without_window(void **state)
@@ -497,6 +536,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_golden),
 	    cmocka_unit_test(test_no_review),
+	    cmocka_unit_test(test_pieces_render_as_scan),
 	    cmocka_unit_test(test_footer_without_window),
 	    cmocka_unit_test(test_ombudsman_signposting),
 	    cmocka_unit_test(test_errors),

@@ -121,6 +121,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			v.value[i] = "x";
 		if (template_render(&t, &v, &subject, &body) != 0 || strchr(subject, '\n'))
 			abort();
+		/* the pieces cut at parse time render as the line-by-line scan does */
+		{
+			struct template scan = t;
+			char *subject2 = NULL, *body2 = NULL;
+
+			scan.segs = NULL;
+			if (t.segs == NULL ||
+			    template_render(&scan, &v, &subject2, &body2) != 0 ||
+			    strcmp(subject, subject2) != 0 || strcmp(body, body2) != 0)
+				abort();
+			free(subject2);
+			free(body2);
+		}
 		free(subject);
 		free(body);
 		template_done(&t);
