@@ -31,7 +31,6 @@
 #include "notify.h"
 #include "outbox.h"
 #include "rules.h"
-#include "store_officers.h"
 #include "store_recover.h"
 #include "threadkey.h"
 #include "util.h"
@@ -344,9 +343,7 @@ case_open_kind(const struct case_ctx *cx, const struct message *m, enum sender_r
 	if (r == -ENOENT)
 		r = store_next_ref(cx->store, cfg->reference_prefix, rd.year, &c->ref);
 	if (r == 0)
-		r = store_case_insert(cx->store, c);
-	if (r == 0 && area != NULL)
-		r = store_case_set_area(cx->store, c->id, area);
+		r = store_case_insert_area(cx->store, c, area);
 	if (r < 0)
 		return r;
 

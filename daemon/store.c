@@ -76,9 +76,10 @@ static const char *const stmt_sql[_ST_MAX] = {
 		"complainant_name, complainant_email, rep_email, rep_role, rep_consent, officer, "
 		"received_at, received_date, ack_due, acknowledged_at, response_due, responded_at, "
 		"extension_days, outcome, flags, escalated_at, first_and_final, s1_acknowledged_at, "
-		"s1_response_due, s1_responded_at, s1_extension_days, s1_outcome, created_at, updated_at) "
+		"s1_response_due, s1_responded_at, s1_extension_days, s1_outcome, created_at, updated_at, "
+		"area) "
 		"VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-		"?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)",
+		"?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)",
 	[ST_CASE_UPDATE] =
 		"UPDATE cases SET ref = ?2, kind = ?3, stage = ?4, status = ?5, scheme = ?6, "
 		"route = ?7, subject = ?8, subject_key = ?9, complainant_name = ?10, "
@@ -367,15 +368,13 @@ store_rollback(struct store *s)
 		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
+/*
+ * v bound in place, without a copy (SQLITE_STATIC): every statement here is
+ * stepped, reset and unbound (stmt_done) before the function that bound it
+ * returns, so v stays as it is for as long as SQLite may read it.
+ */
 static void
 bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-	sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_TRANSIENT);
-}
-
-/* v bound in place: it must stay as it is until the statement is reset and unbound. */
-static void
-bind_text_static(sqlite3_stmt *st, int i, const char *v)
 {
 	sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
 }
@@ -646,12 +645,20 @@ bind_case(sqlite3_stmt *st, const struct case_row *c)
 int
 store_case_insert(struct store *s, struct case_row *c)
 {
+	return store_case_insert_area(s, c, NULL);
+}
+
+/* The area in the same row, rather than an UPDATE after it (store_case_set_area). */
+int
+store_case_insert_area(struct store *s, struct case_row *c, const char *area)
+{
 	sqlite3_stmt *st = store_stmt(s, ST_CASE_INSERT);
 	int r;
 
 	if (st == NULL)
 		return -EIO;
 	bind_case(st, c);
+	bind_text(st, 34, area);
 	r = step_done(s, st, "case_insert");
 	if (r == 0)
 		c->id = sqlite3_last_insert_rowid(s->db);
@@ -734,15 +741,15 @@ store_outbox_insert(struct store *s, const struct outbox_row *o)
 		sqlite3_bind_int64(st, 1, o->case_id);
 	else
 		sqlite3_bind_null(st, 1);
-	bind_text_static(st, 2, o->purpose);
-	bind_text_static(st, 3, o->message_id);
-	bind_text_static(st, 4, o->in_reply_to);
-	bind_text_static(st, 5, o->rcpt);
+	bind_text(st, 2, o->purpose);
+	bind_text(st, 3, o->message_id);
+	bind_text(st, 4, o->in_reply_to);
+	bind_text(st, 5, o->rcpt);
 	sqlite3_bind_blob64(st, 6, o->data ? o->data : "", o->len, SQLITE_STATIC);
-	bind_text_static(st, 7, o->state ? o->state : "queued");
+	bind_text(st, 7, o->state ? o->state : "queued");
 	sqlite3_bind_int(st, 8, o->attempts);
 	sqlite3_bind_int64(st, 9, o->next_attempt);
-	bind_text_static(st, 10, o->last_error);
+	bind_text(st, 10, o->last_error);
 	sqlite3_bind_int64(st, 11, o->created_at);
 	sqlite3_bind_int64(st, 12, o->sent_at);
 	r = step_done(s, st, "outbox_insert");
