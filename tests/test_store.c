@@ -51,8 +51,9 @@ teardown(void **state)
 	return 0;
 }
 
+/* A case as the intake opens one, inserted with its service area unless area is NULL. */
 static struct case_row *
-new_case(struct store *s, const char *email, const char *key)
+new_case_in(struct store *s, const char *email, const char *key, const char *area)
 {
 	struct case_row *c = xcalloc(1, sizeof(*c));
 
@@ -76,10 +77,21 @@ new_case(struct store *s, const char *email, const char *key)
 	c->response_due = xstrdup("");
 	c->outcome = xstrdup("");
 	c->flags = xstrdup("late adjustments");
+	c->s1_response_due = xstrdup("");
+	c->s1_outcome = xstrdup("");
 	c->created_at = c->updated_at = 1790000000;
-	assert_int_equal(store_case_insert(s, c), 0);
+	if (area != NULL)
+		assert_int_equal(store_case_insert_area(s, c, area), 0);
+	else
+		assert_int_equal(store_case_insert(s, c), 0);
 	assert_true(c->id > 0);
 	return c;
+}
+
+static struct case_row *
+new_case(struct store *s, const char *email, const char *key)
+{
+	return new_case_in(s, email, key, NULL);
 }
 
 static void
@@ -117,6 +129,79 @@ test_case_roundtrip_and_update(void **state)
 	assert_int_equal(store_case_get(s, c->id, &again), 0);
 	assert_string_equal(again->status, "responded");
 	assert_int_equal(again->responded_at, 1790500000);
+}
+
+/* Every column of two case rows the same. */
+static void
+assert_case_equal(const struct case_row *a, const struct case_row *b)
+{
+	assert_int_equal(a->id, b->id);
+	assert_string_equal(a->ref, b->ref);
+	assert_string_equal(a->kind, b->kind);
+	assert_int_equal(a->stage, b->stage);
+	assert_string_equal(a->status, b->status);
+	assert_string_equal(a->scheme, b->scheme);
+	assert_string_equal(a->route, b->route);
+	assert_string_equal(a->subject, b->subject);
+	assert_string_equal(a->subject_key, b->subject_key);
+	assert_string_equal(a->complainant_name, b->complainant_name);
+	assert_string_equal(a->complainant_email, b->complainant_email);
+	assert_string_equal(a->rep_email, b->rep_email);
+	assert_string_equal(a->rep_role, b->rep_role);
+	assert_string_equal(a->rep_consent, b->rep_consent);
+	assert_string_equal(a->officer, b->officer);
+	assert_int_equal(a->received_at, b->received_at);
+	assert_string_equal(a->received_date, b->received_date);
+	assert_string_equal(a->ack_due, b->ack_due);
+	assert_int_equal(a->acknowledged_at, b->acknowledged_at);
+	assert_string_equal(a->response_due, b->response_due);
+	assert_int_equal(a->responded_at, b->responded_at);
+	assert_int_equal(a->extension_days, b->extension_days);
+	assert_string_equal(a->outcome, b->outcome);
+	assert_string_equal(a->flags, b->flags);
+	assert_int_equal(a->escalated_at, b->escalated_at);
+	assert_int_equal(a->first_and_final, b->first_and_final);
+	assert_int_equal(a->s1_acknowledged_at, b->s1_acknowledged_at);
+	assert_string_equal(a->s1_response_due, b->s1_response_due);
+	assert_int_equal(a->s1_responded_at, b->s1_responded_at);
+	assert_int_equal(a->s1_extension_days, b->s1_extension_days);
+	assert_string_equal(a->s1_outcome, b->s1_outcome);
+	assert_int_equal(a->created_at, b->created_at);
+	assert_int_equal(a->updated_at, b->updated_at);
+}
+
+static char *
+case_area(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st;
+	char *area;
+
+	assert_int_equal(sqlite3_prepare_v2(store_sqlite(s), "SELECT area FROM cases WHERE id = ?1", -1,
+					    &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, id);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	area = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return area;
+}
+
+/* A case inserted with its service area has it in its row from the start. */
+static void
+test_case_insert_with_area(void **state)
+{
+	struct store *s = *state;
+	_cleanup_case_row_ struct case_row *plain = new_case(s, "jane@example.net", "missed bins");
+	_cleanup_case_row_ struct case_row *c = new_case_in(s, "jo@example.org", "pothole", "highways");
+	_cleanup_case_row_ struct case_row *got = NULL;
+	_cleanup_free_ char *a = NULL, *b = NULL;
+
+	assert_true(c->id > plain->id);
+	a = case_area(s, c->id);
+	b = case_area(s, plain->id);
+	assert_string_equal(a, "highways");
+	assert_string_equal(b, "");
+	assert_int_equal(store_case_get(s, c->id, &got), 0);
+	assert_case_equal(got, c);
 }
 
 static int
@@ -398,6 +483,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_references_are_sequential_per_year, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_roundtrip_and_update, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_case_insert_with_area, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_ref_is_enoent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deadline_scan_reads_only_new_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_message_keys, setup, teardown),
