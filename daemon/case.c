@@ -346,6 +346,7 @@ case_open_kind(const struct case_ctx *cx, const struct message *m, enum sender_r
 		r = store_case_insert_area(cx->store, c, area);
 	if (r < 0)
 		return r;
+	c->area = xstrdup(area ? area : ""); /* as stored: the replies below read it */
 
 	r = case_event_key(cx, c, LOG_INFO, MSGID_CASE_OPENED, "opened",
 			   "%s from %s %s%s%s, received %s%s%s", c->kind, sender_role_to_string(role),

@@ -69,6 +69,17 @@ notice_done(struct notice *n)
 	free(n->area);
 }
 
+/* The case's service area: as the intake has just stored it when c carries it, else the store's. */
+static int
+case_area(const struct case_ctx *cx, const struct case_row *c, char **ret)
+{
+	if (c->area != NULL) {
+		*ret = xstrdup(c->area);
+		return 0;
+	}
+	return store_case_get_area(cx->store, c->id, ret);
+}
+
 /* The summary every notification may show. */
 static void
 summary_vars(const struct case_ctx *cx, const struct case_row *c, const struct message *m,
@@ -80,7 +91,7 @@ summary_vars(const struct case_ctx *cx, const struct case_row *c, const struct m
 
 	v->value[TV_KIND] = notify_kind_words(c->kind);
 	v->value[TV_SCHEME] = streq(c->scheme, "housing") ? cfg->housing.name : cfg->lgsco.name;
-	if (store_case_get_area(cx->store, c->id, &area) == 0) {
+	if (case_area(cx, c, &area) == 0) {
 		v->value[TV_AREA] = isempty(area) ? "none found by the rules"
 						  : own(n, name_words(area));
 		n->area = TAKE_PTR(area);
@@ -161,7 +172,7 @@ queue_notice(const struct case_ctx *cx, const struct case_row *c, enum template_
 	if (n->area != NULL)
 		area = xstrdup(n->area);
 	else {
-		r = store_case_get_area(cx->store, c->id, &area);
+		r = case_area(cx, c, &area);
 		if (r < 0)
 			return r;
 	}
@@ -217,7 +228,7 @@ notify_team_words(const struct case_ctx *cx, const struct case_row *c)
 	_cleanup_free_ char *area = NULL;
 	struct routing_target to;
 
-	if (store_case_get_area(cx->store, c->id, &area) < 0)
+	if (case_area(cx, c, &area) < 0)
 		return NULL;
 	to = routing_responsible(cx->cfg, c->officer, c->route, area);
 	return team_words(cx->cfg, c, &to, area);
@@ -329,7 +340,7 @@ notify_responsible_address(const struct case_ctx *cx, const struct case_row *c)
 {
 	_cleanup_free_ char *area = NULL;
 
-	if (store_case_get_area(cx->store, c->id, &area) < 0)
+	if (case_area(cx, c, &area) < 0)
 		return NULL;
 	return xstrdup(routing_responsible(cx->cfg, c->officer, c->route, area).address);
 }

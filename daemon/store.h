@@ -57,6 +57,14 @@ struct case_row {
 	char *s1_outcome;
 	time_t created_at;
 	time_t updated_at;
+	/*
+	 * Not written by store_case_insert/update: the service area as the
+	 * case was inserted with it (store_case_insert_area), set on the row
+	 * the intake has just opened so that its replies and notifications
+	 * need not read it back; NULL on rows read from the store (ask
+	 * store_case_get_area).
+	 */
+	char *area;
 };
 
 struct message_row {

@@ -89,6 +89,7 @@ case_row_free(struct case_row *c)
 	free(c->flags);
 	free(c->s1_response_due);
 	free(c->s1_outcome);
+	free(c->area);
 	free(c);
 }
 
