@@ -292,6 +292,12 @@ static void
 store_configure_once(void)
 {
 	(void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 128 << 10);
+	/*
+	 * No count of SQLite's memory (nothing reads sqlite3_memory_used() or
+	 * sets a heap limit): with it, every allocation SQLite makes takes and
+	 * releases a global mutex, about 1% of the intake's instructions.
+	 */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 int
@@ -306,7 +312,13 @@ store_open(const char *path, struct store **ret, char **ret_error)
 	s->dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/")
 		 : xstrndup(path, (size_t)(slash - path));
 	pthread_once(&once, store_configure_once);
-	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	/*
+	 * A store is used only by the thread that opened it (the fetch and the
+	 * IMAP moves run beside it without touching it), so its connection
+	 * goes without SQLite's own mutex, taken and released on every call.
+	 */
+	rc = sqlite3_open_v2(path, &s->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		const char *why = store_explain(s, rc);
 
