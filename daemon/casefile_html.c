@@ -47,6 +47,7 @@ static const char css[] =
     " border-bottom: 1px solid #888; overflow-wrap: anywhere; }\n"
     "div.msg > div.head.has-att { padding-bottom: 0; border-bottom: 0; }\n"
     "div.msg > div.att { order: 1; padding-top: 0; display: flow-root; }\n"
+    "div.att > p.label { display: none; }\n"
     "div.msg > div.body { order: 2; padding: 3pt 5pt; }\n"
     "div.msg.out > div.head, div.msg.out > div.att { background: #f3efe6; }\n"
     "div.head p { margin: 0; } div.head .n { font-weight: bold; }\n"
@@ -62,9 +63,8 @@ static const char css[] =
     "div.msg { display: block; }\n"
     "div.msg > div.head.has-att { padding-bottom: 3pt; border-bottom: 1px solid #888; }\n"
     "div.msg > div.att { padding-top: 3pt; border-top: 1px solid #888; border-bottom: 0; }\n"
-    "div.att::before { content: \"Attachments:\"; display: block; font-size: 8.5pt;"
-    " font-style: italic; }\n"
-    "h1, h2, div.quoted p.label, div.att::before { break-after: avoid; }\n"
+    "div.att > p.label { display: block; margin: 0; font-size: 8.5pt; font-style: italic; }\n"
+    "h1, h2, p.label { break-after: avoid; }\n"
     "div.head > p, ul.att > li, p.event { break-inside: avoid; }\n"
     "div.head > p { break-after: avoid; }\n"
     "pre { orphans: 3; widows: 3; }\n"
@@ -339,13 +339,16 @@ put_text(struct buf *out, const char *text)
 	}
 }
 
-/* After the text in the page, shown under the header on screen (see css[]). */
+/* After the text in the page, shown under the header on screen (see css[]);
+ * the label only in print, where a page may part them from the header. */
 static void
 put_attachments(struct buf *out, const struct cf_message *m)
 {
 	if (m->n_att == 0)
 		return;
-	buf_puts(out, "<div class=\"att\">\n<ul class=\"att\">\n");
+	(void)buf_printf(out, "<div class=\"att\">\n<p class=\"label\">Attachments to message %zu:</p>\n"
+	                      "<ul class=\"att\">\n",
+	                 m->n);
 	for (size_t i = 0; i < m->n_att; i++) {
 		const struct cf_attachment *a = &m->att[i];
 
