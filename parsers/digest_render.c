@@ -180,7 +180,11 @@ digest_html_escape(struct buf *out, const char *s)
 }
 
 #define FONT "font-family:Calibri,Arial,Helvetica,sans-serif;font-size:14px;"
-#define CELL "padding:6px 8px;border-bottom:1px solid #d0d7de;vertical-align:top;text-align:left;"
+/* Narrow padding and break points everywhere: Outlook's reading pane is about 700 px wide. */
+#define CELL "padding:5px 6px;border-bottom:1px solid #d0d7de;vertical-align:top;text-align:left;"
+/* a subject's long word (a URL) may break anywhere rather than widen the table; addresses
+ * break at their dots and "@" instead (address_html) */
+#define BREAK "overflow-wrap:anywhere;word-break:break-word;"
 
 static void
 td(struct buf *b, const char *style, const char *text)
@@ -196,7 +200,11 @@ static const char *const group_fg[_DIGEST_GROUP_MAX] = {"#8a1414", "#6b4a00", "#
 
 #define GREY "color:#57606a;"
 
-/* An address, allowed to break before its "@" (a narrow reading pane), escaped. */
+/*
+ * An address, escaped, allowed to break before its "@" and after each ".",
+ * "-", "_" and "+" (where a reader expects it to), so that a long one wraps
+ * in a narrow reading pane instead of widening the table.
+ */
 static void
 address_html(struct buf *b, const char *addr)
 {
@@ -206,6 +214,8 @@ address_html(struct buf *b, const char *addr)
 		if (*p == '@' && p != addr)
 			buf_puts(b, "<wbr>");
 		digest_html_escape(b, one);
+		if (strchr(".-_+", *p) != NULL && p[1] != '\0' && p[1] != '@')
+			buf_puts(b, "<wbr>");
 	}
 }
 
@@ -216,7 +226,7 @@ case_cell(struct buf *b, const struct digest_case *c)
 	_cleanup_free_ char *ref = field(c->ref, "");
 	_cleanup_free_ char *subject = field(c->subject, "(no subject)");
 
-	buf_puts(b, "<td style=\"" CELL "\"><strong style=\"white-space:nowrap;\">");
+	buf_puts(b, "<td style=\"" CELL BREAK "\"><strong style=\"white-space:nowrap;\">");
 	digest_html_escape(b, ref);
 	buf_puts(b, "</strong><br>");
 	digest_html_escape(b, subject);
@@ -242,24 +252,29 @@ complainant_cell(struct buf *b, const struct digest_case *c)
 	buf_puts(b, "</td>");
 }
 
-/* What is due, when, and how late or how soon. */
+/*
+ * The stage, what is due, when, and how late or how soon, as the text part
+ * says it ("Stage 1, response due"): one column for the stage and the date
+ * keeps the table inside a reading pane.
+ */
 static void
-due_cell(struct buf *b, const struct digest_entry *e)
+due_cell(struct buf *b, const struct digest_entry *e, const char *width)
 {
+	_cleanup_free_ char *stage = stage_words(e->c);
 	_cleanup_free_ char *date = due_date(e);
 	_cleanup_free_ char *note = due_note(e);
 
-	buf_puts(b, "<td style=\"" CELL "\">");
+	buf_printf(b, "<td width=\"%s\" style=\"" CELL "\">", width);
+	digest_html_escape(b, stage);
 	if (e->has_due) {
-		buf_printf(b, "%s due<br>",
-			   streq(e->due_what, "acknowledgement") ? "Acknowledgement" : "Response");
+		buf_printf(b, ", %s due<br>", e->due_what);
 		digest_html_escape(b, date);
-		buf_printf(b, "<br><span style=\"white-space:nowrap;color:%s;%s\">",
-			   group_fg[e->group], e->group == DIGEST_OVERDUE ? "font-weight:bold;" : "");
+		buf_printf(b, "<br><span style=\"color:%s;%s\">", group_fg[e->group],
+			   e->group == DIGEST_OVERDUE ? "font-weight:bold;" : "");
 		digest_html_escape(b, note);
 		buf_puts(b, "</span>");
 	} else
-		buf_puts(b, "<span style=\"" GREY "\">No date set</span>");
+		buf_puts(b, "<br><span style=\"" GREY "\">No date set</span>");
 	buf_puts(b, "</td>");
 }
 
@@ -305,9 +320,11 @@ char *
 digest_html_table(const struct digest_view *v)
 {
 	_cleanup_buf_ struct buf b = BUF_INIT;
-	static const char *const heads[] = {"Case", "Complainant", "Stage", "Next date due",
+	static const char *const heads[] = {"Case", "Complainant", "Next date due",
 					    "Officer", "Team"};
-	size_t ncols = v->show_team ? 6 : 5;
+	size_t ncols = v->show_team ? 5 : 4;
+	/* the date column's share: its longest line ("Acknowledgement due", a long date) */
+	const char *due_width = v->show_team ? "27%" : "32%";
 	size_t n[_DIGEST_GROUP_MAX];
 	size_t i = 0;
 
@@ -334,16 +351,11 @@ digest_html_table(const struct digest_view *v)
 		buf_printf(&b, " (%zu)</td></tr>\n", n[g]);
 		for (; i < v->n && (int)v->e[i].group == g; i++) {
 			const struct digest_entry *e = &v->e[i];
-			/* under the heading "Stage": 1 or 2, or what the case is when not a complaint */
-			_cleanup_free_ char *stage = isempty(e->c->kind) || streq(e->c->kind, "complaint")
-							     ? xasprintf("%d", e->c->stage)
-							     : stage_words(e->c);
 
 			buf_puts(&b, "<tr>");
 			case_cell(&b, e->c);
 			complainant_cell(&b, e->c);
-			td(&b, "", stage);
-			due_cell(&b, e);
+			due_cell(&b, e, due_width);
 			officer_cell(&b, e->c, v->no_officer);
 			if (v->show_team)
 				team_cell(&b, e->c);

@@ -207,6 +207,12 @@ test_text_and_html(void **state)
 	assert_true(before(table, "Overdue (3)", "Due within 5 working days (4)"));
 	assert_null(strstr(table, ">Team<"));
 	assert_non_null(strstr(table, "5 working days late"));
+	/* Outlook's reading pane is narrow: the stage shares the date's column, as in the
+	 * text part, and an address may wrap at its dots and before its "@" */
+	assert_null(strstr(table, ">Stage<"));
+	assert_non_null(strstr(table, "Stage 1, response due<br>Monday 30 November 2026<br>"));
+	assert_non_null(strstr(table, "jane<wbr>@example.<wbr>net"));
+	assert_null(strstr(table, "white-space:nowrap;color:")); /* "5 working days late" may wrap */
 
 	/* what a resident wrote is escaped, and stays on one line */
 	digest_build(cal, TODAY, 5, hostile, 1, &h);
@@ -223,6 +229,10 @@ test_text_and_html(void **state)
 	assert_non_null(strstr(htable, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;bins&quot;"));
 	assert_non_null(strstr(htable, "Ann &lt;b&gt;O&#39;Brien&lt;/b&gt;"));
 	assert_non_null(strstr(htable, ">Team<"));
+	assert_non_null(strstr(htable, "Service request<br>"));
+	assert_non_null(strstr(htable, "olivia<wbr>@council.<wbr>example"));
+	/* a subject's long word breaks inside the case column rather than widening it */
+	assert_non_null(strstr(htable, "overflow-wrap:anywhere;"));
 
 	doc = digest_html_document("Open cases <for> you", "Hello,\n\nLine one\nline two\n\n@@T@@\n\nBye & all\n",
 				   "@@T@@", "<table></table>\n");

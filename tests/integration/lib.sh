@@ -148,14 +148,23 @@ it_field() { ctl show "$1" --json | jq -r "$2"; }
 check() { # description command...
 	local what=$1
 	shift
-	if "$@"; then
+	local out rc=0
+	# The command's output goes to the log as before; a failed check also
+	# repeats its exit status and the output's last lines at the log's end,
+	# where a log shown by its tail still has them.
+	out=$(mktemp "${TMPDIR:-/tmp}/check.XXXXXX")
+	"$@" >"$out" 2>&1 || rc=$?
+	cat "$out"
+	if [ $rc -eq 0 ]; then
 		passed=$((passed + 1))
 		echo "ok - $what"
 	else
 		failed=$((failed + 1))
-		failed_checks+=("$what")
+		failed_checks+=("$what (exit status $rc; its last output:
+$(tail -n 15 "$out" | sed 's/^/    /'))")
 		echo "not ok - $what"
 	fi
+	rm -f "$out"
 }
 
 # it_wait_for SECONDS COMMAND...: poll every 0.1 s until COMMAND succeeds

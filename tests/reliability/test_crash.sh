@@ -5,9 +5,9 @@
 # stopped so the acknowledgements pile up in the outbox; then, with
 # OpenSMTPD back, killed a few more times while it is sending them; then
 # clean runs.  The kill points are drawn from what is happening, not from
-# a clock: each run is killed once the recorded count has moved (a batch is
-# committed), after a random part (seeded) of the time a batch and its MOVE
-# take here, so kills land in the next batch's intake, its commit, or the
+# a clock: each run is killed once the recorded count has moved twice (two
+# batches committed), after a random part (seeded) of the time between the
+# two, so kills land in the next batch's intake, its commit, or the
 # MOVE of the batch just committed; the test fails unless most kills caught
 # an intake half done (INBOX not empty after the kill, something recorded).
 # At the end every message is in exactly one case or in quarantine, no case
@@ -23,8 +23,8 @@ else
 fi
 rl_setup
 # batches small enough that the mail outlasts the kills (a kill lets a run
-# commit one batch or a few; two batches of mail a kill), whatever the sizes
-batch=$((count / (kills * 2) > 5 ? count / (kills * 2) : 5))
+# commit two batches or a few; six batches of mail a kill), whatever the sizes
+batch=$((count / (kills * 6) > 3 ? count / (kills * 6) : 3))
 rl_set imap batch_size "$batch"
 echo "# seed $RELIABILITY_SEED, $count messages, $kills kills, batches of $batch"
 rl_generate "$count"
@@ -45,13 +45,14 @@ recorded() { sqlite3 -cmd '.timeout 5000' "$dir/complaints.db" 'SELECT count(*) 
 check "a first run on an empty mailbox" it_once
 mailstack_stop_smtp
 wave=$(((count + 3) / 4)) delivered=0 killed_busy=0 half_done=0 kills_done=0
-# how long a batch and its MOVE take here, from one commit to the next (ms);
-# measured whenever a run commits twice before its kill
+# how long a batch and its MOVE take here, from one commit to the next (ms):
+# measured by each run that commits twice
 batch_ms=50
 for ((i = 0; i < kills; i++)); do
-	# four waves: one every quarter of the kills, or sooner once INBOX is empty
+	# four waves: one every quarter of the kills, or sooner once INBOX holds
+	# less than the three batches a kill needs
 	inbox=$(rl_inbox)
-	if ((delivered < count && (inbox == 0 || i % (kills / 4 > 0 ? kills / 4 : 1) == 0))); then
+	if ((delivered < count && (inbox < 3 * batch || i % (kills / 4 > 0 ? kills / 4 : 1) == 0))); then
 		rl_deliver "${files[@]:delivered:wave}"
 		delivered=$((delivered + wave < count ? delivered + wave : count))
 		inbox=$(rl_inbox)
@@ -65,23 +66,30 @@ for ((i = 0; i < kills; i++)); do
 	fi
 	daemon_pid=$!
 	t0=$(now_ms)
-	# wait (at most 120 s) for the recorded count to move, then for a random
-	# part of a batch's time, still watching the count to measure that time
-	moved_at=0 last=$before delay=0 n=$before
+	# Wait (at most 120 s) for two commits: their interval is this run's
+	# batch time (mail is fetched ahead, so a batch can take a few ms).
+	# Then kill it a random part of that time after the second commit, in
+	# the middle of the next batch.  A run whose mail ends after one commit
+	# (the last batch of a wave) is killed once three of the last measured
+	# batch times have passed without another.
+	moves=0 moved_at=0 last=$before delay=0 n=$before kill_at=0
 	while kill -0 "$daemon_pid" 2>/dev/null; do
 		t=$(now_ms)
 		((t - t0 < 120000)) || break
 		n=$(recorded) || n=$last
 		if ((n != last)); then
-			if ((moved_at > 0)); then
-				batch_ms=$(((batch_ms + (t - moved_at)) / 2))
-			else
+			moves=$((moves + 1))
+			if ((moves == 1)); then
+				kill_at=$((t + 3 * batch_ms + 20))
+			elif ((moves == 2)); then
+				batch_ms=$((t - moved_at))
 				delay=$((RANDOM % (batch_ms + 1)))
+				kill_at=$((t + delay))
 			fi
 			moved_at=$t last=$n
 		fi
-		((moved_at > 0 && t - moved_at >= delay)) && break
-		sleep 0.005
+		((moves > 0 && t >= kill_at)) && break
+		sleep 0.002
 	done
 	if kill -KILL "$daemon_pid" 2>/dev/null; then
 		killed_busy=$((killed_busy + 1))
