@@ -22,17 +22,35 @@
 #include "report_impl.h"
 #include "util.h"
 
+/*
+ * A message is its header (div.head: number, date, from, to, subject,
+ * source), its text (div.body) and its attachments (div.att), in that order
+ * in the page.  On screen a column flexbox shows the attachments under the
+ * header, in the header's colour.  Printed on A4 they stay after the text,
+ * in plain block flow (Chromium leaves an empty box on a page when a flex
+ * container's first item has to move to the next), so that the header keeps
+ * to the first lines of the text: only the header's lines and each
+ * attachment's two lines refuse to split, a text (which may run over many
+ * pages) keeps at least three lines on each side of a break, and headings
+ * keep to what follows them.  Long words (addresses, URLs, base64 runs) wrap
+ * anywhere rather than run past the right margin, which would also make the
+ * browser shrink every page to fit the widest.
+ */
 static const char css[] =
     "table.case th { width: 30%; background: #f0f0f0; }\n"
+    "table.case td { overflow-wrap: anywhere; }\n"
     "table.case, table.deadlines { margin-bottom: .8em; }\n"
     "td.met { background: #e3f1e3; } td.missed { background: #f8dede; font-weight: bold; }\n"
     "td.open { background: #fff6d8; }\n"
-    "div.msg { border: 1px solid #888; margin: .9em 0; break-inside: auto; }\n"
-    "div.msg > div.head { background: #eef1f6; padding: 3pt 5pt; border-bottom: 1px solid #888;"
-    " break-after: avoid; break-inside: avoid; }\n"
-    "div.msg.out > div.head { background: #f3efe6; }\n"
+    "div.msg { border: 1px solid #888; margin: .9em 0; display: flex; flex-direction: column; }\n"
+    "div.msg > div.head, div.msg > div.att { background: #eef1f6; padding: 3pt 5pt;"
+    " border-bottom: 1px solid #888; overflow-wrap: anywhere; }\n"
+    "div.msg > div.head.has-att { padding-bottom: 0; border-bottom: 0; }\n"
+    "div.msg > div.att { order: 1; padding-top: 0; display: flow-root; }\n"
+    "div.att > p.label { display: none; }\n"
+    "div.msg > div.body { order: 2; padding: 3pt 5pt; }\n"
+    "div.msg.out > div.head, div.msg.out > div.att { background: #f3efe6; }\n"
     "div.head p { margin: 0; } div.head .n { font-weight: bold; }\n"
-    "div.msg > div.body { padding: 3pt 5pt; }\n"
     "pre { font: 9.5pt/1.35 \"DejaVu Sans Mono\", \"Liberation Mono\", monospace;"
     " white-space: pre-wrap; overflow-wrap: anywhere; margin: .2em 0; }\n"
     "div.quoted { border-left: 3pt solid #aaa; padding-left: 5pt; color: #444; margin-top: .4em; }\n"
@@ -40,7 +58,18 @@ static const char css[] =
     "ul.att { margin: .3em 0; padding-left: 1.2em; font-size: 9pt; }\n"
     "code.sha { font-size: 7.5pt; overflow-wrap: anywhere; }\n"
     "p.event { margin: .35em 0; padding: 2pt 5pt; border-left: 3pt solid #6a7fa0;"
-    " background: #f7f7f7; font-size: 9.5pt; break-inside: avoid; }\n";
+    " background: #f7f7f7; font-size: 9.5pt; overflow-wrap: anywhere; }\n"
+    "@media print {\n"
+    "div.msg { display: block; }\n"
+    "div.msg > div.head.has-att { padding-bottom: 3pt; border-bottom: 1px solid #888; }\n"
+    "div.msg > div.att { padding-top: 3pt; border-top: 1px solid #888; border-bottom: 0; }\n"
+    "div.att > p.label { display: block; margin: 0; font-size: 8.5pt; font-style: italic; }\n"
+    "h1, h2, p.label { break-after: avoid; }\n"
+    "div.head > p, ul.att > li, p.event { break-inside: avoid; }\n"
+    "div.head > p { break-after: avoid; }\n"
+    "pre { orphans: 3; widows: 3; }\n"
+    "footer { break-before: avoid; }\n"
+    "}\n";
 
 static void
 put_time(struct buf *out, time_t t)
@@ -310,12 +339,43 @@ put_text(struct buf *out, const char *text)
 	}
 }
 
+/* After the text in the page, shown under the header on screen (see css[]);
+ * the label only in print, where a page may part them from the header. */
+static void
+put_attachments(struct buf *out, const struct cf_message *m)
+{
+	if (m->n_att == 0)
+		return;
+	(void)buf_printf(out, "<div class=\"att\">\n<p class=\"label\">Attachments to message %zu:</p>\n"
+	                      "<ul class=\"att\">\n",
+	                 m->n);
+	for (size_t i = 0; i < m->n_att; i++) {
+		const struct cf_attachment *a = &m->att[i];
+
+		buf_puts(out, "<li><a href=\"attachments/");
+		ctl_html_escape(out, a->file);
+		buf_puts(out, "\">");
+		ctl_html_escape(out, a->file);
+		buf_puts(out, "</a>");
+		if (!isempty(a->name) && !strstr(a->file, a->name)) {
+			buf_puts(out, " (named &ldquo;");
+			ctl_html_escape(out, a->name);
+			buf_puts(out, "&rdquo;)");
+		}
+		buf_puts(out, ", ");
+		ctl_html_escape(out, a->type);
+		(void)buf_printf(out, ", %zu bytes<br><code class=\"sha\">SHA-256 %s</code></li>\n",
+		                 a->size, a->sha256);
+	}
+	buf_puts(out, "</ul>\n</div>\n");
+}
+
 static void
 put_message(struct buf *out, const struct cf_message *m)
 {
-	(void)buf_printf(out, "<div class=\"msg %s\" id=\"m%zu\">\n<div class=\"head\">\n<p><span "
+	(void)buf_printf(out, "<div class=\"msg %s\" id=\"m%zu\">\n<div class=\"head%s\">\n<p><span "
 	                      "class=\"n\">Message %zu</span>, ",
-	                 m->out ? "out" : "in", m->n, m->n);
+	                 m->out ? "out" : "in", m->n, m->n_att > 0 ? " has-att" : "", m->n);
 	if (m->out)
 		buf_puts(out, "sent by the council");
 	else {
@@ -351,32 +411,11 @@ put_message(struct buf *out, const struct cf_message *m)
 		buf_puts(out, "</code>");
 	} else
 		buf_puts(out, "not kept (too big to fetch when it arrived)");
-	buf_puts(out, "</p>\n");
-	if (m->n_att > 0) {
-		buf_puts(out, "<ul class=\"att\">\n");
-		for (size_t i = 0; i < m->n_att; i++) {
-			const struct cf_attachment *a = &m->att[i];
-
-			buf_puts(out, "<li><a href=\"attachments/");
-			ctl_html_escape(out, a->file);
-			buf_puts(out, "\">");
-			ctl_html_escape(out, a->file);
-			buf_puts(out, "</a>");
-			if (!isempty(a->name) && !strstr(a->file, a->name)) {
-				buf_puts(out, " (named &ldquo;");
-				ctl_html_escape(out, a->name);
-				buf_puts(out, "&rdquo;)");
-			}
-			buf_puts(out, ", ");
-			ctl_html_escape(out, a->type);
-			(void)buf_printf(out, ", %zu bytes<br><code class=\"sha\">SHA-256 %s</code></li>\n",
-			                 a->size, a->sha256);
-		}
-		buf_puts(out, "</ul>\n");
-	}
-	buf_puts(out, "</div>\n<div class=\"body\">\n");
+	buf_puts(out, "</p>\n</div>\n<div class=\"body\">\n");
 	put_text(out, m->text);
-	buf_puts(out, "</div>\n</div>\n");
+	buf_puts(out, "</div>\n");
+	put_attachments(out, m);
+	buf_puts(out, "</div>\n");
 }
 
 static void

@@ -152,6 +152,89 @@ check "stage 2's response is not due yet" \
 check "every message's subject is there" grep -q 'Re: \[[A-Z0-9-]*\] Our response to your complaint' "$html"
 check "an event is in the chronology" grep -q 'class="event"' "$html"
 
+# index.html on A4, read from its markup and print style sheet (no browser
+# here): a message may break across pages but its header keeps to its text,
+# headings to what follows them, long words wrap inside the page
+python3 - "$html" <<'PY' >"$dir/print.txt" && rc=0 || rc=$?
+import re, sys
+from html.parser import HTMLParser
+page = open(sys.argv[1], encoding="utf-8").read()
+
+class Messages(HTMLParser):
+    """The classes of each div.msg's child divs, in order."""
+    def __init__(self):
+        super().__init__()
+        self.stack, self.msgs = [], []
+    def handle_starttag(self, tag, attrs):
+        if tag != "div":
+            return
+        cls = dict(attrs).get("class") or ""
+        if len(self.stack) == 1:
+            self.msgs[-1].append(cls)
+        if self.stack or cls.startswith("msg "):
+            self.stack.append(cls)
+        if cls.startswith("msg "):
+            self.msgs.append([])
+    def handle_endtag(self, tag):
+        if tag == "div" and self.stack:
+            self.stack.pop()
+
+def rules(css):
+    """(media, selector, {property: value}) of every rule, @media one deep."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    out, media, pos = [], "all", 0
+    while True:
+        m = re.compile(r"[{}]").search(css, pos)
+        if m is None:
+            return out
+        if m.group(0) == "}":
+            media, pos = "all", m.end()
+            continue
+        head = css[pos:m.start()].strip()
+        if head.startswith("@media"):
+            media, pos = head[len("@media"):].strip(), m.end()
+            continue
+        end = css.index("}", m.end())
+        decl = dict((k.strip(), v.strip()) for k, v in
+                    (d.split(":", 1) for d in css[m.end():end].split(";") if ":" in d))
+        out += [(media, " ".join(sel.split()), decl) for sel in head.split(",")]
+        pos = end + 1
+
+rs = rules("\n".join(re.findall(r"<style>(.*?)</style>", page, re.S)))
+def has(media, sel, prop, value):
+    return any(m in (media, "all") and s == sel and d.get(prop) == value for m, s, d in rs)
+p = Messages()
+p.feed(page)
+fails = []
+def want(ok, what):
+    print(("ok   " if ok else "FAIL ") + what)
+    if not ok:
+        fails.append(what)
+want(len(p.msgs) >= 6, "%d messages in the chronology" % len(p.msgs))
+odd = [m for m in p.msgs if m not in (["head", "body"], ["head has-att", "body", "att"])]
+want(not odd, "each message is its header, its text, then its attachments %s" % odd)
+want(any(m[-1] == "att" for m in p.msgs), "a message with attachments among them")
+whole = [(m, s) for m, s, d in rs if d.get("break-inside") == "avoid" and
+         re.search(r"(div\.msg|div\.head|div\.body|div\.att|pre|div\.quoted|ul\.att)$", s)]
+want(not whole, "no message, header or text refuses to split %s" % whole)
+want(has("print", "div.head > p", "break-inside", "avoid") and
+     has("print", "div.head > p", "break-after", "avoid"), "a header's lines hold together and to the text")
+want(has("print", "ul.att > li", "break-inside", "avoid"), "each attachment holds together")
+want(has("print", "h2", "break-after", "avoid"), "a section heading keeps to what follows it")
+want(any(m in ("print", "all") and s == "pre" and int(d.get("orphans", "0")) >= 2 and
+         int(d.get("widows", "0")) >= 2 for m, s, d in rs), "a text keeps lines on each side of a break")
+want(has("all", "thead", "display", "table-header-group") and "<thead>" in page,
+     "the deadlines' header row repeats on each page")
+want(has("all", "pre", "white-space", "pre-wrap") and has("all", "pre", "overflow-wrap", "anywhere"),
+     "a message's long lines wrap, long words too")
+for sel in ("table.case td", "div.msg > div.head", "div.msg > div.att", "p.event"):
+    want(any(s == sel and d.get("overflow-wrap") == "anywhere" for m, s, d in rs),
+         "long words wrap in " + sel)
+sys.exit(1 if fails else 0)
+PY
+cat "$dir/print.txt"
+check_eq "the case file prints on A4 as it should (FAIL lines above say what not)" 0 "$rc"
+
 # an existing DIR is refused and left as it was
 before=$(find "$cf" -type f -exec sha256sum {} + | sort | sha256sum)
 out=$(ctl casefile "$ref" --output "$cf" 2>&1) && rc=0 || rc=$?
