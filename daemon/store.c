@@ -66,9 +66,10 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_CASE_BY_MSGID] = "SELECT case_id FROM messages WHERE message_id = ?1 AND case_id IS NOT NULL "
 			     "ORDER BY id LIMIT 1",
 	[ST_CASE_BY_OUTBOX_MSGID] = "SELECT case_id FROM outbox WHERE message_id = ?1 AND case_id IS NOT NULL",
-	[ST_CASE_BY_SUBJECT] = "SELECT id FROM cases WHERE complainant_email = ?1 AND subject_key = ?2 "
-			       "AND subject_key != '' AND status != 'closed' AND updated_at >= ?3 "
-			       "ORDER BY updated_at DESC LIMIT 1",
+	/* the newest is picked by store_case_by_subject(): no sort for the usual none or one */
+	[ST_CASE_BY_SUBJECT] = "SELECT id, updated_at FROM cases WHERE complainant_email = ?1 "
+			       "AND subject_key = ?2 AND subject_key != '' AND status != 'closed' "
+			       "AND updated_at >= ?3",
 	[ST_NEXT_REF] = "INSERT INTO ref_seq (year, last) VALUES (?1, 1) "
 			"ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last",
 	[ST_CASE_INSERT] =
@@ -586,7 +587,10 @@ int
 store_case_by_subject(struct store *s, const char *email, const char *subject_key, time_t since,
 		      int64_t *ret_case_id)
 {
+	int64_t best_id = 0, best_t = 0;
+	bool found = false;
 	sqlite3_stmt *st;
+	int rc;
 
 	if (isempty(email) || isempty(subject_key))
 		return -ENOENT;
@@ -596,7 +600,27 @@ store_case_by_subject(struct store *s, const char *email, const char *subject_ke
 	bind_text(st, 1, email);
 	bind_text(st, 2, subject_key);
 	sqlite3_bind_int64(st, 3, since);
-	return step_int64(s, st, "case_by_subject", ret_case_id);
+	/*
+	 * The last updated; of those updated in the same second the oldest
+	 * (lowest id), as "ORDER BY updated_at DESC LIMIT 1" over the thread
+	 * index gave, without a temporary B-tree to sort into for every message.
+	 */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0), t = sqlite3_column_int64(st, 1);
+
+		if (!found || t > best_t || (t == best_t && id < best_id)) {
+			best_id = id;
+			best_t = t;
+			found = true;
+		}
+	}
+	stmt_done(st);
+	if (rc != SQLITE_DONE)
+		return store_fail(s, rc, "case_by_subject");
+	if (!found)
+		return -ENOENT;
+	*ret_case_id = best_id;
+	return 0;
 }
 
 int

@@ -170,6 +170,13 @@ assert_case_equal(const struct case_row *a, const struct case_row *b)
 	assert_int_equal(a->updated_at, b->updated_at);
 }
 
+static void
+set_text(char **field, const char *v)
+{
+	free(*field);
+	*field = xstrdup(v);
+}
+
 static char *
 case_area(struct store *s, int64_t id)
 {
@@ -334,6 +341,39 @@ test_subject_fallback_window(void **state)
 	assert_int_equal(store_case_by_subject(s, "sam@example.org", "", 0, &id), -ENOENT);
 }
 
+/* Of several open cases with the key, the last updated; of those updated together, the first. */
+static void
+test_subject_fallback_newest_first(void **state)
+{
+	struct store *s = *state;
+	_cleanup_case_row_ struct case_row *a = new_case(s, "sam@example.org", "pothole");
+	_cleanup_case_row_ struct case_row *b = new_case(s, "sam@example.org", "pothole");
+	_cleanup_case_row_ struct case_row *c = new_case(s, "sam@example.org", "pothole");
+	_cleanup_case_row_ struct case_row *closed = new_case(s, "sam@example.org", "pothole");
+	int64_t id;
+
+	b->updated_at = 1790000500;
+	assert_int_equal(store_case_update(s, b), 0);
+	set_text(&closed->status, "closed");
+	closed->updated_at = 1790000900;
+	assert_int_equal(store_case_update(s, closed), 0);
+	assert_int_equal(store_case_by_subject(s, "sam@example.org", "pothole", 0, &id), 0);
+	assert_int_equal(id, b->id);
+	/* a and c were last updated in the same second, later than b: a, the older case */
+	a->updated_at = c->updated_at = 1790000600;
+	assert_int_equal(store_case_update(s, c), 0);
+	assert_int_equal(store_case_update(s, a), 0);
+	assert_int_equal(store_case_by_subject(s, "sam@example.org", "pothole", 0, &id), 0);
+	assert_int_equal(id, a->id);
+	c->updated_at = 1790000601;
+	assert_int_equal(store_case_update(s, c), 0);
+	assert_int_equal(store_case_by_subject(s, "sam@example.org", "pothole", 0, &id), 0);
+	assert_int_equal(id, c->id);
+	/* the window starts after the newest: none */
+	assert_int_equal(store_case_by_subject(s, "sam@example.org", "pothole", 1790000602, &id),
+			 -ENOENT);
+}
+
 static void
 test_rollback_discards_and_reopen_keeps(void **state)
 {
@@ -488,6 +528,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_deadline_scan_reads_only_new_work, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_message_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subject_fallback_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_subject_fallback_newest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollback_discards_and_reopen_keeps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_once_per_message_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_large_mail_marked_sent, setup, teardown),
