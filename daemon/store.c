@@ -36,6 +36,8 @@ enum stmt_id {
 	ST_CASE_BY_OUTBOX_MSGID,
 	ST_CASE_BY_SUBJECT,
 	ST_NEXT_REF,
+	ST_NEXT_REF_BUMP,
+	ST_NEXT_REF_READ,
 	ST_CASE_INSERT,
 	ST_CASE_UPDATE,
 	ST_EVENT_ADD,
@@ -72,6 +74,10 @@ static const char *const stmt_sql[_ST_MAX] = {
 			       "AND updated_at >= ?3",
 	[ST_NEXT_REF] = "INSERT INTO ref_seq (year, last) VALUES (?1, 1) "
 			"ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last",
+	/* the same in two steps, inside a transaction: RETURNING costs a temporary table */
+	[ST_NEXT_REF_BUMP] = "INSERT INTO ref_seq (year, last) VALUES (?1, 1) "
+			     "ON CONFLICT(year) DO UPDATE SET last = last + 1",
+	[ST_NEXT_REF_READ] = "SELECT last FROM ref_seq WHERE year = ?1",
 	[ST_CASE_INSERT] =
 		"INSERT INTO cases (ref, kind, stage, status, scheme, route, subject, subject_key, "
 		"complainant_name, complainant_email, rep_email, rep_role, rep_consent, officer, "
@@ -623,16 +629,31 @@ store_case_by_subject(struct store *s, const char *email, const char *subject_ke
 	return 0;
 }
 
+/*
+ * In a transaction (the intake's batch, complaintsctl's commands) nothing
+ * else can write between the increment and the read, so they are two plain
+ * statements; outside one, a single UPSERT ... RETURNING keeps them atomic.
+ */
 int
 store_next_ref(struct store *s, const char *prefix, int year, char **ret_ref)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_NEXT_REF);
+	bool in_tx = !sqlite3_get_autocommit(s->db);
+	sqlite3_stmt *st = store_stmt(s, in_tx ? ST_NEXT_REF_BUMP : ST_NEXT_REF);
 	int64_t seq;
 	int r;
 
 	if (st == NULL)
 		return -EIO;
 	sqlite3_bind_int(st, 1, year);
+	if (in_tx) {
+		r = step_done(s, st, "next_ref");
+		if (r < 0)
+			return r;
+		st = store_stmt(s, ST_NEXT_REF_READ);
+		if (st == NULL)
+			return -EIO;
+		sqlite3_bind_int(st, 1, year);
+	}
 	r = step_int64(s, st, "next_ref", &seq);
 	if (r < 0)
 		return r == -ENOENT ? -EIO : r;

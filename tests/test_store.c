@@ -111,6 +111,37 @@ test_references_are_sequential_per_year(void **state)
 	free(c);
 }
 
+/* The same numbers inside a transaction (the intake's batch), and none used by one rolled back. */
+static void
+test_references_in_a_transaction(void **state)
+{
+	struct store *s = *state;
+	char *a, *b, *c, *d, *e;
+
+	assert_int_equal(store_next_ref(s, "CMP", 2026, &a), 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_next_ref(s, "CMP", 2026, &b), 0);
+	assert_int_equal(store_next_ref(s, "CMP", 2028, &c), 0);
+	assert_int_equal(store_next_ref(s, "CMP", 2026, &d), 0);
+	store_rollback(s);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_next_ref(s, "CMP", 2026, &e), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_string_equal(a, "CMP-2026-000001");
+	assert_string_equal(b, "CMP-2026-000002");
+	assert_string_equal(c, "CMP-2028-000001");
+	assert_string_equal(d, "CMP-2026-000003");
+	assert_string_equal(e, "CMP-2026-000002");
+	free(a);
+	free(b);
+	free(c);
+	free(d);
+	free(e);
+	assert_int_equal(store_next_ref(s, "CMP", 2026, &a), 0);
+	assert_string_equal(a, "CMP-2026-000003");
+	free(a);
+}
+
 static void
 test_case_roundtrip_and_update(void **state)
 {
@@ -522,6 +553,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_references_are_sequential_per_year, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_references_in_a_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_roundtrip_and_update, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_insert_with_area, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_ref_is_enoent, setup, teardown),
