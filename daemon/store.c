@@ -705,7 +705,7 @@ store_case_insert(struct store *s, struct case_row *c)
 	return store_case_insert_area(s, c, NULL);
 }
 
-/* The area in the same row, rather than an UPDATE after it (store_case_set_area). */
+/* The area in the same row as the rest of the case. */
 int
 store_case_insert_area(struct store *s, struct case_row *c, const char *area)
 {

@@ -123,7 +123,7 @@ int store_case_by_subject(struct store *s, const char *email, const char *subjec
 /* Allocate the next reference for a year: PREFIX-YEAR-NNNNNN. */
 int store_next_ref(struct store *s, const char *prefix, int year, char **ret_ref);
 int store_case_insert(struct store *s, struct case_row *c); /* sets c->id */
-/* The same, with the case's service area ("" when NULL), as store_case_set_area() sets it. */
+/* The same, with the case's service area ("" when NULL; store_case_get_area() reads it). */
 int store_case_insert_area(struct store *s, struct case_row *c, const char *area);
 int store_case_update(struct store *s, const struct case_row *c);
 int store_case_get(struct store *s, int64_t id, struct case_row **ret);

@@ -14,22 +14,13 @@
 #include "store_officers.h"
 #include "util.h"
 
-/* store_rows() with ?1 the id and ?2 text (when not NULL); 0 or a negative errno. */
+/* store_rows() with ?1 the id; 0 or a negative errno. */
 static int
-each_row(struct store *s, const char *sql, int64_t id, const char *text, store_row_fn row,
-	 void *userdata)
+each_row(struct store *s, const char *sql, int64_t id, store_row_fn row, void *userdata)
 {
-	int r = text != NULL ? store_rows(s, "officers' query", sql, row, userdata, "is", id, text)
-			     : store_rows(s, "officers' query", sql, row, userdata, "i", id);
+	int r = store_rows(s, "officers' query", sql, row, userdata, "i", id);
 
 	return r < 0 ? r : 0;
-}
-
-int
-store_case_set_area(struct store *s, int64_t case_id, const char *area)
-{
-	return each_row(s, "UPDATE cases SET area = ?2 WHERE id = ?1", case_id, area ? area : "",
-			NULL, NULL);
 }
 
 static int
@@ -49,7 +40,7 @@ store_case_get_area(struct store *s, int64_t case_id, char **ret)
 	int r;
 
 	*ret = NULL;
-	r = each_row(s, "SELECT area FROM cases WHERE id = ?1", case_id, NULL, area_row, ret);
+	r = each_row(s, "SELECT area FROM cases WHERE id = ?1", case_id, area_row, ret);
 	if (r == 0 && *ret == NULL)
 		*ret = xstrdup("");
 	return r;
@@ -83,5 +74,5 @@ store_case_raw_messages(struct store *s, int64_t case_id, store_raw_cb cb, void 
 			"WHERE case_id = ?1 AND state IN ('queued', 'sent') "
 			"AND purpose NOT LIKE 'notify-%' "
 			"ORDER BY 3, 5, 4",
-			case_id, NULL, raw_row, &w);
+			case_id, raw_row, &w);
 }

@@ -12,8 +12,7 @@
 
 struct store;
 
-int store_case_set_area(struct store *s, int64_t case_id, const char *area);
-/* The case's area, "" when none (malloc'ed). */
+/* The case's area as store_case_insert_area() wrote it, "" when none (malloc'ed). */
 int store_case_get_area(struct store *s, int64_t case_id, char **ret);
 
 /*

@@ -17,7 +17,6 @@
 
 #include "errlist.h"
 #include "report_fixture.h"
-#include "store_officers.h"
 #include "util.h"
 
 /* A local time in Europe/London ("YYYY-MM-DD HH:MM") as a UTC instant. */
@@ -69,9 +68,7 @@ add_case(struct store *s, const struct case_spec *sp)
 	c.s1_response_due = (char *)(sp->s1_resp_due ? sp->s1_resp_due : "");
 	c.s1_outcome = (char *)(sp->s1_outcome ? sp->s1_outcome : "");
 	c.created_at = c.updated_at = c.received_at;
-	assert_int_equal(store_case_insert(s, &c), 0);
-	if (sp->area != NULL)
-		assert_int_equal(store_case_set_area(s, c.id, sp->area), 0);
+	assert_int_equal(store_case_insert_area(s, &c, sp->area), 0);
 	id = c.id;
 	free(c.ref);
 	return id;
