@@ -24,20 +24,11 @@ clauses_free(struct clauses *c)
 	free(c->len);
 }
 
-static bool
-is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /* The clause text[0, len) without surrounding white space, unless that leaves nothing. */
 static void
 clause_push(struct clauses *c, const char *text, size_t len)
 {
-	while (len > 0 && is_space(text[0]))
-		text++, len--;
-	while (len > 0 && is_space(text[len - 1]))
-		len--;
+	text = strstrip_span(text, &len);
 	if (len == 0)
 		return;
 	if (c->n == c->alloc) {

@@ -154,19 +154,33 @@ startswith(const char *s, const char *prefix)
 	return strncmp(s, prefix, n) == 0 ? s + n : NULL;
 }
 
+static bool
+strip_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+const char *
+strstrip_span(const char *s, size_t *len)
+{
+	size_t n = *len;
+
+	while (n > 0 && strip_space(*s))
+		s++, n--;
+	while (n > 0 && strip_space(s[n - 1]))
+		n--;
+	*len = n;
+	return s;
+}
+
 char *
 strstrip(char *s)
 {
-	char *start = s, *end;
+	size_t n = strlen(s);
+	const char *start = strstrip_span(s, &n);
 
-	while (*start == ' ' || *start == '\t' || *start == '\r' || *start == '\n')
-		start++;
-	end = start + strlen(start);
-	while (end > start && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
-		end--;
-	*end = '\0';
-	if (start != s)
-		memmove(s, start, (size_t)(end - start) + 1);
+	memmove(s, start, n);
+	s[n] = '\0';
 	return s;
 }
 

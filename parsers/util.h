@@ -75,7 +75,9 @@ const char *startswith_nocase(const char *s, const char *prefix);
 const char *startswith(const char *s, const char *prefix);
 /* The value of a hexadecimal digit, or -1. */
 int ascii_hexval(char c);
-/* Trim ASCII white space at both ends in place; returns s. */
+/* Trim ASCII white space (space, tab, CR, LF) at both ends in place; returns s. */
 char *strstrip(char *s);
+/* The same for s[0, *len) without changing it: returns its first byte kept and sets *len. */
+const char *strstrip_span(const char *s, size_t *len);
 
 #endif

@@ -77,6 +77,20 @@ test_ascii_helpers(void **state)
 	assert_null(startswith("RE: hello", "re:"));
 	assert_string_equal(strstrip(s), "Mixed Case");
 	assert_string_equal(ascii_strlower(s), "mixed case");
+	{
+		char blank[] = " \r\n\t ", inner[] = "a \n b";
+		const char *t = " \tone two\r\n and more";
+		size_t n = 12; /* " \tone two\r\n" */
+
+		assert_string_equal(strstrip(blank), "");
+		assert_string_equal(strstrip(inner), "a \n b");
+		t = strstrip_span(t, &n);
+		assert_int_equal(n, 7);
+		assert_memory_equal(t, "one two", 7);
+		n = 3;
+		(void)strstrip_span(" \n ", &n);
+		assert_int_equal(n, 0);
+	}
 }
 
 int
