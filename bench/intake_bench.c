@@ -381,6 +381,9 @@ main(int argc, char **argv)
 		context_done(&ctx);
 		return 1;
 	}
+	/* as the daemon does (daemon/complaintsd.c) */
+	if (store_checkpoint_background(ctx.store) < 0)
+		fprintf(stderr, "intake_bench: no checkpoint thread\n");
 	r = runs > 0 ? bench_deadlines(&ctx, (unsigned)runs) : bench_intake(&ctx, argv[optind], batch);
 	context_done(&ctx);
 	return r;

@@ -261,6 +261,10 @@ daemon_setup(struct daemon *d)
 		log_error("%s", error);
 		return EXIT_FAILURE;
 	}
+	r = store_checkpoint_background(d->ctx.store);
+	if (r < 0)
+		log_warning("Database: no thread for the WAL's checkpoints (%s); each commit past "
+			    "1,000 pages checkpoints itself, as SQLite does by default", strerror(-r));
 	intake_bind(d);
 	return 0;
 }

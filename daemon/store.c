@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "store.h"
+#include "store_checkpoint.h"
 #include "store_schema.h"
 #include "util.h"
 
@@ -120,6 +121,7 @@ struct store {
 	char *error;
 	char *dir; /* the directory holding the database, to explain I/O errors */
 	struct stmt_cache *cache; /* store_rows()'s statements */
+	struct store_ckpt *ckpt;  /* store_checkpoint_background()'s thread, or NULL */
 };
 
 /* A read-only or full file system under the database, said plainly; NULL when neither. */
@@ -359,6 +361,7 @@ store_free(struct store *s)
 {
 	if (s == NULL)
 		return;
+	store_ckpt_stop(s->db, s->ckpt);
 	for (size_t i = 0; i < _ST_MAX; i++)
 		sqlite3_finalize(s->stmt[i]);
 	store_stmt_cache_free(s->cache);
@@ -366,6 +369,24 @@ store_free(struct store *s)
 	free(s->error);
 	free(s->dir);
 	free(s);
+}
+
+int
+store_checkpoint_background(struct store *s)
+{
+	const char *path = sqlite3_db_filename(s->db, "main");
+
+	if (s->ckpt != NULL)
+		return 0;
+	if (isempty(path))
+		return -EINVAL;
+	return store_ckpt_start(s->db, path, &s->ckpt);
+}
+
+unsigned long
+store_checkpoint_runs(struct store *s)
+{
+	return store_ckpt_runs(s->ckpt);
 }
 
 int

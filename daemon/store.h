@@ -252,6 +252,19 @@ int store_case_events(struct store *s, int64_t case_id, store_event_cb cb, void 
 int store_purge(struct store *s, time_t before, bool apply, time_t now, store_case_cb cb,
 		void (*progress)(size_t done, size_t total, void *userdata), void *userdata);
 
+/*
+ * The daemon's store: the WAL is copied back into the database (a PASSIVE
+ * checkpoint) by a thread with its own connection, told after each commit
+ * that passes SQLite's mark of 1,000 pages, instead of inside that commit
+ * (daemon/store_checkpoint.c).  The writer still checkpoints itself past
+ * 16,000 pages, so the WAL stays bounded if the thread cannot keep up.
+ * 0, or a negative errno with SQLite's own checkpoint left as it was.
+ * store_free() stops the thread.
+ */
+int store_checkpoint_background(struct store *s);
+/* How many checkpoints that thread has completed (0 without one). */
+unsigned long store_checkpoint_runs(struct store *s);
+
 /* The database handle, for the report queries (daemon/store_report.c). */
 struct sqlite3 *store_sqlite(struct store *s);
 /* Record an SQLite failure (rc) of `what` as the last error; the negative errno for it. */

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -474,6 +475,65 @@ test_outbox_large_mail_marked_sent(void **state)
 	outbox_rows_free(due, n_due);
 }
 
+/* Wait up to 60 s for the checkpoint thread to complete more than `after` checkpoints. */
+static unsigned long
+wait_checkpoint(struct store *s, unsigned long after)
+{
+	for (int i = 0; i < 6000 && store_checkpoint_runs(s) <= after; i++)
+		usleep(10000);
+	return store_checkpoint_runs(s);
+}
+
+static void
+test_checkpoint_thread(void **state)
+{
+	struct store *s = *state;
+	_cleanup_case_row_ struct case_row *c = new_case(s, "jane@example.net", "bins");
+	_cleanup_free_ char *wal = xasprintf("%s-wal", dbpath);
+	size_t len = 5u << 20; /* 1,280 pages a commit, past SQLite's mark of 1,000 */
+	_cleanup_free_ char *data = xmalloc(len);
+	struct stat st;
+	char *err = NULL;
+
+	assert_int_equal(store_checkpoint_background(s), 0);
+	assert_int_equal(store_checkpoint_runs(s), 0);
+	for (int i = 0; i < 6; i++) {
+		_cleanup_free_ char *mid = xasprintf("cmp-2026-000001.notify.%d@council.example", i);
+		struct outbox_row o = {
+			.case_id = c->id, .purpose = "notify-new-case", .message_id = mid,
+			.rcpt = "complaints-team@council.example", .data = data, .len = len,
+			.next_attempt = 100, .created_at = 100,
+		};
+		unsigned long before = store_checkpoint_runs(s);
+
+		memset(data, 'a' + i, len);
+		assert_int_equal(store_begin(s), 0);
+		assert_int_equal(store_outbox_insert(s, &o), 0);
+		assert_int_equal(store_commit(s), 0);
+		/* each commit past the mark is checkpointed by the thread, not by the commit */
+		assert_true(wait_checkpoint(s, before) > before);
+	}
+	/* checkpointed, the WAL is written again from its start: it holds about one commit, not six */
+	assert_int_equal(stat(wal, &st), 0);
+	assert_true(st.st_size < 3 * (off_t)len);
+	store_free(s);
+	*state = NULL;
+	assert_int_equal(store_open(dbpath, &s, &err), 0);
+	*state = s;
+	for (int i = 0; i < 6; i++) {
+		_cleanup_free_ char *mid = xasprintf("cmp-2026-000001.notify.%d@council.example", i);
+		struct outbox_row *rows = NULL;
+		size_t n = 0;
+
+		assert_int_equal(store_outbox_due(s, 100, 10, &rows, &n), 0);
+		assert_int_equal(n, 6);
+		assert_string_equal(rows[i].message_id, mid);
+		assert_int_equal(rows[i].len, len);
+		assert_true(rows[i].data[0] == 'a' + i && rows[i].data[len - 1] == 'a' + i);
+		outbox_rows_free(rows, n);
+	}
+}
+
 static void
 test_refuses_newer_schema(void **state)
 {
@@ -564,6 +624,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rollback_discards_and_reopen_keeps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_once_per_message_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_large_mail_marked_sent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_newer_schema, setup, teardown),
 	};
 
