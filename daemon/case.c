@@ -244,6 +244,7 @@ case_open_kind(const struct case_ctx *cx, const struct message *m, enum sender_r
 			    *reason = NULL, *team = NULL;
 	_cleanup_buf_ struct buf flags = BUF_INIT;
 	struct classification cl = {.kind = KIND_COMPLAINT, .scheme = SCHEME_LGSCO};
+	struct case_ctx opened;
 	const struct msg_forward *fwd = NULL;
 	struct cal_date rd;
 	char datebuf[CAL_DATE_STRLEN];
@@ -347,6 +348,17 @@ case_open_kind(const struct case_ctx *cx, const struct message *m, enum sender_r
 	if (r < 0)
 		return r;
 	c->area = xstrdup(area ? area : ""); /* as stored: the replies below read it */
+	if (cx->record_opening != NULL) {
+		/* the message first, so the notification below can refer to its stored source */
+		int64_t row = cx->record_opening(cx, c);
+
+		if (row < 0)
+			return (int)row;
+		opened = *cx;
+		opened.raw_row = row;
+		opened.record_opening = NULL;
+		cx = &opened;
+	}
 
 	r = case_event_key(cx, c, LOG_INFO, MSGID_CASE_OPENED, "opened",
 			   "%s from %s %s%s%s, received %s%s%s", c->kind, sender_role_to_string(role),

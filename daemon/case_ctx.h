@@ -11,6 +11,7 @@
 #define COMPLAINTSD_CASE_CTX_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "store.h"
@@ -40,6 +41,17 @@ struct case_ctx {
 	time_t received_at;
 	const char *raw; /* the raw source of the message being handled, or NULL */
 	size_t raw_len;
+	/* the row of messages holding raw once it is recorded (0: not yet, or never) */
+	int64_t raw_row;
+	/*
+	 * Records the message opening a case as soon as the case has its row,
+	 * before anything is queued about it (case_open()), so the
+	 * notification attaching it refers to its stored source (raw_row)
+	 * instead of keeping a second copy; returns the row or a negative
+	 * errno.  NULL: the caller records it after case_open().
+	 */
+	int64_t (*record_opening)(const struct case_ctx *cx, const struct case_row *c);
+	void *record_arg; /* for record_opening */
 	/*
 	 * quote_strip() of own_for->body, worked out once by the driver for the
 	 * message being handled (NULL: not worked out); see case_own_text().

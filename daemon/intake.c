@@ -183,9 +183,9 @@ thread_find(struct intake *in, const struct message *m, enum sender_role role, t
 }
 
 static int
-record_message(struct intake *in, const struct intake_source *src, const struct message *m,
-	       int64_t case_id, enum sender_role role, const char *automatic, const char *digest,
-	       time_t received_at)
+record_message_row(struct intake *in, const struct intake_source *src, const struct message *m,
+		   int64_t case_id, enum sender_role role, const char *automatic,
+		   const char *digest, time_t received_at, int64_t *ret_row)
 {
 	struct message_row row = {
 		.case_id = case_id,
@@ -208,7 +208,40 @@ record_message(struct intake *in, const struct intake_source *src, const struct 
 		.raw_len = src->len,
 	};
 
-	return store_message_insert(in->store, &row, NULL);
+	return store_message_insert(in->store, &row, ret_row);
+}
+
+static int
+record_message(struct intake *in, const struct intake_source *src, const struct message *m,
+	       int64_t case_id, enum sender_role role, const char *automatic, const char *digest,
+	       time_t received_at)
+{
+	return record_message_row(in, src, m, case_id, role, automatic, digest, received_at, NULL);
+}
+
+/* The message opening a case, recorded from inside case_open() (case_ctx.record_opening). */
+struct opening {
+	struct intake *in;
+	const struct intake_source *src;
+	const struct message *m;
+	enum sender_role role;
+	const char *digest;
+	time_t received_at;
+	bool recorded;
+};
+
+static int64_t
+record_opening(const struct case_ctx *cx, const struct case_row *c)
+{
+	struct opening *o = cx->record_arg;
+	int64_t row = 0;
+	int r = record_message_row(o->in, o->src, o->m, c->id, o->role, "", o->digest,
+				   o->received_at, &row);
+
+	if (r < 0)
+		return r;
+	o->recorded = true;
+	return row;
 }
 
 /*
@@ -506,9 +539,9 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 
 	if (c != NULL) {
 		cx.received_at = received_at;
-		r = record_message(in, src, m, c->id, role,
-				   automail == AUTOMAIL_NONE ? "" : automail_kind_to_string(automail),
-				   digest, received_at);
+		r = record_message_row(in, src, m, c->id, role,
+				       automail == AUTOMAIL_NONE ? "" : automail_kind_to_string(automail),
+				       digest, received_at, &cx.raw_row);
 		if (r < 0)
 			return r;
 		/* "Send As" the complaints address counts only when our mail server vouches for it */
@@ -545,9 +578,15 @@ intake_message(struct intake *in, const struct intake_source *src, time_t now,
 		return 0;
 	}
 
+	struct opening o = {in, src, m, role, digest, received_at, false};
+
+	cx.record_opening = record_opening;
+	cx.record_arg = &o;
 	r = case_open(&cx, m, role, received_at, quoted_ref, &c);
+	cx.record_opening = NULL;
 	if (r < 0)
 		return r;
-	r = record_message(in, src, m, c->id, role, "", digest, received_at);
+	if (!o.recorded)
+		r = record_message(in, src, m, c->id, role, "", digest, received_at);
 	return r < 0 ? r : sender_auth_note(&cx, c, &auth);
 }

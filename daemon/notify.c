@@ -164,6 +164,9 @@ queue_notice(const struct case_ctx *cx, const struct case_row *c, enum template_
 		.notification = true,
 		.parts = parts,
 		.n_parts = n_parts,
+		/* the message being handled, attached as it is stored */
+		.raw_row = n_parts == 1 && cx->raw != NULL && parts[0].data == cx->raw &&
+				   parts[0].len == cx->raw_len ? cx->raw_row : 0,
 		.vars = n->v,
 	};
 	int r;

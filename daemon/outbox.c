@@ -157,6 +157,7 @@ outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queue
 	const char *const *refs = m->references;
 	size_t n_refs = m->n_references;
 	struct outbox_row row = {0};
+	struct compose_span span[1] = {{0, 0}};
 	int r;
 
 	if (isempty(m->to_addr) || !compose_address_ok(m->to_addr)) {
@@ -240,10 +241,20 @@ outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queue
 		.body = full_body != NULL ? full_body : body,
 		.parts = m->parts,
 		.n_parts = m->n_parts,
+		.spans = m->raw_row > 0 && m->n_parts == 1 ? span : NULL,
 	};
 	r = compose_message(&in, &data);
 	if (r < 0)
 		return r;
+	row.len = strlen(data);
+	if (span[0].len > 0) {
+		/* the stored source's bytes stay in its messages row; the view puts them back */
+		memmove(data + span[0].at, data + span[0].at + span[0].len,
+			row.len - span[0].at - span[0].len + 1);
+		row.len -= span[0].len;
+		row.orig_id = m->raw_row;
+		row.orig_at = span[0].at;
+	}
 
 	row.case_id = m->c ? m->c->id : 0;
 	row.purpose = (char *)m->purpose;
@@ -251,7 +262,6 @@ outbox_queue(const struct case_ctx *cx, struct outbox_mail *m, enum outbox_queue
 	row.in_reply_to = (char *)(in_reply_to ? in_reply_to : "");
 	row.rcpt = (char *)m->to_addr;
 	row.data = data;
-	row.len = strlen(data);
 	row.state = (char *)"queued";
 	row.next_attempt = cx->now;
 	row.last_error = (char *)"";

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "compose.h"
 #include "template.h"
@@ -36,6 +37,8 @@ struct outbox_mail {
 				   * never counted against or held by the limit */
 	const struct compose_part *parts; /* attachments after the text (files, messages) */
 	size_t n_parts;
+	int64_t raw_row;          /* parts[0] is the raw source stored in this row of messages
+				   * (0: none), so the outbox refers to it instead of copying it */
 	bool thread_subject;      /* "[REF] " + the case's subject, so the person's mail client
 				   * keeps the conversation together (the template's Subject
 				   * line is used when the case has none) */

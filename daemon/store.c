@@ -100,8 +100,8 @@ static const char *const stmt_sql[_ST_MAX] = {
 	[ST_EVENT_ADD] = "INSERT INTO events (case_id, at, actor, type, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_OUTBOX_INSERT] =
 		"INSERT INTO outbox (case_id, purpose, message_id, in_reply_to, rcpt, data, state, "
-		"attempts, next_attempt, last_error, created_at, sent_at) VALUES (?1, ?2, ?3, ?4, ?5, "
-		"?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT(message_id) DO NOTHING",
+		"attempts, next_attempt, last_error, created_at, sent_at, orig_id, orig_at) VALUES (?1, "
+		"?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT(message_id) DO NOTHING",
 	[ST_OUTBOX_UPDATE] = "UPDATE outbox SET state = ?2, attempts = ?3, next_attempt = ?4, "
 			     "last_error = ?5, sent_at = ?6 WHERE id = ?1",
 	[ST_OUTBOX_COUNT_AUTO] = "SELECT count(*) FROM outbox WHERE rcpt = ?1 AND created_at >= ?2 "
@@ -830,6 +830,13 @@ store_outbox_insert(struct store *s, const struct outbox_row *o)
 	bind_text(st, 10, o->last_error);
 	sqlite3_bind_int64(st, 11, o->created_at);
 	sqlite3_bind_int64(st, 12, o->sent_at);
+	if (o->orig_id > 0) {
+		sqlite3_bind_int64(st, 13, o->orig_id);
+		sqlite3_bind_int64(st, 14, (int64_t)o->orig_at);
+	} else {
+		sqlite3_bind_null(st, 13);
+		sqlite3_bind_int64(st, 14, 0);
+	}
 	r = step_done(s, st, "outbox_insert");
 	if (r == 0 && sqlite3_changes(s->db) == 0)
 		return -EEXIST;

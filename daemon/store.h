@@ -145,6 +145,15 @@ struct outbox_row {
 	char *rcpt;
 	char *data;          /* the complete message, CRLF line endings */
 	size_t len;
+	/*
+	 * On insert only: nonzero when the mail attaches the raw source of this
+	 * messages row as a message/rfc822 part (its lines with CRLF ends) at
+	 * byte orig_at, and data is the mail without those bytes.  The row keeps
+	 * the reference instead of a second copy; every read (the outbox_mail
+	 * view) gives the whole mail back.  Rows read are always whole (0).
+	 */
+	int64_t orig_id;
+	size_t orig_at;
 	char *state;         /* "queued", "held", "sent", "failed", "suppressed" */
 	int attempts;
 	time_t next_attempt;

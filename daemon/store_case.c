@@ -287,7 +287,8 @@ store_purge(struct store *s, time_t before, bool apply, time_t now, store_case_c
 		"WHERE id = ?1",
 		"UPDATE messages SET from_email = '', from_name = '', subject = '', body = '', "
 		"raw = x'' WHERE case_id = ?1",
-		"UPDATE outbox SET rcpt = '', data = x'', in_reply_to = '' WHERE case_id = ?1",
+		"UPDATE outbox SET rcpt = '', data = x'', orig_id = NULL, orig_at = 0, in_reply_to = '' "
+		"WHERE case_id = ?1",
 		/* keep what the annual report reads; drop free text that may name people */
 		"UPDATE events SET actor = '', detail = '' WHERE case_id = ?1 AND type NOT IN "
 		"('outcome', 'improvement', 'extended', 'reclassified', 'status', 'acknowledged', "

@@ -89,7 +89,7 @@ message_row(sqlite3_stmt *st, void *userdata)
 	"UNION ALL SELECT 1, x.id, coalesce(x.case_id, 0), x.message_id, 'out', 'council', x.rcpt, " \
 	"  x.purpose, x.created_at, '', x.state, x.last_error, '', x.data, "                         \
 	"  max(anch.t, coalesce((SELECT ins.t FROM ins WHERE ins.seq = anch.aseq), anch.t)), "       \
-	"  coalesce(anch.aseq, 0), 1, anch.seq FROM anch JOIN outbox x ON x.id = anch.id "           \
+	"  coalesce(anch.aseq, 0), 1, anch.seq FROM anch JOIN outbox_mail x ON x.id = anch.id "      \
 	"ORDER BY 15, 16, 17, 18"
 
 int

@@ -70,7 +70,7 @@ store_case_raw_messages(struct store *s, int64_t case_id, store_raw_cb cb, void 
 	return each_row(s,
 			"SELECT raw, 'in', received_at, id, 0 FROM messages "
 			"WHERE case_id = ?1 AND state = 'processed' "
-			"UNION ALL SELECT data, 'out', created_at, id, 1 FROM outbox "
+			"UNION ALL SELECT data, 'out', created_at, id, 1 FROM outbox_mail "
 			"WHERE case_id = ?1 AND state IN ('queued', 'sent') "
 			"AND purpose NOT LIKE 'notify-%' "
 			"ORDER BY 3, 5, 4",

@@ -155,7 +155,7 @@ store_outbox_due(struct store *s, time_t now, size_t limit, struct outbox_row **
 {
 	struct outbox_rows a = {NULL, 0};
 	int r = store_rows(s, "outbox_due",
-			   "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE state = 'queued' "
+			   "SELECT " OUTBOX_COLUMNS " FROM outbox_mail WHERE state = 'queued' "
 			   "AND next_attempt <= ?1 ORDER BY next_attempt, id LIMIT ?2",
 			   outbox_rows_add, &a, "ii", (int64_t)now, (int64_t)limit);
 
@@ -191,7 +191,7 @@ store_outbox_list(struct store *s, const char *state, store_outbox_cb cb, void *
 {
 	struct outbox_walk w = {.cb = cb, .userdata = userdata};
 	int r = store_rows(s, "outbox_list",
-			   "SELECT " OUTBOX_COLUMNS " FROM outbox WHERE ?1 IS NULL OR state = ?1 "
+			   "SELECT " OUTBOX_COLUMNS " FROM outbox_mail WHERE ?1 IS NULL OR state = ?1 "
 			   "ORDER BY id DESC",
 			   outbox_walk_row, &w, "s", state);
 

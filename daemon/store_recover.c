@@ -138,8 +138,8 @@ store_recover_outbox_sent(struct store *s, int64_t id, const char *data, size_t 
 			  time_t sent_at)
 {
 	int r = exec_with_blob(s,
-			       "UPDATE outbox SET state = 'sent', data = ?2, sent_at = ?3, "
-			       "last_error = '' WHERE id = ?1",
+			       "UPDATE outbox SET state = 'sent', data = ?2, orig_id = NULL, orig_at = 0, "
+			       "sent_at = ?3, last_error = '' WHERE id = ?1",
 			       id, data, len, (int64_t)sent_at);
 
 	/* it is in the Sent folder already: the trigger's copy is not wanted */
@@ -314,7 +314,7 @@ store_sent_copy_due(struct store *s, time_t now, size_t limit, struct sent_copy_
 	struct copy_walk w = {0};
 	int r = store_rows(s, WHAT,
 			   "SELECT c.outbox_id, c.attempts, o.message_id, o.data, o.sent_at "
-			   "FROM sent_copy c JOIN outbox o ON o.id = c.outbox_id "
+			   "FROM sent_copy c JOIN outbox_mail o ON o.id = c.outbox_id "
 			   "WHERE c.next_attempt <= ?1 ORDER BY o.sent_at, o.id LIMIT ?2",
 			   copy_row, &w, "ii", (int64_t)now, (int64_t)limit);
 

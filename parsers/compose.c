@@ -790,7 +790,7 @@ compose_message(const struct compose_in *in, char **ret)
 		buf_puts(&b, boundary);
 		buf_puts(&b, "--\r\n");
 	} else if (boundary != NULL &&
-	           compose_parts_append(&b, boundary, in->parts, in->n_parts) < 0)
+	           compose_parts_append(&b, boundary, in->parts, in->n_parts, in->spans) < 0)
 		return -EINVAL;
 	*ret = buf_steal(&b);
 	return 0;

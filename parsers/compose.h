@@ -31,6 +31,16 @@ struct compose_part {
 	size_t len;
 };
 
+/*
+ * Where a message/rfc822 part's source stands in a composed message: from
+ * byte `at`, `len` bytes, which are its lines with CRLF ends (every LF made
+ * CRLF, and a CRLF after a last line without one).  len 0: the part was
+ * written otherwise (as a file in base64, or it was empty).
+ */
+struct compose_span {
+	size_t at, len;
+};
+
 struct compose_in {
 	const char *from_addr; /* the complaints address; also Reply-To */
 	const char *from_name; /* the council's name, may be NULL */
@@ -48,6 +58,7 @@ struct compose_in {
 	const struct compose_part *parts; /* n_parts > 0: multipart/mixed, the text first */
 	size_t n_parts;
 	const char *html; /* with no parts: multipart/alternative, body then this HTML */
+	struct compose_span *spans; /* NULL, or one per part: filled in by compose_message() */
 };
 
 /*
@@ -89,8 +100,8 @@ bool compose_part_executable(const char *name, const char *type);
 struct buf;
 /* Does boundary occur in no part's data? */
 bool compose_boundary_ok(const char *boundary, const struct compose_part *parts, size_t n);
-/* Append every part, then the closing boundary. */
+/* Append every part, then the closing boundary; spans (NULL, or one per part) as compose_in's. */
 int compose_parts_append(struct buf *b, const char *boundary, const struct compose_part *parts,
-			 size_t n);
+			 size_t n, struct compose_span *spans);
 
 #endif

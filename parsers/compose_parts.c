@@ -258,7 +258,7 @@ compose_boundary_ok(const char *boundary, const struct compose_part *parts, size
 
 int
 compose_parts_append(struct buf *b, const char *boundary, const struct compose_part *parts,
-		     size_t n)
+		     size_t n, struct compose_span *spans)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct compose_part *p = &parts[i];
@@ -279,14 +279,21 @@ compose_parts_append(struct buf *b, const char *boundary, const struct compose_p
 			(void)buf_puts(b, hdr);
 			(void)buf_puts(b, eight ? "Content-Transfer-Encoding: 8bit\r\n\r\n"
 						: "Content-Transfer-Encoding: 7bit\r\n\r\n");
-			if (rfc822_lines(b, p->data, p->len))
+			if (spans != NULL)
+				spans[i].at = b->len;
+			if (rfc822_lines(b, p->data, p->len)) {
+				if (spans != NULL)
+					spans[i].len = b->len - spans[i].at;
 				continue;
+			}
 			/* a line too long for SMTP: as a file, below */
 			b->len = mark;
 			b->data[b->len] = '\0';
 			free(hdr);
 			hdr = NULL;
 		}
+		if (spans != NULL)
+			spans[i] = (struct compose_span){0, 0};
 		if (streq(type, "message/rfc822")) {
 			struct compose_part file = *p;
 

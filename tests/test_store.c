@@ -18,6 +18,7 @@
 #include <sqlite3.h>
 
 #include "buf.h"
+#include "compose.h"
 #include "store.h"
 #include "util.h"
 
@@ -475,6 +476,87 @@ test_outbox_large_mail_marked_sent(void **state)
 	outbox_rows_free(due, n_due);
 }
 
+/*
+ * A notification attaching the stored message keeps only a reference to it
+ * (schema 9): every read gives back the mail exactly as composed, whatever
+ * the source's line ends, and the row holds the mail without the source.
+ */
+static void
+test_outbox_original_by_reference(void **state)
+{
+	static const struct {
+		const char *raw;
+		size_t len;
+	} sources[] = {
+#define S(x) {x, sizeof(x) - 1}
+		S("From: jane@example.net\r\nSubject: Bins\r\n\r\nMissed again.\r\n"),
+		S("From: jane@example.net\nSubject: Bins\n\nLF only, as a file holds it.\n"),
+		S("From: jane@example.net\r\nSubject: Bins\r\n\r\nno line end at the end"),
+		S("From: jane@example.net\nSubject: mixed\r\n\r\nsome\nlines\r\nmixed\n\n"),
+		S("From: =?UTF-8?Q?Si=C3=A2n?= <sian@example.net>\r\n\r\nCaf\xc3\xa9 \xff\xfe not UTF-8\r\n"),
+		S("\n"),
+		S("x"),
+#undef S
+	};
+	struct store *s = *state;
+	_cleanup_case_row_ struct case_row *c = new_case(s, "jane@example.net", "bins");
+
+	for (size_t i = 0; i < ELEMENTSOF(sources); i++) {
+		_cleanup_free_ char *mid = xasprintf("cmp-2026-000001.notify-new-case.%zu@council.example", i);
+		_cleanup_free_ char *msgid = xasprintf("<%s>", mid), *srcid = xasprintf("src%zu@example.net", i);
+		_cleanup_free_ char *whole = NULL, *cut = NULL;
+		struct compose_part part = {NULL, "message/rfc822", sources[i].raw, sources[i].len};
+		struct compose_span span = {0, 0};
+		struct compose_in in = {
+			.from_addr = "complaints@council.example", .to_addr = "team@council.example",
+			.subject = "New complaint", .message_id = msgid, .date = 1790000000,
+			.body = "A new case.\n", .parts = &part, .n_parts = 1, .spans = &span,
+		};
+		struct message_row m = {
+			.case_id = c->id, .direction = "in", .role = "resident", .message_id = srcid,
+			.digest = "d", .from_email = "jane@example.net", .received_at = 1790000000,
+			.state = "processed", .raw = sources[i].raw, .raw_len = sources[i].len,
+		};
+		struct outbox_row o = {
+			.case_id = c->id, .purpose = "notify-new-case", .message_id = mid,
+			.rcpt = "team@council.example", .next_attempt = 100, .created_at = 100,
+		};
+		struct outbox_row *rows = NULL;
+		size_t n = 0, len;
+		sqlite3_stmt *st;
+
+		assert_int_equal(compose_message(&in, &whole), 0);
+		len = strlen(whole);
+		/* the source's lines with CRLF ends, inside the mail */
+		assert_true(span.len >= sources[i].len && span.at + span.len < len);
+		cut = xmalloc(len - span.len + 1);
+		memcpy(cut, whole, span.at);
+		memcpy(cut + span.at, whole + span.at + span.len, len - span.at - span.len + 1);
+		assert_int_equal(store_begin(s), 0);
+		assert_int_equal(store_message_insert(s, &m, &o.orig_id), 0);
+		o.data = cut;
+		o.len = len - span.len;
+		o.orig_at = span.at;
+		assert_int_equal(store_outbox_insert(s, &o), 0);
+		assert_int_equal(store_commit(s), 0);
+
+		assert_int_equal(store_outbox_due(s, 100, 100, &rows, &n), 0);
+		assert_int_equal(n, i + 1);
+		assert_string_equal(rows[i].message_id, mid);
+		assert_int_equal(rows[i].len, len);
+		assert_memory_equal(rows[i].data, whole, len);
+		outbox_rows_free(rows, n);
+		/* what the table holds: the mail without its attached source */
+		assert_int_equal(sqlite3_prepare_v2(store_sqlite(s),
+						    "SELECT length(data) FROM outbox WHERE message_id = ?1",
+						    -1, &st, NULL), SQLITE_OK);
+		sqlite3_bind_text(st, 1, mid, -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int64(st, 0), (int64_t)(len - span.len));
+		sqlite3_finalize(st);
+	}
+}
+
 /* Wait up to 60 s for the checkpoint thread to complete more than `after` checkpoints. */
 static unsigned long
 wait_checkpoint(struct store *s, unsigned long after)
@@ -624,6 +706,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rollback_discards_and_reopen_keeps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_once_per_message_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_large_mail_marked_sent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_original_by_reference, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoint_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refuses_newer_schema, setup, teardown),
 	};

@@ -404,7 +404,7 @@ e2e_check(const struct intake_source *src, size_t n_messages)
 		      "WHERE o.case_id IS NOT NULL AND o.case_id != 0 AND c.id IS NULL") != 0)
 		e2e_fail("a queued mail is on a case that does not exist", NULL);
 
-	if (sqlite3_prepare_v2(db, "SELECT rcpt, data, state, purpose FROM outbox", -1, &st, NULL) !=
+	if (sqlite3_prepare_v2(db, "SELECT rcpt, data, state, purpose FROM outbox_mail", -1, &st, NULL) !=
 	    SQLITE_OK)
 		e2e_fail("reading the outbox", sqlite3_errmsg(db));
 	while (sqlite3_step(st) == SQLITE_ROW) {

@@ -53,7 +53,7 @@ for uid in uids:
     if not msg["Date"] or not msg["From"]:
         found.append("no Date or From")
     defects += len(found)
-    row = con.execute("SELECT data FROM outbox WHERE message_id = ?", (mid,)).fetchone()
+    row = con.execute("SELECT data FROM outbox_mail WHERE message_id = ?", (mid,)).fetchone()
     if row is None:
         state = "unknown"
     else:

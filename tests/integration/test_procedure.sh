@@ -20,7 +20,7 @@ field() { it_field "$@"; }
 ref_of() { ctl list --json | jq -r ".[] | select(.complainant.email == \"$1\" or .representative.email == \"$1\") | .ref" | tail -1; }
 # The subject and decoded text of the newest mail of a purpose on a case.
 outmail() { # ref purpose
-	sql "SELECT data FROM outbox o JOIN cases c ON c.id = o.case_id WHERE c.ref = '$1'
+	sql "SELECT data FROM outbox_mail o JOIN cases c ON c.id = o.case_id WHERE c.ref = '$1'
 		AND o.purpose = '$2' ORDER BY o.id DESC LIMIT 1" >"$dir/out.eml"
 	python3 -c 'import sys, email
 from email import policy

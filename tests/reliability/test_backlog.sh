@@ -77,7 +77,7 @@ rl_check_no_dup_cases resident
 # classification) is what the main thread works out: the same mail again,
 # into a fresh store, in one batch with nothing fetched ahead.
 what_cases="SELECT complainant_email, subject, kind, route, area, flags, scheme, stage, ack_due FROM cases ORDER BY 1, 2"
-what_mail="SELECT o.purpose, o.rcpt, length(o.data) FROM outbox o ORDER BY 2, 1, 3"
+what_mail="SELECT o.purpose, o.rcpt, length(o.data) FROM outbox_mail o ORDER BY 2, 1, 3"
 sql "$what_cases" >"$dir/cases.ahead"
 sql "$what_mail" >"$dir/mail.ahead"
 mv "$dir/complaints.db" "$dir/complaints.ahead.db"

@@ -54,7 +54,7 @@ check_eq "the extremes are quarantined for a reason a person can read" "" \
 check_eq "no reply goes to an injected address" "" \
 	"$(sql "SELECT rcpt FROM outbox WHERE rcpt LIKE '%victim%' OR rcpt LIKE '%other@%' OR rcpt GLOB '*[,;<> ]*'")"
 check_eq "no reply carries an injected header" "" \
-	"$(sql "SELECT o.id FROM outbox o WHERE substr(o.data, 1, instr(o.data, char(13,10,13,10))) GLOB '*[^-]Bcc:*'
+	"$(sql "SELECT o.id FROM outbox_mail o WHERE substr(o.data, 1, instr(o.data, char(13,10,13,10))) GLOB '*[^-]Bcc:*'
 		OR substr(o.data, 1, instr(o.data, char(13,10,13,10))) GLOB '*victim@*'
 		OR substr(o.data, 1, instr(o.data, char(10,10))) GLOB '*[^-]Bcc:*'")"
 check "the outbox drains" rl_drain nobody-such
