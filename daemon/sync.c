@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
@@ -42,20 +43,41 @@ uidlist_add(struct uidlist *l, uint32_t uid)
 	l->v[l->n++] = uid;
 }
 
+/* Add the UIDs of from to l, and empty from. */
+static void
+uidlist_take(struct uidlist *l, struct uidlist *from)
+{
+	if (l->n == 0) {
+		free(l->v);
+		*l = *from;
+	} else if (from->n > 0) {
+		l->v = xreallocarray(l->v, l->n + from->n, sizeof(uint32_t));
+		memcpy(l->v + l->n, from->v, from->n * sizeof(uint32_t));
+		l->n += from->n;
+		free(from->v);
+	} else
+		free(from->v);
+	*from = (struct uidlist){0};
+}
+
 /*
- * The MOVEs of a committed batch run on a thread of their own while the next
+ * The MOVEs of committed batches run on a thread of their own while the next
  * batch is recorded and committed, so the server's work on them costs no
  * time here.  Until mover_wait() the connection is the mover's alone: the
  * next batch comes from the fetch thread's connection, and a fetch on this
- * one waits for the move first.  One move at a time, in batch order.
+ * one waits for the move first.  One move at a time, in batch order; the
+ * batches committed while one is in flight wait in next_* and go together
+ * in the following move (mover_add()).
  */
 struct mover {
 	pthread_t thread;
 	bool busy;    /* a batch handed over and not yet waited for */
 	bool running; /* ... on the thread, to be joined */
+	atomic_bool done; /* the thread has finished: joining it will not wait */
 	struct imap *im;
 	const char *processed_folder, *quarantine_folder;
 	struct uidlist processed, quarantined;
+	struct uidlist next_processed, next_quarantined; /* committed, for the next move */
 	enum imap_result result;
 };
 
@@ -70,6 +92,7 @@ mover_main(void *arg)
 	if (mv->result == IMAP_OK && mv->quarantined.n)
 		mv->result = imap_move(mv->im, mv->quarantined.v, mv->quarantined.n,
 				       mv->quarantine_folder);
+	atomic_store(&mv->done, true);
 	return NULL;
 }
 
@@ -98,10 +121,60 @@ mover_start(struct mover *mv, struct uidlist processed, struct uidlist quarantin
 	mv->quarantined = quarantined;
 	mv->result = IMAP_OK;
 	mv->busy = true;
+	atomic_store(&mv->done, false);
 	if (pthread_create(&mv->thread, NULL, mover_main, mv) != 0)
 		(void)mover_main(mv);
 	else
 		mv->running = true;
+}
+
+/*
+ * A committed batch to move (the lists become the mover's).  It starts now
+ * when no move is in flight; otherwise it waits, with any other batch
+ * committed meanwhile, for the end of the move in flight, and they then go
+ * in one MOVE: the server syncs its folders once for all of them, and this
+ * thread goes on recording instead of waiting.  The result of a move that
+ * has ended (an error stops the pass), else IMAP_OK.
+ */
+static enum imap_result
+mover_add(struct mover *mv, struct uidlist processed, struct uidlist quarantined,
+	  struct sync_stats *stats)
+{
+	enum imap_result ir;
+
+	uidlist_take(&mv->next_processed, &processed);
+	uidlist_take(&mv->next_quarantined, &quarantined);
+	if (mv->busy && !atomic_load(&mv->done))
+		return IMAP_OK;
+	ir = mover_wait(mv, stats);
+	if (ir != IMAP_OK) {
+		/* recorded, and left in the mailbox for the next pass to move */
+		free(mv->next_processed.v);
+		free(mv->next_quarantined.v);
+		mv->next_processed = mv->next_quarantined = (struct uidlist){0};
+		return ir;
+	}
+	mover_start(mv, mv->next_processed, mv->next_quarantined);
+	mv->next_processed = mv->next_quarantined = (struct uidlist){0};
+	return IMAP_OK;
+}
+
+/* Every batch handed over moved (or the first error), the connection free again. */
+static enum imap_result
+mover_flush(struct mover *mv, struct sync_stats *stats)
+{
+	enum imap_result ir = mover_wait(mv, stats);
+
+	if (ir == IMAP_OK && (mv->next_processed.n > 0 || mv->next_quarantined.n > 0)) {
+		mover_start(mv, mv->next_processed, mv->next_quarantined);
+		mv->next_processed = mv->next_quarantined = (struct uidlist){0};
+		ir = mover_wait(mv, stats);
+	}
+	/* after an error what was not moved stays in the mailbox, recorded: the next pass moves it */
+	free(mv->next_processed.v);
+	free(mv->next_quarantined.v);
+	mv->next_processed = mv->next_quarantined = (struct uidlist){0};
+	return ir;
 }
 
 /* On the fetch thread (prefetch.c): what intake_message() needs of the bytes alone. */
@@ -280,7 +353,7 @@ sync_mailbox(struct intake *in, struct imap *im, int *ret_store_error, struct sy
 			}
 		}
 		if (!fetched) {
-			ir = mover_wait(&mv, stats);
+			ir = mover_flush(&mv, stats);
 			if (ir == IMAP_OK)
 				ir = imap_fetch(im, uids + off, n, in->limits.max_size, &msgs,
 						&n_msgs);
@@ -306,21 +379,17 @@ sync_mailbox(struct intake *in, struct imap *im, int *ret_store_error, struct sy
 			break;
 		}
 		/* Only now, with the commit on disk, may the server forget them. */
-		ir = mover_wait(&mv, stats);
+		ir = mover_add(&mv, processed, quarantined, stats);
 		t1 = mono_s();
 		t_move += t1 - t0;
 		t0 = t1;
-		if (ir != IMAP_OK) {
-			free(processed.v);
-			free(quarantined.v);
+		if (ir != IMAP_OK)
 			break;
-		}
-		mover_start(&mv, processed, quarantined);
 		if (progress != NULL && !progress(off + n, n_uids, userdata))
 			break;
 	}
 	t0 = mono_s();
-	mr = mover_wait(&mv, stats);
+	mr = mover_flush(&mv, stats);
 	t_move += mono_s() - t0;
 	if (ir == IMAP_OK && *ret_store_error == 0)
 		ir = mr;
