@@ -33,32 +33,47 @@ mapfile -t files < <(ls "$dir"/gen/resident/*.eml)
 daemon_pid=
 stop_daemon() {
 	[ -z "$daemon_pid" ] || { kill -KILL "$daemon_pid" 2>/dev/null; rl_faketime_forget "$daemon_pid"; }
+	[ -z "${REC_PID:-}" ] || kill "$REC_PID" 2>/dev/null || true
 	it_teardown
 }
 trap stop_daemon EXIT
 
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
-# rows recorded, read beside the running daemon (WAL: a reader waits out a checkpoint)
-recorded() { sqlite3 -cmd '.timeout 5000' "$dir/complaints.db" 'SELECT count(*) FROM messages'; }
+# rec VAR: the rows recorded, read beside the running daemon by one sqlite3
+# kept open (WAL: a reader waits out a checkpoint).  A sqlite3 started for
+# every look took longer than a batch of a few messages, so a run could
+# finish its mail between two looks.  pause: 2 ms without starting a process.
+rec() {
+	local v=-1
+	echo 'SELECT count(*) FROM messages;' >&"${REC[1]}"
+	read -r v <&"${REC[0]}" || true
+	printf -v "$1" '%s' "$v"
+}
+pause() { read -rt 0.002 -u "${REC[0]}" _ || true; }
 
 # A first run on the empty mailbox creates the database (and compiles the rules).
 check "a first run on an empty mailbox" it_once
+coproc REC { exec sqlite3 -batch -cmd '.timeout 5000' "$dir/complaints.db"; }
 mailstack_stop_smtp
 wave=$(((count + 3) / 4)) delivered=0 killed_busy=0 half_done=0 kills_done=0
 # how long a batch and its MOVE take here, from one commit to the next (ms):
 # measured by each run that commits twice
 batch_ms=50
 for ((i = 0; i < kills; i++)); do
-	# four waves: one every quarter of the kills, or sooner once INBOX holds
-	# less than the three batches a kill needs
+	# four waves: one every quarter of the kills, or sooner once less than
+	# the four batches a kill needs is still to be recorded (INBOX also holds
+	# mail recorded and not yet moved: batches committed during a MOVE are
+	# moved together after it)
 	inbox=$(rl_inbox)
-	if ((delivered < count && (inbox < 3 * batch || i % (kills / 4 > 0 ? kills / 4 : 1) == 0))); then
+	rec n
+	if ((delivered < count && (delivered - n < 4 * batch ||
+		i % (kills / 4 > 0 ? kills / 4 : 1) == 0))); then
 		rl_deliver "${files[@]:delivered:wave}"
 		delivered=$((delivered + wave < count ? delivered + wave : count))
 		inbox=$(rl_inbox)
 	fi
 	((inbox > 0)) || break # everything is in: no intake left to interrupt
-	before=$(recorded)
+	rec before
 	if ((i % 2)); then
 		"$COMPLAINTSD" -c "$dir/complaintsd.conf" --once >>"$dir/daemon.log" 2>&1 &
 	else
@@ -76,7 +91,8 @@ for ((i = 0; i < kills; i++)); do
 	while kill -0 "$daemon_pid" 2>/dev/null; do
 		t=$(now_ms)
 		((t - t0 < 120000)) || break
-		n=$(recorded) || n=$last
+		rec n
+		((n >= 0)) || n=$last
 		if ((n != last)); then
 			moves=$((moves + 1))
 			if ((moves == 1)); then
@@ -89,7 +105,7 @@ for ((i = 0; i < kills; i++)); do
 			moved_at=$t last=$n
 		fi
 		((moves > 0 && t >= kill_at)) && break
-		sleep 0.002
+		pause
 	done
 	if kill -KILL "$daemon_pid" 2>/dev/null; then
 		killed_busy=$((killed_busy + 1))
@@ -97,7 +113,8 @@ for ((i = 0; i < kills; i++)); do
 	wait "$daemon_pid" 2>/dev/null || true
 	daemon_pid=
 	kills_done=$((kills_done + 1))
-	inbox=$(rl_inbox) n=$(recorded)
+	inbox=$(rl_inbox)
+	rec n
 	state="finished or idle"
 	if ((moved_at > 0 && inbox > 0 && n > before)); then
 		half_done=$((half_done + 1)) state="intake half done"
