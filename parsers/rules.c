@@ -2,12 +2,15 @@
  * rules.c - the council's classification rules: the directives of the rules
  * file, and the decisions made from what their patterns match.
  *
- * Every pattern of the file goes into one pattern set (rxset.h), compiled
+ * Every pattern of the file goes into a pattern set (rxset.h), compiled
  * once: a text is cut into clauses (sentences, and again before "but",
  * "however", "although"), all clauses are scanned at once for all patterns, and
  * the directives are decided from which patterns matched in which clause, so
  * negations ("I do not want to escalate", "this is not a complaint") only
- * cancel matches in their own clause.  Loading reports every error with file
+ * cancel matches in their own clause.  There are two sets: a new case's
+ * classification reads every directive but escalate, no-escalate and
+ * upgrade, which only a reply on a case reads (with not-complaint, in both),
+ * so neither scan looks for patterns it does not use.  Loading reports every error with file
  * and line; a file with errors is refused.  Matching itself lives in rxset.c.
  */
 #include "config.h"
@@ -90,7 +93,8 @@ static const char *const known_flags[] = {
 };
 
 struct pattern {
-	size_t id; /* in the pattern set */
+	size_t id;       /* in the classification's set (SIZE_MAX: not in it) */
+	size_t reply_id; /* in the replies' set (SIZE_MAX: not in it) */
 	int weight;
 	size_t index;  /* route, area or flag index */
 	unsigned line; /* in the rules file */
@@ -114,7 +118,8 @@ struct rules {
 	size_t n_flags;
 	int threshold;
 	enum case_kind default_kind;
-	struct rxset *set; /* every pattern of every directive */
+	struct rxset *set;       /* the patterns rules_classify() reads */
+	struct rxset *reply_set; /* those of a reply: rules_wants_escalation(), _upgrade() */
 	char *name;        /* of the rules file, for notes */
 };
 
@@ -182,20 +187,35 @@ area_index(struct rules *r, const char *name)
 	return r->n_areas++;
 }
 
+/* Read only on a reply (rules_wants_escalation(), rules_wants_upgrade()). */
+static bool
+reply_only(enum directive d)
+{
+	return d == D_ESCALATE || d == D_NO_ESCALATE || d == D_UPGRADE;
+}
+
+/* Read on a reply too. */
+static bool
+on_reply(enum directive d)
+{
+	return reply_only(d) || d == D_NOT_COMPLAINT;
+}
+
 static void
 add_pattern(struct loader *L, unsigned line, enum directive d, const char *source, int weight,
             size_t index)
 {
 	struct rules *r = L->r;
 	_cleanup_free_ char *why = NULL;
-	size_t id;
+	size_t id = SIZE_MAX, reply_id = SIZE_MAX;
 
-	if (rxset_add(r->set, source, &id, &why) < 0) {
+	if ((!reply_only(d) && rxset_add(r->set, source, &id, &why) < 0) ||
+	    (on_reply(d) && rxset_add(r->reply_set, source, &reply_id, &why) < 0)) {
 		load_error(L, line, "%s", why);
 		return;
 	}
 	r->pats[d] = xreallocarray(r->pats[d], r->n_pats[d] + 1, sizeof(struct pattern));
-	r->pats[d][r->n_pats[d]++] = (struct pattern){id, weight, index, line};
+	r->pats[d][r->n_pats[d]++] = (struct pattern){id, reply_id, weight, index, line};
 }
 
 /* Parse one logical line "directive [arg]: value". */
@@ -356,6 +376,7 @@ rules_new(void)
 	r->threshold = 2;
 	r->default_kind = KIND_SERVICE_REQUEST;
 	r->set = rxset_new();
+	r->reply_set = rxset_new();
 	return r;
 }
 
@@ -375,6 +396,7 @@ rules_free(struct rules *r)
 		free(r->areas[i]);
 	free(r->areas);
 	rxset_free(r->set);
+	rxset_free(r->reply_set);
 	free(r->name);
 	free(r);
 }
@@ -437,7 +459,21 @@ rules_load_string_cached(const char *text, const char *name, const void *cache, 
 		rules_free(L.r);
 		return -EINVAL;
 	}
-	r = rxset_build(L.r->set, cache, cache_len);
+	{
+		/* the cache: the classification's set's length (8 bytes, little-endian), it, the replies' */
+		const unsigned char *b = cache;
+		uint64_t n = 0;
+
+		if (b != NULL && cache_len >= 8)
+			for (int i = 7; i >= 0; i--)
+				n = n << 8 | b[i];
+		if (b == NULL || cache_len < 8 || n > cache_len - 8)
+			b = NULL, n = 0;
+		r = rxset_build(L.r->set, b ? b + 8 : NULL, (size_t)n);
+		if (r == 0)
+			r = rxset_build(L.r->reply_set, b ? b + 8 + n : NULL,
+					b ? cache_len - 8 - (size_t)n : 0);
+	}
 	if (r < 0) {
 		if (errs)
 			errlist_add(errs, "%s: cannot compile the patterns: %s", L.name,
@@ -508,19 +544,40 @@ rules_load(const char *path, struct rules **ret, struct errlist *errs)
 bool
 rules_from_cache(const struct rules *r)
 {
-	return r != NULL && rxset_from_cache(r->set);
+	return r != NULL && rxset_from_cache(r->set) && rxset_from_cache(r->reply_set);
 }
 
 int
 rules_serialize(const struct rules *r, char **ret, size_t *ret_len)
 {
-	return rxset_serialize(r->set, ret, ret_len);
+	_cleanup_free_ char *a = NULL, *b = NULL;
+	size_t alen = 0, blen = 0;
+	char *out;
+	int rc = rxset_serialize(r->set, &a, &alen);
+
+	if (rc == 0)
+		rc = rxset_serialize(r->reply_set, &b, &blen);
+	if (rc < 0)
+		return rc;
+	out = xmalloc(8 + alen + blen);
+	for (int i = 0; i < 8; i++)
+		out[i] = (char)(((uint64_t)alen >> (8 * i)) & 0xff);
+	memcpy(out + 8, a, alen);
+	memcpy(out + 8 + alen, b, blen);
+	*ret = out;
+	*ret_len = 8 + alen + blen;
+	return 0;
 }
 
 const char *
 rules_engine_version(void)
 {
-	return rxset_engine_version();
+	static char v[128];
+
+	/* two sets since "rules 2": a cache of one set is not read */
+	if (v[0] == '\0')
+		snprintf(v, sizeof(v), "%s, rules 2", rxset_engine_version());
+	return v;
 }
 
 size_t
@@ -531,7 +588,8 @@ rules_slow_patterns(const struct rules *r, struct errlist *notes)
 	for (size_t d = 0; d < _D_PATTERNS; d++)
 		for (size_t i = 0; i < r->n_pats[d]; i++) {
 			const struct pattern *pt = &r->pats[d][i];
-			const char *why = rxset_slow_reason(r->set, pt->id);
+			const char *why = pt->id != SIZE_MAX ? rxset_slow_reason(r->set, pt->id)
+							     : rxset_slow_reason(r->reply_set, pt->reply_id);
 
 			if (why == NULL)
 				continue;
@@ -546,22 +604,26 @@ rules_slow_patterns(const struct rules *r, struct errlist *notes)
 
 /* ---- matching -------------------------------------------------------- */
 
-/* What one text matches: for each clause, which patterns match in it. */
+/* What one text matches: for each clause, which patterns of one set match in it. */
 struct matcher {
 	const struct rules *r;
+	bool reply; /* the replies' set (reply_id), else the classification's (id) */
 	size_t n_ids;
 	bool *hit; /* clause k, pattern id: hit[k * n_ids + id] */
 };
 
-/* Every pattern of every directive in every clause, in one scan. */
+/* Every pattern of the set in every clause, in one scan. */
 static void
-matcher_init(struct matcher *m, const struct rules *r, const struct clauses *c)
+matcher_init(struct matcher *m, const struct rules *r, bool reply, const struct clauses *c)
 {
+	const struct rxset *set = reply ? r->reply_set : r->set;
+
 	m->r = r;
-	m->n_ids = rxset_count(r->set);
+	m->reply = reply;
+	m->n_ids = rxset_count(set);
 	m->hit = xcalloc(c->n * m->n_ids + 1, sizeof(bool));
 	/* A scan error leaves patterns unmatched: no rule shown to apply. */
-	(void)rxset_scan_clauses(r->set, buf_str(&c->text), c->text.len, c->start, c->len, c->n,
+	(void)rxset_scan_clauses(set, buf_str(&c->text), c->text.len, c->start, c->len, c->n,
 	                         m->hit);
 }
 
@@ -574,7 +636,10 @@ matcher_done(struct matcher *m)
 static bool
 re_match(const struct matcher *m, const struct pattern *pt, size_t k)
 {
-	return m->hit[k * m->n_ids + pt->id];
+	size_t id = m->reply ? pt->reply_id : pt->id;
+
+	/* a directive outside the set never matches: none is read where it is not scanned */
+	return id != SIZE_MAX && m->hit[k * m->n_ids + id];
 }
 
 /* Any pattern of directive d matches clause k. */
@@ -669,7 +734,7 @@ rules_classify(const struct rules *r, const char *subject, const char *own_text,
 	if (!isempty(subject))
 		clauses_add_text(subject, &c);
 	clauses_add_text(own_text ? own_text : "", &c);
-	matcher_init(&m, r, &c);
+	matcher_init(&m, r, false, &c);
 
 	negated = xcalloc(c.n + 1, sizeof(bool));
 	for (size_t k = 0; k < c.n; k++)
@@ -778,7 +843,7 @@ rules_wants_escalation(const struct rules *r, const char *own_text)
 	if (r == NULL || isempty(own_text))
 		return false;
 	clauses_add_text(own_text, &c);
-	matcher_init(&m, r, &c);
+	matcher_init(&m, r, true, &c);
 	for (size_t k = 0; k < c.n && !wants; k++)
 		wants = any_match(&m, D_ESCALATE, k) && !any_match(&m, D_NO_ESCALATE, k);
 	matcher_done(&m);
@@ -796,7 +861,7 @@ rules_wants_upgrade(const struct rules *r, const char *own_text)
 	if (r == NULL || isempty(own_text))
 		return false;
 	clauses_add_text(own_text, &c);
-	matcher_init(&m, r, &c);
+	matcher_init(&m, r, true, &c);
 	/* "I don't want to make a complaint" cancels its own clause */
 	for (size_t k = 0; k < c.n && !wants; k++)
 		wants = any_match(&m, D_UPGRADE, k) && !any_match(&m, D_NOT_COMPLAINT, k);

@@ -4,9 +4,10 @@
  * A rules file (data/rules.conf documents the format) is compiled once by
  * rules_load(); every problem in it is reported as "file:line: what is wrong"
  * and a file with any error is refused as a whole.  The compiled rules are
- * read-only afterwards and may be shared between threads.  Compiling all the
- * patterns into one set (rxset.h) takes a second or more: rules_serialize()
- * gives the compiled set as bytes that rules_load_string_cached() takes back
+ * read-only afterwards and may be shared between threads.  Compiling the
+ * patterns into their sets (rxset.h; one for a new case's classification, one
+ * for a reply's) takes a second or more: rules_serialize() gives the compiled
+ * sets as bytes that rules_load_string_cached() takes back
  * (daemon/rules_cache.c keeps them in a file).
  *
  * rules_classify() decides what a new message is (complaint, service request,

@@ -574,6 +574,30 @@ test_cache_file(void **state)
 
 	assert_int_equal(unlink(cache), 0);
 	assert_int_equal(unlink(path), 0);
+
+	/* nothing for replies (an empty second set): cached all the same, and no reply matches */
+	free(path);
+	path = xasprintf("%s/classify-only.conf", dir);
+	write_text(path, "complaint 2: \\b(disgraceful|appalling)\\b\n");
+	for (int pass = 0; pass < 2; pass++) {
+		_cleanup_errlist_ struct errlist errs = ERRLIST_INIT;
+		struct rules *r = NULL;
+		struct classification c;
+
+		assert_int_equal(rules_load_cached(path, dir, &r, &errs), 0);
+		assert_int_equal(rules_from_cache(r), pass == 1);
+		assert_int_equal(rules_classify(r, NULL, "This is disgraceful.", ROLE_RESIDENT, &c), 0);
+		assert_int_equal(c.kind, KIND_COMPLAINT);
+		classification_free(&c);
+		assert_false(rules_wants_escalation(r, "This is disgraceful, please escalate."));
+		assert_false(rules_wants_upgrade(r, "This is disgraceful."));
+		rules_free(r);
+	}
+	free(cache);
+	cache = NULL;
+	assert_int_equal(count_caches(dir, &cache), 1);
+	assert_int_equal(unlink(cache), 0);
+	assert_int_equal(unlink(path), 0);
 	assert_int_equal(rmdir(dir), 0);
 }
 
