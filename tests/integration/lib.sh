@@ -13,6 +13,25 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 # shellcheck source=../harness/mailstack.sh
 . "$top_srcdir/tests/harness/mailstack.sh"
 
+# faketime(1) keeps a semaphore and a shared-memory file named after its own
+# pid in /dev/shm and removes them when its command exits; one killed (a test
+# that kills its daemon, a test cut short) leaves them, and a later faketime
+# that gets the same pid then fails at once with "sem_open: File exists".
+# faketime_clean removes those whose process is gone; the faketime function
+# below runs it before every faketime(1) of a test.
+faketime_clean() {
+	local f pid
+	for f in /dev/shm/sem.faketime_sem_* /dev/shm/faketime_shm_*; do
+		[ -e "$f" ] || continue
+		pid=${f##*_}
+		kill -0 "$pid" 2>/dev/null || rm -f "$f"
+	done
+}
+faketime() {
+	faketime_clean
+	command faketime "$@"
+}
+
 COMPLAINTSD="$top_builddir/complaintsd"
 COMPLAINTSCTL="$top_builddir/complaintsctl"
 MAILDIR_SRC="$top_srcdir/tests/integration/mail"

@@ -206,6 +206,7 @@ check "his copies wait in the store, with the reason" \
 check "the failure is logged, saying the mail itself was sent" \
 	grep -q 'could not be appended to Sent: .*(the mail itself was sent)' "$dir/daemon.log"
 chmod -R u+w "$sentdir"
+faketime_clean
 check "a run after their backoff" sh -c "faketime -f +5m '$COMPLAINTSD' -c '$dir/complaintsd.conf' --once >>'$dir/daemon.log' 2>&1"
 check_eq "the copies are appended" 0 "$(sql "SELECT count(*) FROM sent_copy")"
 n=$(sql "SELECT count(*) FROM outbox WHERE state = 'sent'")

@@ -105,12 +105,14 @@ mailstack_start_smtp
 fill 40
 from=$(($(wc -l <"$dir/daemon.log") + 1))
 rc=0
+faketime_clean
 ASAN_OPTIONS=verify_asan_link_order=0 ns faketime -f +2m "$COMPLAINTSD" -c "$dir/complaintsd.conf" --once >>"$dir/daemon.log" 2>&1 || rc=$?
 echo "#   exit $rc; $(tail -n +"$from" "$dir/daemon.log" | grep '^<[0-3]>' | head -n 2 | tr '\n' ' ')"
 check "a run that cannot record its deliveries says the disk is full" \
 	grep -q -i -E "$NOSPACE" <(tail -n +"$from" "$dir/daemon.log" | grep '^<[0-3]>')
 check "and does not exit 0" test "$rc" -ne 0
 unfill
+faketime_clean
 ASAN_OPTIONS=verify_asan_link_order=0 ns faketime -f +1h "$COMPLAINTSD" -c "$dir/complaintsd.conf" --once >>"$dir/daemon.log" 2>&1 || true
 check "every recorded reply reaches its mailbox" it_wait_for 60 rl_delivered_all late
 check "the reply accepted but not recorded is named in the log" \
