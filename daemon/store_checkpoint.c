@@ -51,6 +51,8 @@ ckpt_main(void *arg)
 
 	pthread_mutex_lock(&c->lock);
 	for (;;) {
+		bool ok;
+
 		while (!c->want && !c->stop)
 			pthread_cond_wait(&c->cond, &c->lock);
 		if (c->stop)
@@ -58,12 +60,11 @@ ckpt_main(void *arg)
 		c->want = false;
 		pthread_mutex_unlock(&c->lock);
 		/* an error (I/O, or another checkpoint running) is tried again at the next mark */
-		if (sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) ==
-		    SQLITE_OK) {
-			pthread_mutex_lock(&c->lock);
+		ok = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) ==
+		     SQLITE_OK;
+		pthread_mutex_lock(&c->lock);
+		if (ok)
 			c->runs++;
-		} else
-			pthread_mutex_lock(&c->lock);
 	}
 	pthread_mutex_unlock(&c->lock);
 	return NULL;

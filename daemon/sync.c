@@ -128,6 +128,23 @@ mover_start(struct mover *mv, struct uidlist processed, struct uidlist quarantin
 		mv->running = true;
 }
 
+/* Start moving every batch waiting in next_* (the lists become the mover's). */
+static void
+mover_start_next(struct mover *mv)
+{
+	mover_start(mv, mv->next_processed, mv->next_quarantined);
+	mv->next_processed = mv->next_quarantined = (struct uidlist){0};
+}
+
+/* Forget the batches waiting in next_*: recorded, they stay in the mailbox for the next pass. */
+static void
+mover_drop_next(struct mover *mv)
+{
+	free(mv->next_processed.v);
+	free(mv->next_quarantined.v);
+	mv->next_processed = mv->next_quarantined = (struct uidlist){0};
+}
+
 /*
  * A committed batch to move (the lists become the mover's).  It starts now
  * when no move is in flight; otherwise it waits, with any other batch
@@ -148,14 +165,10 @@ mover_add(struct mover *mv, struct uidlist processed, struct uidlist quarantined
 		return IMAP_OK;
 	ir = mover_wait(mv, stats);
 	if (ir != IMAP_OK) {
-		/* recorded, and left in the mailbox for the next pass to move */
-		free(mv->next_processed.v);
-		free(mv->next_quarantined.v);
-		mv->next_processed = mv->next_quarantined = (struct uidlist){0};
+		mover_drop_next(mv);
 		return ir;
 	}
-	mover_start(mv, mv->next_processed, mv->next_quarantined);
-	mv->next_processed = mv->next_quarantined = (struct uidlist){0};
+	mover_start_next(mv);
 	return IMAP_OK;
 }
 
@@ -166,14 +179,10 @@ mover_flush(struct mover *mv, struct sync_stats *stats)
 	enum imap_result ir = mover_wait(mv, stats);
 
 	if (ir == IMAP_OK && (mv->next_processed.n > 0 || mv->next_quarantined.n > 0)) {
-		mover_start(mv, mv->next_processed, mv->next_quarantined);
-		mv->next_processed = mv->next_quarantined = (struct uidlist){0};
+		mover_start_next(mv);
 		ir = mover_wait(mv, stats);
 	}
-	/* after an error what was not moved stays in the mailbox, recorded: the next pass moves it */
-	free(mv->next_processed.v);
-	free(mv->next_quarantined.v);
-	mv->next_processed = mv->next_quarantined = (struct uidlist){0};
+	mover_drop_next(mv); /* anything left after an error */
 	return ir;
 }
 

@@ -10,8 +10,9 @@
  * cancel matches in their own clause.  There are two sets: a new case's
  * classification reads every directive but escalate, no-escalate and
  * upgrade, which only a reply on a case reads (with not-complaint, in both),
- * so neither scan looks for patterns it does not use.  Loading reports every error with file
- * and line; a file with errors is refused.  Matching itself lives in rxset.c.
+ * so neither scan looks for patterns it does not use.  Loading reports every
+ * error with file and line; a file with errors is refused.  Matching itself
+ * lives in rxset.c.
  */
 #include "config.h"
 
